@@ -1,0 +1,452 @@
+//! Stage 2b: parse every equation and lower the stateful built-ins (SMTH1/3/N, DELAY1/3/N,
+//! TREND, FORCST, INIT, PREVIOUS, DELAY) into small standard stock-and-flow structures, so that
+//! later stages see only stocks, flows and auxes with pure expressions.
+
+use super::ast::{Equation, GraphicalFunction, ModelFile, VarKind};
+use super::error::{Diagnostic, EngineError, Location, Result};
+use super::expr::{self, BinOp, Expr, Span};
+
+/// A variable after lowering: a user variable or one that a built-in introduced.
+#[derive(Clone, Debug)]
+pub struct LVar {
+    pub name: String,
+    pub ident: String,
+    pub kind: VarKind,
+    pub body: Body,
+    /// Index of the model variable this came from (the variable itself, or its owner).
+    pub source: usize,
+    /// True for variables written in the file (these are the output columns).
+    pub user: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Body {
+    Stock {
+        init: Expr,
+        inflows: Vec<(String, Location)>,
+        outflows: Vec<(String, Location)>,
+        non_negative: bool,
+    },
+    Aux {
+        expr: Expr,
+        non_negative: bool,
+        gf: Option<GraphicalFunction>,
+    },
+}
+
+/// A pipeline delay: its input is recorded every step into a history buffer.
+#[derive(Clone, Debug)]
+pub struct DelayLine {
+    pub input: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    pub vars: Vec<LVar>,
+    /// `(state, input)`: at the end of every step, `state` takes the value of `input` (PREVIOUS).
+    pub samples: Vec<(String, String)>,
+    pub delays: Vec<DelayLine>,
+    /// Number of NORMAL/UNIFORM call sites.
+    pub random_sites: usize,
+}
+
+/// Internal call that reads a delay line: `DELAY_READ(line, delay time, initial)`.
+pub const DELAY_READ: &str = "\u{0}DELAY_READ";
+/// Internal call for a random draw: `RANDOM(site, kind, a, b, seed?)`.
+pub const RANDOM: &str = "\u{0}RANDOM";
+
+/// Pure built-ins and their arity (min, max).
+pub fn pure_arity(name: &str) -> Option<(usize, usize)> {
+    Some(match name {
+        "ABS" | "EXP" | "LN" | "LOG10" | "SQRT" | "SIN" | "COS" | "TAN" | "ARCSIN" | "ARCCOS"
+        | "ARCTAN" | "INT" => (1, 1),
+        "MIN" | "MAX" => (2, usize::MAX),
+        "MOD" => (2, 2),
+        "SAFEDIV" => (2, 3),
+        "STEP" => (2, 2),
+        "RAMP" => (2, 3),
+        "PULSE" => (1, 3),
+        "LOOKUP" => (2, 2),
+        "IF_THEN_ELSE" => (3, 3),
+        "PI" | "TIME" | "DT" | "STARTTIME" | "STOPTIME" => (0, 0),
+        _ => return None,
+    })
+}
+
+fn stateful_arity(name: &str) -> Option<(usize, usize)> {
+    Some(match name {
+        "INIT" => (1, 1),
+        "PREVIOUS" => (1, 2),
+        "SMTH1" | "SMTH3" | "DELAY" | "DELAY1" | "DELAY3" | "TREND" => (2, 3),
+        "SMTHN" | "DELAYN" | "FORCST" => (3, 4),
+        "NORMAL" | "UNIFORM" => (2, 3),
+        _ => return None,
+    })
+}
+
+fn num(v: f64) -> Expr {
+    Expr::Num(v)
+}
+fn var(ident: &str) -> Expr {
+    Expr::Var(ident.to_string(), Span { start: 0, end: 0 })
+}
+fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+    Expr::Binary(op, Box::new(a), Box::new(b))
+}
+
+struct Lowerer<'m> {
+    model: &'m ModelFile,
+    out: Lowered,
+    /// Which model variable's equation is being lowered (for locations and names).
+    current: usize,
+    counter: usize,
+    errors: Vec<Diagnostic>,
+}
+
+/// Parses every equation of `model` and lowers stateful built-ins.
+pub fn lower(model: &ModelFile) -> Result<Lowered> {
+    let mut l = Lowerer {
+        model,
+        out: Lowered { vars: Vec::new(), samples: Vec::new(), delays: Vec::new(), random_sites: 0 },
+        current: 0,
+        counter: 0,
+        errors: Vec::new(),
+    };
+    // User variables first, in file order: their indices are the output columns.
+    let mut parsed = Vec::with_capacity(model.variables.len());
+    for (i, v) in model.variables.iter().enumerate() {
+        let eqn = v.eqn.as_ref().expect("the reader refuses variables without <eqn>");
+        let e = match expr::parse(&eqn.text) {
+            Ok(e) => Some(e),
+            Err(err) => {
+                l.errors.push(Diagnostic {
+                    file: model.file.clone(),
+                    location: eqn.location_of(err.offset),
+                    message: format!("in the equation of {:?}: {}", v.name, err.message),
+                });
+                None
+            }
+        };
+        parsed.push(e);
+        l.out.vars.push(LVar {
+            name: v.name.clone(),
+            ident: v.ident.clone(),
+            kind: v.kind,
+            body: Body::Aux { expr: num(0.0), non_negative: false, gf: None },
+            source: i,
+            user: true,
+        });
+    }
+    for (i, e) in parsed.into_iter().enumerate() {
+        let Some(e) = e else { continue };
+        l.current = i;
+        let e = l.expr(e);
+        let v = &model.variables[i];
+        l.out.vars[i].body = match v.kind {
+            VarKind::Stock => Body::Stock {
+                init: e,
+                inflows: v.inflows.iter().map(|(n, loc)| (super::ast::canonical_name(n), *loc)).collect(),
+                outflows: v.outflows.iter().map(|(n, loc)| (super::ast::canonical_name(n), *loc)).collect(),
+                non_negative: v.non_negative,
+            },
+            _ => Body::Aux { expr: e, non_negative: v.non_negative && v.kind == VarKind::Flow, gf: v.gf.clone() },
+        };
+    }
+    match l.errors.len() {
+        0 => Ok(l.out),
+        1 => Err(EngineError::Model(l.errors.remove(0))),
+        _ => Err(EngineError::Many(l.errors)),
+    }
+}
+
+impl Lowerer<'_> {
+    fn equation(&self) -> &Equation {
+        self.model.variables[self.current].eqn.as_ref().expect("checked by the reader")
+    }
+
+    fn error(&mut self, span: Span, message: String) {
+        let owner = &self.model.variables[self.current].name;
+        self.errors.push(Diagnostic {
+            file: self.model.file.clone(),
+            location: self.equation().location_of(span.start),
+            message: format!("in the equation of {owner:?}: {message}"),
+        });
+    }
+
+    fn fresh(&mut self, what: &str) -> (String, String) {
+        self.counter += 1;
+        let owner = &self.model.variables[self.current];
+        let ident = format!("\u{0}{}.{}{}", owner.ident, what, self.counter);
+        let name = format!("{} ({} #{})", owner.name, what, self.counter);
+        (ident, name)
+    }
+
+    fn push(&mut self, ident: &str, name: String, kind: VarKind, body: Body) {
+        self.out.vars.push(LVar { name, ident: ident.to_string(), kind, body, source: self.current, user: false });
+    }
+
+    fn aux(&mut self, what: &str, e: Expr) -> String {
+        let (ident, name) = self.fresh(what);
+        self.push(&ident, name, VarKind::Aux, Body::Aux { expr: e, non_negative: false, gf: None });
+        ident
+    }
+
+    fn flow(&mut self, what: &str, e: Expr) -> String {
+        let (ident, name) = self.fresh(what);
+        self.push(&ident, name, VarKind::Flow, Body::Aux { expr: e, non_negative: false, gf: None });
+        ident
+    }
+
+    fn stock(&mut self, what: &str, init: Expr, inflows: &[&str], outflows: &[&str]) -> String {
+        let (ident, name) = self.fresh(what);
+        let list = |v: &[&str]| v.iter().map(|s| (s.to_string(), Location::default())).collect();
+        self.push(
+            &ident,
+            name,
+            VarKind::Stock,
+            Body::Stock { init, inflows: list(inflows), outflows: list(outflows), non_negative: false },
+        );
+        ident
+    }
+
+    /// An argument used more than once becomes a variable of its own, so it is computed once.
+    fn hoist(&mut self, what: &str, e: Expr) -> Expr {
+        match e {
+            Expr::Num(_) | Expr::Var(..) => e,
+            other => var(&self.aux(what, other)),
+        }
+    }
+
+    fn expr(&mut self, e: Expr) -> Expr {
+        match e {
+            Expr::Num(_) | Expr::Var(..) => e,
+            Expr::Unary(op, a) => Expr::Unary(op, Box::new(self.expr(*a))),
+            Expr::Binary(op, a, b) => {
+                let a = self.expr(*a);
+                let b = self.expr(*b);
+                Expr::Binary(op, Box::new(a), Box::new(b))
+            }
+            Expr::If(c, a, b) => {
+                let c = self.expr(*c);
+                let a = self.expr(*a);
+                let b = self.expr(*b);
+                Expr::If(Box::new(c), Box::new(a), Box::new(b))
+            }
+            Expr::Call(name, args, span) => self.call(name, args, span),
+        }
+    }
+
+    fn call(&mut self, name: String, args: Vec<Expr>, span: Span) -> Expr {
+        let upper = name.to_ascii_uppercase();
+        let ident = super::ast::canonical_name(&name);
+        // LOOKUP's first argument names a graphical function, not a value.
+        if upper == "LOOKUP" && args.len() == 2 {
+            let mut args = args;
+            let x = self.expr(args.pop().expect("two arguments"));
+            let table = args.pop().expect("two arguments");
+            return Expr::Call(upper, vec![table, x], span);
+        }
+        let is_gf = self.model.named_gfs.iter().any(|g| g.ident == ident)
+            || self.model.variables.iter().any(|v| v.ident == ident && v.gf.is_some());
+        let args: Vec<Expr> = args.into_iter().map(|a| self.expr(a)).collect();
+        if pure_arity(&upper).is_none() && stateful_arity(&upper).is_none() && is_gf {
+            if args.len() != 1 {
+                self.error(span, format!("graphical function '{name}' takes 1 argument, found {}", args.len()));
+                return num(0.0);
+            }
+            return Expr::Call("LOOKUP".into(), vec![Expr::Var(ident, span), args.into_iter().next().expect("one")], span);
+        }
+        let arity = pure_arity(&upper).or_else(|| stateful_arity(&upper));
+        let Some((lo, hi)) = arity else {
+            self.error(span, format!("unknown function '{name}'"));
+            return num(0.0);
+        };
+        if args.len() < lo || args.len() > hi {
+            let expected = if lo == hi {
+                format!("{lo}")
+            } else if hi == usize::MAX {
+                format!("at least {lo}")
+            } else {
+                format!("{lo} to {hi}")
+            };
+            self.error(span, format!("{upper} takes {expected} arguments, found {}", args.len()));
+            return num(0.0);
+        }
+        if pure_arity(&upper).is_some() {
+            return Expr::Call(upper, args, span);
+        }
+        self.stateful(&upper, args, span)
+    }
+
+    fn order(&mut self, e: &Expr, fname: &str, span: Span) -> Option<usize> {
+        match const_value(e) {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1000.0 => Some(n as usize),
+            _ => {
+                self.error(span, format!("{fname}: the order must be a whole number from 1 to 1000 written as a constant"));
+                None
+            }
+        }
+    }
+
+    fn stateful(&mut self, f: &str, args: Vec<Expr>, span: Span) -> Expr {
+        let mut it = args.into_iter();
+        let mut next = || it.next();
+        match f {
+            "INIT" => {
+                let x = next().expect("arity checked");
+                var(&self.stock("init", x, &[], &[]))
+            }
+            "PREVIOUS" => {
+                let x = self.hoist("previous input", next().expect("arity checked"));
+                let init = next().unwrap_or_else(|| x.clone());
+                let state = self.stock("previous", init, &[], &[]);
+                let Expr::Var(input, _) = x else {
+                    // A number: its previous value is itself.
+                    return x;
+                };
+                self.out.samples.push((state.clone(), input));
+                var(&state)
+            }
+            "SMTH1" | "SMTH3" | "SMTHN" => {
+                let input = self.hoist("smooth input", next().expect("arity checked"));
+                let time = self.hoist("smooth time", next().expect("arity checked"));
+                let n = match f {
+                    "SMTH1" => 1,
+                    "SMTH3" => 3,
+                    _ => match self.order(&next().expect("arity checked"), f, span) {
+                        Some(n) => n,
+                        None => return num(0.0),
+                    },
+                };
+                let init = next().map(|e| self.hoist("smooth initial", e)).unwrap_or_else(|| input.clone());
+                self.smooth_chain(input, time, n, init)
+            }
+            "DELAY1" | "DELAY3" | "DELAYN" => {
+                let input = self.hoist("delay input", next().expect("arity checked"));
+                let time = self.hoist("delay time", next().expect("arity checked"));
+                let n = match f {
+                    "DELAY1" => 1,
+                    "DELAY3" => 3,
+                    _ => match self.order(&next().expect("arity checked"), f, span) {
+                        Some(n) => n,
+                        None => return num(0.0),
+                    },
+                };
+                let init = next().map(|e| self.hoist("delay initial", e)).unwrap_or_else(|| input.clone());
+                self.material_delay(input, time, n, init)
+            }
+            "DELAY" => {
+                let input = self.hoist("delay input", next().expect("arity checked"));
+                let time = next().expect("arity checked");
+                let init = next().unwrap_or_else(|| input.clone());
+                let Expr::Var(input_ident, _) = input else {
+                    return input; // a constant delayed is the same constant
+                };
+                let init_state = self.stock("delay initial", init, &[], &[]);
+                let line = self.out.delays.len();
+                self.out.delays.push(DelayLine { input: input_ident });
+                Expr::Call(DELAY_READ.into(), vec![num(line as f64), time, var(&init_state)], span)
+            }
+            "TREND" | "FORCST" => {
+                let input = self.hoist("trend input", next().expect("arity checked"));
+                let time = self.hoist("trend time", next().expect("arity checked"));
+                let horizon = if f == "FORCST" { Some(next().expect("arity checked")) } else { None };
+                let initial_trend = next().unwrap_or(num(0.0));
+                // average = SMTH1(input, time, input / (1 + initial trend * time))
+                let avg_init = bin(BinOp::Div, input.clone(), bin(BinOp::Add, num(1.0), bin(BinOp::Mul, initial_trend, time.clone())));
+                let avg_init = self.hoist("trend initial", avg_init);
+                let average = self.smooth_chain(input.clone(), time.clone(), 1, avg_init);
+                let trend = Expr::Call(
+                    "SAFEDIV".into(),
+                    vec![bin(BinOp::Sub, input.clone(), average.clone()), bin(BinOp::Mul, time, average)],
+                    span,
+                );
+                match horizon {
+                    None => trend,
+                    Some(h) => bin(BinOp::Mul, input, bin(BinOp::Add, num(1.0), bin(BinOp::Mul, trend, h))),
+                }
+            }
+            "NORMAL" | "UNIFORM" => {
+                let a = next().expect("arity checked");
+                let b = next().expect("arity checked");
+                let site = self.out.random_sites;
+                self.out.random_sites += 1;
+                let kind = if f == "NORMAL" { 0.0 } else { 1.0 };
+                let mut args = vec![num(site as f64), num(kind), a, b];
+                if let Some(seed) = next() {
+                    args.push(seed);
+                }
+                Expr::Call(RANDOM.into(), args, span)
+            }
+            _ => unreachable!("stateful_arity lists exactly these"),
+        }
+    }
+
+    /// n first-order smooths in cascade, each with time `time / n`; returns the last stage.
+    fn smooth_chain(&mut self, input: Expr, time: Expr, n: usize, init: Expr) -> Expr {
+        let stage_time = if n == 1 { time } else { bin(BinOp::Div, time, num(n as f64)) };
+        let stage_time = self.hoist("smooth stage time", stage_time);
+        let mut upstream = input;
+        for _ in 0..n {
+            let (stock_ident, stock_name) = self.fresh("smooth stage");
+            let change = bin(BinOp::Div, bin(BinOp::Sub, upstream.clone(), var(&stock_ident)), stage_time.clone());
+            let flow = self.flow("smooth change", change);
+            self.push(
+                &stock_ident,
+                stock_name,
+                VarKind::Stock,
+                Body::Stock {
+                    init: init.clone(),
+                    inflows: vec![(flow, Location::default())],
+                    outflows: Vec::new(),
+                    non_negative: false,
+                },
+            );
+            upstream = var(&stock_ident);
+        }
+        upstream
+    }
+
+    /// n stocks in series, each holding `time / n` of throughput; returns the outflow of the last.
+    fn material_delay(&mut self, input: Expr, time: Expr, n: usize, init: Expr) -> Expr {
+        let stage_time = if n == 1 { time } else { bin(BinOp::Div, time, num(n as f64)) };
+        let stage_time = self.hoist("delay stage time", stage_time);
+        let mut inflow = self.flow("delay inflow", input);
+        for _ in 0..n {
+            let (stock_ident, stock_name) = self.fresh("delay stage");
+            let outflow = self.flow("delay outflow", bin(BinOp::Div, var(&stock_ident), stage_time.clone()));
+            self.push(
+                &stock_ident,
+                stock_name,
+                VarKind::Stock,
+                Body::Stock {
+                    init: bin(BinOp::Mul, init.clone(), stage_time.clone()),
+                    inflows: vec![(inflow, Location::default())],
+                    outflows: vec![(outflow.clone(), Location::default())],
+                    non_negative: false,
+                },
+            );
+            inflow = outflow;
+        }
+        var(&inflow)
+    }
+}
+
+/// The value of an expression made only of numbers and arithmetic.
+pub fn const_value(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Num(v) => Some(*v),
+        Expr::Unary(expr::UnOp::Neg, a) => const_value(a).map(|v| -v),
+        Expr::Binary(op, a, b) => {
+            let (a, b) = (const_value(a)?, const_value(b)?);
+            match op {
+                BinOp::Add => Some(a + b),
+                BinOp::Sub => Some(a - b),
+                BinOp::Mul => Some(a * b),
+                BinOp::Div => Some(a / b),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

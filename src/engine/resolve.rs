@@ -1,0 +1,449 @@
+//! Stage 3: resolve names to variable indices and sort the equations by dependency.
+//! An algebraic loop is an error naming the variables of the cycle. Sorting is iterative, so a
+//! 200 000-variable chain cannot overflow the stack.
+
+use std::collections::HashMap;
+
+use super::ast::{GraphicalFunction, ModelFile, VarKind};
+use super::error::{Diagnostic, EngineError, Location, Result};
+use super::expr::{BinOp, Expr, Span, UnOp};
+use super::lower::{Body, DELAY_READ, Lowered, RANDOM};
+
+/// Pure functions of one or more values, after resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    Abs,
+    Exp,
+    Ln,
+    Log10,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Int,
+    Min,
+    Max,
+    Mod,
+    SafeDiv,
+    Step,
+    Ramp,
+    Pulse,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RExpr {
+    Num(f64),
+    Var(usize),
+    Time,
+    Dt,
+    Start,
+    Stop,
+    Unary(UnOp, Box<RExpr>),
+    Binary(BinOp, Box<RExpr>, Box<RExpr>),
+    If(Box<RExpr>, Box<RExpr>, Box<RExpr>),
+    Call(Func, Vec<RExpr>),
+    Lookup(usize, Box<RExpr>),
+    DelayRead { line: usize, time: Box<RExpr>, init: Box<RExpr> },
+    Random { site: usize, normal: bool, a: Box<RExpr>, b: Box<RExpr>, seed: Option<Box<RExpr>> },
+}
+
+#[derive(Clone, Debug)]
+pub enum RBody {
+    Stock { init: RExpr, inflows: Vec<usize>, outflows: Vec<usize>, non_negative: bool },
+    Aux { expr: RExpr, non_negative: bool, gf: Option<usize> },
+}
+
+#[derive(Clone, Debug)]
+pub struct RVar {
+    pub name: String,
+    pub ident: String,
+    pub kind: VarKind,
+    pub body: RBody,
+    pub source: usize,
+    pub user: bool,
+    /// Depends on nothing that changes during a run.
+    pub constant: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub vars: Vec<RVar>,
+    pub gfs: Vec<GraphicalFunction>,
+    /// All variables in the order their initial values can be computed.
+    pub init_order: Vec<usize>,
+    /// Flows and auxes in the order they are computed every step.
+    pub step_order: Vec<usize>,
+    pub samples: Vec<(usize, usize)>,
+    pub delay_inputs: Vec<usize>,
+    pub random_sites: usize,
+    pub index: HashMap<String, usize>,
+}
+
+struct Resolver<'a> {
+    model: &'a ModelFile,
+    index: HashMap<String, usize>,
+    gf_index: HashMap<String, usize>,
+    gfs: Vec<GraphicalFunction>,
+    errors: Vec<Diagnostic>,
+}
+
+/// Resolves names and sorts the lowered model.
+pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
+    let mut r = Resolver {
+        model,
+        index: HashMap::with_capacity(lowered.vars.len()),
+        gf_index: HashMap::new(),
+        gfs: Vec::new(),
+        errors: Vec::new(),
+    };
+    for (i, v) in lowered.vars.iter().enumerate() {
+        if let Some(&first) = r.index.get(&v.ident) {
+            let first_loc = model.variables[lowered.vars[first].source].location;
+            r.push(
+                model.variables[v.source].location,
+                format!("duplicate name {:?}: already defined at line {}", v.name, first_loc.line),
+            );
+        } else {
+            r.index.insert(v.ident.clone(), i);
+        }
+    }
+    for g in &model.named_gfs {
+        if r.index.contains_key(&g.ident) || r.gf_index.contains_key(&g.ident) {
+            r.push(g.location, format!("duplicate name {:?}: a variable or graphical function has it already", g.name));
+            continue;
+        }
+        r.gf_index.insert(g.ident.clone(), r.gfs.len());
+        r.gfs.push(g.gf.clone());
+    }
+    let mut vars = Vec::with_capacity(lowered.vars.len());
+    for v in &lowered.vars {
+        let loc = |r: &Resolver| r.var_location(v.source);
+        let body = match &v.body {
+            Body::Stock { init, inflows, outflows, non_negative } => {
+                let init = r.expr(init, v.source);
+                let mut flows = |list: &[(String, Location)], dir: &str| -> Vec<usize> {
+                    let mut out = Vec::new();
+                    for (name, at) in list {
+                        let at = if at.line == 0 { loc(&r) } else { *at };
+                        match r.index.get(name) {
+                            Some(&f) if lowered.vars[f].kind == VarKind::Flow => out.push(f),
+                            Some(_) => r.push(at, format!("stock {:?}: {dir} {name:?} is not a flow", v.name)),
+                            None => r.push(at, format!("stock {:?}: {dir} {name:?} is not defined: expected a <flow> with that name", v.name)),
+                        }
+                    }
+                    out
+                };
+                let inflows = flows(inflows, "inflow");
+                let outflows = flows(outflows, "outflow");
+                RBody::Stock { init, inflows, outflows, non_negative: *non_negative }
+            }
+            Body::Aux { expr, non_negative, gf } => {
+                let expr = r.expr(expr, v.source);
+                let gf = gf.as_ref().map(|g| {
+                    r.gfs.push(g.clone());
+                    r.gfs.len() - 1
+                });
+                RBody::Aux { expr, non_negative: *non_negative, gf }
+            }
+        };
+        vars.push(RVar {
+            name: v.name.clone(),
+            ident: v.ident.clone(),
+            kind: v.kind,
+            body,
+            source: v.source,
+            user: v.user,
+            constant: false,
+        });
+    }
+    let lookup = |r: &Resolver, name: &str| r.index.get(name).copied();
+    let samples = lowered
+        .samples
+        .iter()
+        .filter_map(|(s, i)| Some((lookup(&r, s)?, lookup(&r, i)?)))
+        .collect();
+    let delay_inputs = lowered.delays.iter().filter_map(|d| lookup(&r, &d.input)).collect();
+    if !r.errors.is_empty() {
+        return Err(many(r.errors));
+    }
+    let init_order = sort(model, &vars, true)?;
+    let step_order = sort(model, &vars, false)?;
+    mark_constants(&mut vars, &step_order);
+    Ok(Resolved {
+        vars,
+        gfs: r.gfs,
+        init_order,
+        step_order,
+        samples,
+        delay_inputs,
+        random_sites: lowered.random_sites,
+        index: r.index,
+    })
+}
+
+fn many(mut errors: Vec<Diagnostic>) -> EngineError {
+    if errors.len() == 1 {
+        EngineError::Model(errors.remove(0))
+    } else {
+        EngineError::Many(errors)
+    }
+}
+
+impl Resolver<'_> {
+    fn var_location(&self, source: usize) -> Location {
+        self.model.variables[source].location
+    }
+
+    fn push(&mut self, location: Location, message: String) {
+        self.errors.push(Diagnostic { file: self.model.file.clone(), location, message });
+    }
+
+    fn at(&mut self, source: usize, span: Span, message: String) {
+        let v = &self.model.variables[source];
+        let location = match (&v.eqn, span.end) {
+            (Some(eqn), end) if end > 0 => eqn.location_of(span.start),
+            _ => v.location,
+        };
+        self.push(location, format!("in the equation of {:?}: {message}", v.name));
+    }
+
+    fn expr(&mut self, e: &Expr, source: usize) -> RExpr {
+        let sub = |r: &mut Self, e: &Expr| Box::new(r.expr(e, source));
+        match e {
+            Expr::Num(v) => RExpr::Num(*v),
+            Expr::Var(name, span) => {
+                if let Some(&i) = self.index.get(name) {
+                    return RExpr::Var(i);
+                }
+                match name.as_str() {
+                    "time" => RExpr::Time,
+                    "dt" => RExpr::Dt,
+                    "starttime" => RExpr::Start,
+                    "stoptime" => RExpr::Stop,
+                    "pi" => RExpr::Num(std::f64::consts::PI),
+                    _ => {
+                        let hint = if self.gf_index.contains_key(name) {
+                            " (it is a graphical function: call it as name(x))"
+                        } else {
+                            ""
+                        };
+                        self.at(source, *span, format!("unknown variable '{name}'{hint}"));
+                        RExpr::Num(0.0)
+                    }
+                }
+            }
+            Expr::Unary(op, a) => RExpr::Unary(*op, sub(self, a)),
+            Expr::Binary(op, a, b) => RExpr::Binary(*op, sub(self, a), sub(self, b)),
+            Expr::If(c, a, b) => RExpr::If(sub(self, c), sub(self, a), sub(self, b)),
+            Expr::Call(name, args, span) => self.call(name, args, *span, source),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr], span: Span, source: usize) -> RExpr {
+        let arg = |r: &mut Self, i: usize| Box::new(r.expr(&args[i], source));
+        let func = match name {
+            "ABS" => Func::Abs,
+            "EXP" => Func::Exp,
+            "LN" => Func::Ln,
+            "LOG10" => Func::Log10,
+            "SQRT" => Func::Sqrt,
+            "SIN" => Func::Sin,
+            "COS" => Func::Cos,
+            "TAN" => Func::Tan,
+            "ARCSIN" => Func::Arcsin,
+            "ARCCOS" => Func::Arccos,
+            "ARCTAN" => Func::Arctan,
+            "INT" => Func::Int,
+            "MIN" => Func::Min,
+            "MAX" => Func::Max,
+            "MOD" => Func::Mod,
+            "SAFEDIV" => Func::SafeDiv,
+            "STEP" => Func::Step,
+            "RAMP" => Func::Ramp,
+            "PULSE" => Func::Pulse,
+            "PI" => return RExpr::Num(std::f64::consts::PI),
+            "TIME" => return RExpr::Time,
+            "DT" => return RExpr::Dt,
+            "STARTTIME" => return RExpr::Start,
+            "STOPTIME" => return RExpr::Stop,
+            "IF_THEN_ELSE" => return RExpr::If(arg(self, 0), arg(self, 1), arg(self, 2)),
+            "LOOKUP" => {
+                let table = match &args[0] {
+                    Expr::Var(n, _) => n.clone(),
+                    _ => String::new(),
+                };
+                let gf = if let Some(&g) = self.gf_index.get(&table) {
+                    Some(g)
+                } else if let Some(&v) = self.index.get(&table) {
+                    self.model.variables.get(v).and_then(|mv| mv.gf.clone()).map(|g| {
+                        self.gfs.push(g);
+                        self.gfs.len() - 1
+                    })
+                } else {
+                    None
+                };
+                return match gf {
+                    Some(g) => RExpr::Lookup(g, arg(self, 1)),
+                    None => {
+                        self.at(source, span, format!("LOOKUP: '{table}' is not a graphical function"));
+                        RExpr::Num(0.0)
+                    }
+                };
+            }
+            DELAY_READ => {
+                let line = match args[0] {
+                    Expr::Num(v) => v as usize,
+                    _ => unreachable!("lowering writes the line number"),
+                };
+                return RExpr::DelayRead { line, time: arg(self, 1), init: arg(self, 2) };
+            }
+            RANDOM => {
+                let (site, normal) = match (&args[0], &args[1]) {
+                    (Expr::Num(s), Expr::Num(k)) => (*s as usize, *k == 0.0),
+                    _ => unreachable!("lowering writes site and kind"),
+                };
+                let seed = (args.len() > 4).then(|| arg(self, 4));
+                return RExpr::Random { site, normal, a: arg(self, 2), b: arg(self, 3), seed };
+            }
+            other => unreachable!("lowering checked the function name {other}"),
+        };
+        let args = args.iter().map(|a| self.expr(a, source)).collect();
+        RExpr::Call(func, args)
+    }
+}
+
+/// Visits every variable an expression reads at the same instant.
+pub fn for_each_ref(e: &RExpr, f: &mut impl FnMut(usize)) {
+    match e {
+        RExpr::Var(i) => f(*i),
+        RExpr::Num(_) | RExpr::Time | RExpr::Dt | RExpr::Start | RExpr::Stop => {}
+        RExpr::Unary(_, a) | RExpr::Lookup(_, a) => for_each_ref(a, f),
+        RExpr::Binary(_, a, b) => {
+            for_each_ref(a, f);
+            for_each_ref(b, f);
+        }
+        RExpr::If(c, a, b) => {
+            for_each_ref(c, f);
+            for_each_ref(a, f);
+            for_each_ref(b, f);
+        }
+        RExpr::Call(_, args) => args.iter().for_each(|a| for_each_ref(a, f)),
+        RExpr::DelayRead { time, init, .. } => {
+            for_each_ref(time, f);
+            for_each_ref(init, f);
+        }
+        RExpr::Random { a, b, seed, .. } => {
+            for_each_ref(a, f);
+            for_each_ref(b, f);
+            if let Some(s) = seed {
+                for_each_ref(s, f);
+            }
+        }
+    }
+}
+
+fn is_stock(v: &RVar) -> bool {
+    matches!(v.body, RBody::Stock { .. })
+}
+
+/// Topological order (Kahn). `init`: all variables by their initial-value dependencies;
+/// otherwise flows and auxes by same-step dependencies (stocks are known at the start of a step).
+fn sort(model: &ModelFile, vars: &[RVar], init: bool) -> Result<Vec<usize>> {
+    let n = vars.len();
+    let included: Vec<bool> = vars.iter().map(|v| init || !is_stock(v)).collect();
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut pending = vec![0usize; n];
+    for (i, v) in vars.iter().enumerate() {
+        if !included[i] {
+            continue;
+        }
+        let e = match &v.body {
+            RBody::Stock { init, .. } => init,
+            RBody::Aux { expr, .. } => expr,
+        };
+        let mut deps = Vec::new();
+        for_each_ref(e, &mut |d| {
+            if included[d] && (init || !is_stock(&vars[d])) {
+                deps.push(d);
+            }
+        });
+        deps.sort_unstable();
+        deps.dedup();
+        pending[i] = deps.len();
+        for d in deps {
+            users[d].push(i);
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut ready: Vec<usize> = (0..n).rev().filter(|&i| included[i] && pending[i] == 0).collect();
+    while let Some(i) = ready.pop() {
+        order.push(i);
+        for &u in users[i].iter().rev() {
+            pending[u] -= 1;
+            if pending[u] == 0 {
+                ready.push(u);
+            }
+        }
+    }
+    let expected = included.iter().filter(|&&b| b).count();
+    if order.len() == expected {
+        return Ok(order);
+    }
+    let cycle = find_cycle(vars, &pending, init);
+    let names: Vec<String> = cycle.iter().map(|&i| format!("{:?}", vars[i].name)).collect();
+    let first = &model.variables[vars[cycle[0]].source];
+    let what = if init { "initial values form a loop" } else { "algebraic loop (no stock on it)" };
+    Err(EngineError::at(&model.file, first.location, format!("{what}: {} -> {}", names.join(" -> "), names[0])))
+}
+
+/// Among the variables left with unmet dependencies, walks dependencies until one repeats.
+fn find_cycle(vars: &[RVar], pending: &[usize], init: bool) -> Vec<usize> {
+    let start = pending.iter().position(|&p| p > 0).unwrap_or(0);
+    let mut path = vec![start];
+    let mut seen_at = std::collections::HashMap::new();
+    seen_at.insert(start, 0usize);
+    let mut cur = start;
+    loop {
+        let e = match &vars[cur].body {
+            RBody::Stock { init: e, .. } => e,
+            RBody::Aux { expr, .. } => expr,
+        };
+        let mut next = None;
+        for_each_ref(e, &mut |d| {
+            if next.is_none() && pending[d] > 0 && (init || !is_stock(&vars[d])) {
+                next = Some(d);
+            }
+        });
+        let Some(n) = next else { return path };
+        if let Some(&at) = seen_at.get(&n) {
+            return path[at..].to_vec();
+        }
+        seen_at.insert(n, path.len());
+        path.push(n);
+        cur = n;
+    }
+}
+
+fn time_varying(e: &RExpr) -> bool {
+    match e {
+        RExpr::Time | RExpr::DelayRead { .. } | RExpr::Random { .. } => true,
+        RExpr::Call(Func::Step | Func::Ramp | Func::Pulse, _) => true,
+        RExpr::Num(_) | RExpr::Var(_) | RExpr::Dt | RExpr::Start | RExpr::Stop => false,
+        RExpr::Unary(_, a) | RExpr::Lookup(_, a) => time_varying(a),
+        RExpr::Binary(_, a, b) => time_varying(a) || time_varying(b),
+        RExpr::If(c, a, b) => time_varying(c) || time_varying(a) || time_varying(b),
+        RExpr::Call(_, args) => args.iter().any(time_varying),
+    }
+}
+
+fn mark_constants(vars: &mut [RVar], step_order: &[usize]) {
+    for &i in step_order {
+        let RBody::Aux { expr, .. } = &vars[i].body else { continue };
+        let mut constant = !time_varying(expr);
+        for_each_ref(expr, &mut |d| constant &= vars[d].constant);
+        vars[i].constant = constant;
+    }
+}

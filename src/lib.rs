@@ -1,0 +1,4 @@
+//! Borderflow: a scenario simulator for Shenzhen–Hong Kong cross-border factor flows.
+
+pub mod cli;
+pub mod engine;
