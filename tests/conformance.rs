@@ -7,7 +7,14 @@ use std::path::{Path, PathBuf};
 
 use borderflow::engine::{self, Overrides, canonical_name};
 
-const SKIPPED: [&str; 6] = ["time", "initial_time", "final_time", "time_step", "saveper", "dt"];
+const SKIPPED: [&str; 6] = [
+    "time",
+    "initial_time",
+    "final_time",
+    "time_step",
+    "saveper",
+    "dt",
+];
 
 fn suite() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sd-test-models")
@@ -24,7 +31,12 @@ fn reference(dir: &Path) -> (Vec<f64>, HashMap<String, Vec<f64>>) {
         .delimiter(delim)
         .from_path(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = rdr.headers().expect("header row").iter().map(|h| h.to_string()).collect();
+    let headers: Vec<String> = rdr
+        .headers()
+        .expect("header row")
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
     let mut cols: HashMap<String, Vec<f64>> = HashMap::new();
     let mut times = Vec::new();
     for rec in rdr.records() {
@@ -49,10 +61,17 @@ fn passes(reference: f64, simulated: f64) -> bool {
 /// Compiles and runs one model and compares it with its folder's reference output.
 fn check_model(model: &Path) -> Result<usize, String> {
     let compiled = engine::compile_file(model).map_err(|e| e.to_string())?;
-    let results = compiled.program.run(&Overrides::new()).map_err(|e| e.to_string())?;
+    let results = compiled
+        .program
+        .run(&Overrides::new())
+        .map_err(|e| e.to_string())?;
     let (times, cols) = reference(model.parent().expect("model in a folder"));
-    let defined: HashMap<String, usize> =
-        results.names.iter().enumerate().map(|(i, n)| (canonical_name(n), i)).collect();
+    let defined: HashMap<String, usize> = results
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (canonical_name(n), i))
+        .collect();
     let mut compared = 0;
     for (name, expected) in &cols {
         if SKIPPED.contains(&name.as_str()) {
@@ -73,7 +92,10 @@ fn check_model(model: &Path) -> Result<usize, String> {
                 return Err(format!("no result at time {t}"));
             };
             if !passes(want, series[r]) {
-                return Err(format!("{name} at time {t} (row {row}): expected {want}, got {}", series[r]));
+                return Err(format!(
+                    "{name} at time {t} (row {row}): expected {want}, got {}",
+                    series[r]
+                ));
             }
             compared += 1;
         }
@@ -114,13 +136,22 @@ fn every_conformance_model_matches_its_reference() {
             Err(e) => failures.push(format!("{}: {e}", model.display())),
         }
     }
-    assert!(failures.is_empty(), "{} passed, {} failed:\n{}", passed, failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} passed, {} failed:\n{}",
+        passed,
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(passed, 27, "the suite has 29 files, 2 of them ill-formed");
 }
 
 #[test]
 fn ill_formed_non_negative_flow_files_are_rejected_at_the_broken_line() {
-    for (file, line) in [("test_non_negative_flows.xmile", 45), ("test_non_negative_flows_behavior.xmile", 49)] {
+    for (file, line) in [
+        ("test_non_negative_flows.xmile", 45),
+        ("test_non_negative_flows_behavior.xmile", 49),
+    ] {
         let path = suite().join("tests/non_negative_flows").join(file);
         let err = engine::compile_file(&path).expect_err("ill-formed XML must be rejected");
         let diags = err.diagnostics();

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use crate::engine::{self, Override, Overrides, Results, Runner};
 
 #[derive(Parser, Debug)]
-#[command(name = "borderflow", version, about = "Shenzhen–Hong Kong border scenario simulator")]
+#[command(
+    name = "borderflow",
+    version,
+    about = "Shenzhen–Hong Kong border scenario simulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -60,8 +64,16 @@ pub fn main() -> i32 {
         return 0;
     };
     match command {
-        Command::Run { model, csv, set, strict_units } => report(run(&model, csv.as_deref(), &set, strict_units)),
-        Command::Check { model, strict_units } => report(check(&model, strict_units)),
+        Command::Run {
+            model,
+            csv,
+            set,
+            strict_units,
+        } => report(run(&model, csv.as_deref(), &set, strict_units)),
+        Command::Check {
+            model,
+            strict_units,
+        } => report(check(&model, strict_units)),
         Command::Bench { model, runs } => report(bench(&model, runs)),
     }
 }
@@ -82,7 +94,10 @@ fn load(path: &std::path::Path, strict_units: bool) -> anyhow::Result<engine::Co
         eprintln!("{} {w}", if strict_units { "error:" } else { "warning:" });
     }
     if strict_units && !compiled.unit_warnings.is_empty() {
-        anyhow::bail!("{} unit inconsistencies (--strict-units)", compiled.unit_warnings.len());
+        anyhow::bail!(
+            "{} unit inconsistencies (--strict-units)",
+            compiled.unit_warnings.len()
+        );
     }
     Ok(compiled)
 }
@@ -93,10 +108,12 @@ fn parse_set(program: &engine::Program, set: &[String]) -> anyhow::Result<Overri
         let (name, value) = item
             .split_once('=')
             .ok_or_else(|| anyhow::anyhow!("--set {item:?}: expected NAME=VALUE"))?;
-        let value: f64 = value
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--set {item:?}: expected a number after '=', found {:?}", value.trim()))?;
+        let value: f64 = value.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--set {item:?}: expected a number after '=', found {:?}",
+                value.trim()
+            )
+        })?;
         overrides
             .set(program, name.trim(), Override::Constant(value))
             .map_err(|e| anyhow::anyhow!("--set {item:?}: {e}"))?;
@@ -104,7 +121,12 @@ fn parse_set(program: &engine::Program, set: &[String]) -> anyhow::Result<Overri
     Ok(overrides)
 }
 
-fn run(path: &std::path::Path, csv: Option<&std::path::Path>, set: &[String], strict: bool) -> anyhow::Result<()> {
+fn run(
+    path: &std::path::Path,
+    csv: Option<&std::path::Path>,
+    set: &[String],
+    strict: bool,
+) -> anyhow::Result<()> {
     let compiled = load(path, strict)?;
     let overrides = parse_set(&compiled.program, set)?;
     let results = compiled.program.run(&overrides)?;
@@ -119,7 +141,8 @@ fn run(path: &std::path::Path, csv: Option<&std::path::Path>, set: &[String], st
 
 /// Writes `time` then every model variable, one row per save step (RFC 4180).
 pub fn write_csv(results: &Results, out: &std::path::Path) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(out).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    let mut w = csv::Writer::from_path(out)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
     let mut header = vec!["time".to_string()];
     header.extend(results.names.iter().cloned());
     w.write_record(&header)?;
@@ -137,20 +160,47 @@ pub fn write_csv(results: &Results, out: &std::path::Path) -> anyhow::Result<()>
 fn print_summary(results: &Results) {
     let last = results.rows().saturating_sub(1);
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{} save steps from {} to {}", results.rows(), results.times.first().copied().unwrap_or(0.0), results.times.last().copied().unwrap_or(0.0));
-    let width = results.names.iter().map(|n| n.chars().count()).max().unwrap_or(8).min(40);
-    let _ = writeln!(out, "{:<width$}  {:>14}  {:>14}  {:>14}  {:>14}", "variable", "initial", "min", "max", "final");
+    let _ = writeln!(
+        out,
+        "{} save steps from {} to {}",
+        results.rows(),
+        results.times.first().copied().unwrap_or(0.0),
+        results.times.last().copied().unwrap_or(0.0)
+    );
+    let width = results
+        .names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(8)
+        .min(40);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>14}  {:>14}  {:>14}  {:>14}",
+        "variable", "initial", "min", "max", "final"
+    );
     for (col, name) in results.names.iter().enumerate() {
         let series = results.column(col);
         let min = series.iter().copied().fold(f64::INFINITY, f64::min);
         let max = series.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let _ = writeln!(out, "{:<width$}  {:>14.6}  {:>14.6}  {:>14.6}  {:>14.6}", name, series[0], min, max, series[last]);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>14.6}  {:>14.6}  {:>14.6}  {:>14.6}",
+            name, series[0], min, max, series[last]
+        );
     }
 }
 
 fn check(path: &std::path::Path, strict: bool) -> anyhow::Result<()> {
     let compiled = load(path, strict)?;
-    let count = |k| compiled.model.variables.iter().filter(|v| v.kind == k).count();
+    let count = |k| {
+        compiled
+            .model
+            .variables
+            .iter()
+            .filter(|v| v.kind == k)
+            .count()
+    };
     println!(
         "{}: valid: {} stocks, {} flows, {} auxes, {} warnings",
         path.display(),
@@ -177,7 +227,11 @@ fn bench(path: &std::path::Path, runs: usize) -> anyhow::Result<()> {
         std::hint::black_box(&results);
     }
     times.sort_by(f64::total_cmp);
-    let median = if runs % 2 == 1 { times[runs / 2] } else { (times[runs / 2 - 1] + times[runs / 2]) / 2.0 };
+    let median = if runs % 2 == 1 {
+        times[runs / 2]
+    } else {
+        (times[runs / 2 - 1] + times[runs / 2]) / 2.0
+    };
     println!(
         "median_run_us={median:.2} min_run_us={:.2} max_run_us={:.2} runs={runs} steps={} variables={}",
         times[0],

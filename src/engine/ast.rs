@@ -83,12 +83,12 @@ fn raw_offset(raw: &str, unescaped: usize) -> usize {
     let bytes = raw.as_bytes();
     let (mut r, mut u) = (0, 0);
     while r < bytes.len() && u < unescaped {
-        if bytes[r] == b'&' {
-            if let Some(end) = raw[r..].find(';') {
-                r += end + 1;
-                u += 1; // entities used in equations expand to one ASCII character
-                continue;
-            }
+        if bytes[r] == b'&'
+            && let Some(end) = raw[r..].find(';')
+        {
+            r += end + 1;
+            u += 1; // entities used in equations expand to one ASCII character
+            continue;
         }
         let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
         r += ch_len;

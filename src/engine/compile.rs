@@ -36,38 +36,160 @@ pub enum F1 {
 /// One instruction: reads slots, writes slot `d`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
-    Const { d: Slot, v: f64 },
-    Copy { d: Slot, a: Slot },
-    Neg { d: Slot, a: Slot },
-    Not { d: Slot, a: Slot },
-    Add { d: Slot, a: Slot, b: Slot },
-    Sub { d: Slot, a: Slot, b: Slot },
-    Mul { d: Slot, a: Slot, b: Slot },
-    Div { d: Slot, a: Slot, b: Slot },
-    Pow { d: Slot, a: Slot, b: Slot },
-    Mod { d: Slot, a: Slot, b: Slot },
-    Lt { d: Slot, a: Slot, b: Slot },
-    Le { d: Slot, a: Slot, b: Slot },
-    Gt { d: Slot, a: Slot, b: Slot },
-    Ge { d: Slot, a: Slot, b: Slot },
-    Eq { d: Slot, a: Slot, b: Slot },
-    Ne { d: Slot, a: Slot, b: Slot },
-    And { d: Slot, a: Slot, b: Slot },
-    Or { d: Slot, a: Slot, b: Slot },
-    Min { d: Slot, a: Slot, b: Slot },
-    Max { d: Slot, a: Slot, b: Slot },
-    SafeDiv { d: Slot, a: Slot, b: Slot, or: Slot },
-    Fn1 { d: Slot, f: F1, a: Slot },
-    /// Jump to `to` when slot `c` is zero.
-    JumpIfZero { c: Slot, to: u32 },
-    Jump { to: u32 },
-    Step { d: Slot, height: Slot, at: Slot },
-    Ramp { d: Slot, slope: Slot, from: Slot, to: Slot },
-    Pulse { d: Slot, volume: Slot, first: Slot, interval: Slot },
-    Lookup { d: Slot, gf: u32, x: Slot },
-    DelayRead { d: Slot, line: u32, time: Slot, init: Slot },
-    Random { d: Slot, site: u32, normal: bool, a: Slot, b: Slot },
-    ClampZero { d: Slot },
+    Const {
+        d: Slot,
+        v: f64,
+    },
+    Copy {
+        d: Slot,
+        a: Slot,
+    },
+    Neg {
+        d: Slot,
+        a: Slot,
+    },
+    Not {
+        d: Slot,
+        a: Slot,
+    },
+    Add {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Sub {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Mul {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Div {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Pow {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Mod {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Lt {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Le {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Gt {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Ge {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Eq {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Ne {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    And {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Or {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Min {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    Max {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    SafeDiv {
+        d: Slot,
+        a: Slot,
+        b: Slot,
+        or: Slot,
+    },
+    Fn1 {
+        d: Slot,
+        f: F1,
+        a: Slot,
+    },
+    /// Jump to `to` when slot `c` is zero. Targets are relative to the start of the code being
+    /// run (a variable's code, or the gathered step code).
+    JumpIfZero {
+        c: Slot,
+        to: u32,
+    },
+    Jump {
+        to: u32,
+    },
+    Step {
+        d: Slot,
+        height: Slot,
+        at: Slot,
+    },
+    Ramp {
+        d: Slot,
+        slope: Slot,
+        from: Slot,
+        to: Slot,
+    },
+    Pulse {
+        d: Slot,
+        volume: Slot,
+        first: Slot,
+        interval: Slot,
+    },
+    Lookup {
+        d: Slot,
+        gf: u32,
+        x: Slot,
+    },
+    DelayRead {
+        d: Slot,
+        line: u32,
+        time: Slot,
+        init: Slot,
+    },
+    Random {
+        d: Slot,
+        site: u32,
+        normal: bool,
+        a: Slot,
+        b: Slot,
+    },
+    ClampZero {
+        d: Slot,
+    },
 }
 
 /// One stock's integration: its slot and the flows that fill and drain it.
@@ -125,8 +247,11 @@ pub struct Program {
     /// Number of user variables: slots FIRST_VAR .. FIRST_VAR + user_count are the output columns.
     pub user_count: usize,
     pub index: HashMap<String, usize>,
-    /// Step code with constants skipped, for runs whose overrides are all constants.
-    pub default_segments: Vec<Range<u32>>,
+    /// The per-step code of a run without overrides: non-constant variables only, in one
+    /// contiguous list (jumps relocated), so the time loop dispatches straight through it.
+    pub default_step_ops: Vec<Op>,
+    /// Native code for `default_step_ops`, where the platform has a Cranelift backend.
+    pub jit: Option<std::sync::Arc<super::jit::JitCode>>,
 }
 
 pub fn var_slot(i: usize) -> Slot {
@@ -202,12 +327,12 @@ impl Emitter {
                 }
             }
             RExpr::Binary(op, a, b) => {
-                if let (Some(x), Some(y)) = (num(a), num(b)) {
-                    if let Some(v) = fold(*op, x, y) {
-                        self.ops.push(Op::Const { d, v });
-                        self.temps_used = mark;
-                        return;
-                    }
+                if let (Some(x), Some(y)) = (num(a), num(b))
+                    && let Some(v) = fold(*op, x, y)
+                {
+                    self.ops.push(Op::Const { d, v });
+                    self.temps_used = mark;
+                    return;
                 }
                 let (a, b) = (self.value(a), self.value(b));
                 self.ops.push(match op {
@@ -243,19 +368,40 @@ impl Emitter {
             RExpr::Call(f, args) => self.call(*f, args, d),
             RExpr::Lookup(g, x) => {
                 let x = self.value(x);
-                self.ops.push(Op::Lookup { d, gf: *g as u32, x });
+                self.ops.push(Op::Lookup {
+                    d,
+                    gf: *g as u32,
+                    x,
+                });
             }
             RExpr::DelayRead { line, time, init } => {
                 let (time, init) = (self.value(time), self.value(init));
-                self.ops.push(Op::DelayRead { d, line: *line as u32, time, init });
+                self.ops.push(Op::DelayRead {
+                    d,
+                    line: *line as u32,
+                    time,
+                    init,
+                });
             }
-            RExpr::Random { site, normal, a, b, seed } => {
+            RExpr::Random {
+                site,
+                normal,
+                a,
+                b,
+                seed,
+            } => {
                 if self.random_seeds.len() <= *site {
                     self.random_seeds.resize(*site + 1, None);
                 }
                 self.random_seeds[*site] = seed.as_deref().and_then(num).map(|s| s as u64);
                 let (a, b) = (self.value(a), self.value(b));
-                self.ops.push(Op::Random { d, site: *site as u32, normal: *normal, a, b });
+                self.ops.push(Op::Random {
+                    d,
+                    site: *site as u32,
+                    normal: *normal,
+                    a,
+                    b,
+                });
             }
         }
         self.temps_used = mark;
@@ -288,7 +434,11 @@ impl Emitter {
                 for (k, arg) in args[1..].iter().enumerate() {
                     let b = self.value(arg);
                     let dst = if k + 2 == args.len() { d } else { self.temp() };
-                    self.ops.push(if f == Func::Min { Op::Min { d: dst, a: acc, b } } else { Op::Max { d: dst, a: acc, b } });
+                    self.ops.push(if f == Func::Min {
+                        Op::Min { d: dst, a: acc, b }
+                    } else {
+                        Op::Max { d: dst, a: acc, b }
+                    });
                     acc = dst;
                 }
             }
@@ -326,7 +476,12 @@ impl Emitter {
                     Some(x) => self.value(x),
                     None => self.literal(0.0),
                 };
-                self.ops.push(Op::Pulse { d, volume, first, interval });
+                self.ops.push(Op::Pulse {
+                    d,
+                    volume,
+                    first,
+                    interval,
+                });
             }
             _ => unreachable!("one-argument functions handled above"),
         }
@@ -375,14 +530,29 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
                     em.into(e, d);
                 }
             }
-            RBody::Aux { expr, non_negative, gf } => {
+            RBody::Aux {
+                expr,
+                non_negative,
+                gf,
+            } => {
                 em.into(expr, d);
                 if let Some(g) = gf {
-                    em.ops.push(Op::Lookup { d, gf: *g as u32, x: d });
+                    em.ops.push(Op::Lookup {
+                        d,
+                        gf: *g as u32,
+                        x: d,
+                    });
                 }
                 if *non_negative {
                     em.ops.push(Op::ClampZero { d });
                 }
+            }
+        }
+        // Jump targets become relative to the variable's first op, so its code runs as a slice.
+        for op in &mut em.ops[start as usize..] {
+            match op {
+                Op::Jump { to } | Op::JumpIfZero { to, .. } => *to -= start,
+                _ => {}
             }
         }
         start..em.ops.len() as u32
@@ -390,12 +560,20 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
     let init_code: Vec<VarCode> = r
         .init_order
         .iter()
-        .map(|&i| VarCode { var: i, ops: emit_var(&mut em, i, true), constant: r.vars[i].constant })
+        .map(|&i| VarCode {
+            var: i,
+            ops: emit_var(&mut em, i, true),
+            constant: r.vars[i].constant,
+        })
         .collect();
     let step_code: Vec<VarCode> = r
         .step_order
         .iter()
-        .map(|&i| VarCode { var: i, ops: emit_var(&mut em, i, false), constant: r.vars[i].constant })
+        .map(|&i| VarCode {
+            var: i,
+            ops: emit_var(&mut em, i, false),
+            constant: r.vars[i].constant,
+        })
         .collect();
     // Relocate temps after the literals.
     em.temps_base = em.next_slot;
@@ -411,14 +589,24 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
     let mut stocks = Vec::new();
     let mut stock_flows = Vec::new();
     for (i, v) in r.vars.iter().enumerate() {
-        if let RBody::Stock { inflows, outflows, non_negative, .. } = &v.body {
+        if let RBody::Stock {
+            inflows,
+            outflows,
+            non_negative,
+            ..
+        } = &v.body
+        {
             if inflows.is_empty() && outflows.is_empty() {
                 continue;
             }
             let from = stock_flows.len() as u32;
             stock_flows.extend(inflows.iter().map(|&f| (var_slot(f), 1.0)));
             stock_flows.extend(outflows.iter().map(|&f| (var_slot(f), -1.0)));
-            stocks.push(StockUpdate { slot: var_slot(i), flows: from..stock_flows.len() as u32, non_negative: *non_negative });
+            stocks.push(StockUpdate {
+                slot: var_slot(i),
+                flows: from..stock_flows.len() as u32,
+                non_negative: *non_negative,
+            });
         }
     }
     let vars = r
@@ -433,12 +621,28 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
             super::resolve::for_each_ref(e, &mut |d| reads.push(d));
             reads.sort_unstable();
             reads.dedup();
-            VarInfo { name: v.name.clone(), ident: v.ident.clone(), kind: v.kind, user: v.user, source: v.source, reads }
+            VarInfo {
+                name: v.name.clone(),
+                ident: v.ident.clone(),
+                kind: v.kind,
+                user: v.user,
+                source: v.source,
+                reads,
+            }
         })
         .collect();
     let user_count = r.vars.iter().take_while(|v| v.user).count();
-    let default_segments = segments(&step_code, &[]);
+    let mut default_step_ops = Vec::new();
+    gather_step_ops(&em.ops, &step_code, &[], &[], &mut default_step_ops);
+    let jit = super::jit::compile(
+        &default_step_ops,
+        &stocks,
+        &stock_flows,
+        (base + em.temps_max) as usize,
+    )
+    .map(std::sync::Arc::new);
     Program {
+        jit,
         specs: specs.clone(),
         vars,
         slot_count: (base + em.temps_max) as usize,
@@ -448,7 +652,11 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         step_code,
         stocks,
         stock_flows,
-        samples: r.samples.iter().map(|&(s, i)| (var_slot(s), var_slot(i))).collect(),
+        samples: r
+            .samples
+            .iter()
+            .map(|&(s, i)| (var_slot(s), var_slot(i)))
+            .collect(),
         delay_inputs: r.delay_inputs.iter().map(|&i| var_slot(i)).collect(),
         random_sites: r.random_sites,
         random_seeds: {
@@ -459,25 +667,35 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         gfs: r.gfs.clone(),
         user_count,
         index: r.index.clone(),
-        default_segments,
+        default_step_ops,
     }
 }
 
-/// Contiguous op ranges to run each step: every non-constant variable, plus those in `active`
-/// (indexed by variable; missing means inactive).
-pub fn segments(step_code: &[VarCode], active: &[bool]) -> Vec<Range<u32>> {
-    let mut out: Vec<Range<u32>> = Vec::new();
+/// Writes into `out` the code to run every step: every non-constant variable plus those marked
+/// in `varying`, minus those marked in `skip` (both indexed by variable; missing means false).
+/// Jumps are relocated to the new positions.
+pub fn gather_step_ops(
+    ops: &[Op],
+    step_code: &[VarCode],
+    varying: &[bool],
+    skip: &[bool],
+    out: &mut Vec<Op>,
+) {
+    let flag = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
+    out.clear();
     for vc in step_code {
-        let on = !vc.constant || active.get(vc.var).copied().unwrap_or(false);
-        if !on || vc.ops.is_empty() {
+        if (vc.constant && !flag(varying, vc.var)) || flag(skip, vc.var) {
             continue;
         }
-        match out.last_mut() {
-            Some(last) if last.end == vc.ops.start => last.end = vc.ops.end,
-            _ => out.push(vc.ops.clone()),
+        let base = out.len() as u32;
+        for op in &ops[vc.ops.start as usize..vc.ops.end as usize] {
+            out.push(match *op {
+                Op::Jump { to } => Op::Jump { to: to + base },
+                Op::JumpIfZero { c, to } => Op::JumpIfZero { c, to: to + base },
+                other => other,
+            });
         }
     }
-    out
 }
 
 fn relocate(op: &mut Op, fix: &impl Fn(&mut Slot)) {
@@ -527,7 +745,12 @@ fn relocate(op: &mut Op, fix: &impl Fn(&mut Slot)) {
             fix(from);
             fix(to);
         }
-        Op::Pulse { d, volume, first, interval } => {
+        Op::Pulse {
+            d,
+            volume,
+            first,
+            interval,
+        } => {
             fix(d);
             fix(volume);
             fix(first);

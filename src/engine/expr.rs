@@ -99,11 +99,16 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                     continue;
                 }
                 None => {
-                    return Err(SyntaxError { offset: i, message: "comment '{' is never closed with '}'".into() });
+                    return Err(SyntaxError {
+                        offset: i,
+                        message: "comment '{' is never closed with '}'".into(),
+                    });
                 }
             }
         }
-        let tok = if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        let tok = if c.is_ascii_digit()
+            || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
                 i += 1;
             }
@@ -122,7 +127,10 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
             match text[start..i].parse::<f64>() {
                 Ok(v) => Tok::Num(v),
                 Err(_) => {
-                    return Err(SyntaxError { offset: start, message: format!("malformed number '{}'", &text[start..i]) });
+                    return Err(SyntaxError {
+                        offset: start,
+                        message: format!("malformed number '{}'", &text[start..i]),
+                    });
                 }
             }
         } else if c == b'"' {
@@ -131,7 +139,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                     i += end + 2;
                     Tok::Quoted(text[start + 1..i - 1].to_string())
                 }
-                None => return Err(SyntaxError { offset: i, message: "quoted name is never closed with '\"'".into() }),
+                None => {
+                    return Err(SyntaxError {
+                        offset: i,
+                        message: "quoted name is never closed with '\"'".into(),
+                    });
+                }
             }
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
             while i < bytes.len() {
@@ -168,7 +181,10 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                     b'!' => ("not", 1),
                     _ => {
                         let ch = text[i..].chars().next().unwrap_or('?');
-                        return Err(SyntaxError { offset: i, message: format!("unexpected character '{ch}'") });
+                        return Err(SyntaxError {
+                            offset: i,
+                            message: format!("unexpected character '{ch}'"),
+                        });
                     }
                 },
             };
@@ -182,7 +198,13 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
         };
         toks.push((tok, Span { start, end: i }));
     }
-    toks.push((Tok::End, Span { start: text.len(), end: text.len() }));
+    toks.push((
+        Tok::End,
+        Span {
+            start: text.len(),
+            end: text.len(),
+        },
+    ));
     Ok(toks)
 }
 
@@ -195,7 +217,11 @@ struct Parser {
 /// Parses one equation.
 pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
     let toks = lex(text)?;
-    let mut p = Parser { toks, pos: 0, depth: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.expr()?;
     match p.peek() {
         Tok::End => Ok(e),
@@ -221,7 +247,10 @@ impl Parser {
         t
     }
     fn error(&self, message: String) -> SyntaxError {
-        SyntaxError { offset: self.span().start, message }
+        SyntaxError {
+            offset: self.span().start,
+            message,
+        }
     }
     fn keyword(&self, kw: &str) -> bool {
         matches!(self.peek(), Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
@@ -229,7 +258,10 @@ impl Parser {
     fn is_op(&self, op: &str) -> bool {
         match self.peek() {
             Tok::Op(o) => *o == op,
-            Tok::Ident(s) => (op == "and" || op == "or" || op == "not" || op == "mod") && s.eq_ignore_ascii_case(op),
+            Tok::Ident(s) => {
+                (op == "and" || op == "or" || op == "not" || op == "mod")
+                    && s.eq_ignore_ascii_case(op)
+            }
             _ => false,
         }
     }
@@ -246,7 +278,9 @@ impl Parser {
     fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(format!("expression nested more than {MAX_DEPTH} levels deep")));
+            return Err(self.error(format!(
+                "expression nested more than {MAX_DEPTH} levels deep"
+            )));
         }
         Ok(())
     }
@@ -306,15 +340,26 @@ impl Parser {
     }
     fn relational(&mut self) -> Result<Expr, SyntaxError> {
         self.binary_level(
-            &[("<=", BinOp::Le), (">=", BinOp::Ge), ("<", BinOp::Lt), (">", BinOp::Gt)],
+            &[
+                ("<=", BinOp::Le),
+                (">=", BinOp::Ge),
+                ("<", BinOp::Lt),
+                (">", BinOp::Gt),
+            ],
             Self::additive,
         )
     }
     fn additive(&mut self) -> Result<Expr, SyntaxError> {
-        self.binary_level(&[("+", BinOp::Add), ("-", BinOp::Sub)], Self::multiplicative)
+        self.binary_level(
+            &[("+", BinOp::Add), ("-", BinOp::Sub)],
+            Self::multiplicative,
+        )
     }
     fn multiplicative(&mut self) -> Result<Expr, SyntaxError> {
-        self.binary_level(&[("*", BinOp::Mul), ("/", BinOp::Div), ("mod", BinOp::Mod)], Self::unary)
+        self.binary_level(
+            &[("*", BinOp::Mul), ("/", BinOp::Div), ("mod", BinOp::Mod)],
+            Self::unary,
+        )
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
@@ -377,7 +422,14 @@ impl Parser {
                     }
                     self.expect(Tok::RParen, "',' or ')' in the argument list")?;
                     let end = self.toks[self.pos - 1].1.end;
-                    Ok(Expr::Call(name, args, Span { start: span.start, end }))
+                    Ok(Expr::Call(
+                        name,
+                        args,
+                        Span {
+                            start: span.start,
+                            end,
+                        },
+                    ))
                 } else {
                     Ok(Expr::Var(canonical_name(&name), span))
                 }
@@ -387,7 +439,10 @@ impl Parser {
                 if matches!(other, Tok::End) {
                     self.pos = self.toks.len() - 1;
                 }
-                Err(SyntaxError { offset: span.start, message: format!("expected a value, found {}", describe(&other)) })
+                Err(SyntaxError {
+                    offset: span.start,
+                    message: format!("expected a value, found {}", describe(&other)),
+                })
             }
         }
     }

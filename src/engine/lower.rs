@@ -107,7 +107,12 @@ struct Lowerer<'m> {
 pub fn lower(model: &ModelFile) -> Result<Lowered> {
     let mut l = Lowerer {
         model,
-        out: Lowered { vars: Vec::new(), samples: Vec::new(), delays: Vec::new(), random_sites: 0 },
+        out: Lowered {
+            vars: Vec::new(),
+            samples: Vec::new(),
+            delays: Vec::new(),
+            random_sites: 0,
+        },
         current: 0,
         counter: 0,
         errors: Vec::new(),
@@ -115,7 +120,10 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
     // User variables first, in file order: their indices are the output columns.
     let mut parsed = Vec::with_capacity(model.variables.len());
     for (i, v) in model.variables.iter().enumerate() {
-        let eqn = v.eqn.as_ref().expect("the reader refuses variables without <eqn>");
+        let eqn = v
+            .eqn
+            .as_ref()
+            .expect("the reader refuses variables without <eqn>");
         let e = match expr::parse(&eqn.text) {
             Ok(e) => Some(e),
             Err(err) => {
@@ -132,7 +140,11 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
             name: v.name.clone(),
             ident: v.ident.clone(),
             kind: v.kind,
-            body: Body::Aux { expr: num(0.0), non_negative: false, gf: None },
+            body: Body::Aux {
+                expr: num(0.0),
+                non_negative: false,
+                gf: None,
+            },
             source: i,
             user: true,
         });
@@ -145,11 +157,23 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
         l.out.vars[i].body = match v.kind {
             VarKind::Stock => Body::Stock {
                 init: e,
-                inflows: v.inflows.iter().map(|(n, loc)| (super::ast::canonical_name(n), *loc)).collect(),
-                outflows: v.outflows.iter().map(|(n, loc)| (super::ast::canonical_name(n), *loc)).collect(),
+                inflows: v
+                    .inflows
+                    .iter()
+                    .map(|(n, loc)| (super::ast::canonical_name(n), *loc))
+                    .collect(),
+                outflows: v
+                    .outflows
+                    .iter()
+                    .map(|(n, loc)| (super::ast::canonical_name(n), *loc))
+                    .collect(),
                 non_negative: v.non_negative,
             },
-            _ => Body::Aux { expr: e, non_negative: v.non_negative && v.kind == VarKind::Flow, gf: v.gf.clone() },
+            _ => Body::Aux {
+                expr: e,
+                non_negative: v.non_negative && v.kind == VarKind::Flow,
+                gf: v.gf.clone(),
+            },
         };
     }
     match l.errors.len() {
@@ -161,7 +185,10 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
 
 impl Lowerer<'_> {
     fn equation(&self) -> &Equation {
-        self.model.variables[self.current].eqn.as_ref().expect("checked by the reader")
+        self.model.variables[self.current]
+            .eqn
+            .as_ref()
+            .expect("checked by the reader")
     }
 
     fn error(&mut self, span: Span, message: String) {
@@ -182,29 +209,63 @@ impl Lowerer<'_> {
     }
 
     fn push(&mut self, ident: &str, name: String, kind: VarKind, body: Body) {
-        self.out.vars.push(LVar { name, ident: ident.to_string(), kind, body, source: self.current, user: false });
+        self.out.vars.push(LVar {
+            name,
+            ident: ident.to_string(),
+            kind,
+            body,
+            source: self.current,
+            user: false,
+        });
     }
 
     fn aux(&mut self, what: &str, e: Expr) -> String {
         let (ident, name) = self.fresh(what);
-        self.push(&ident, name, VarKind::Aux, Body::Aux { expr: e, non_negative: false, gf: None });
+        self.push(
+            &ident,
+            name,
+            VarKind::Aux,
+            Body::Aux {
+                expr: e,
+                non_negative: false,
+                gf: None,
+            },
+        );
         ident
     }
 
     fn flow(&mut self, what: &str, e: Expr) -> String {
         let (ident, name) = self.fresh(what);
-        self.push(&ident, name, VarKind::Flow, Body::Aux { expr: e, non_negative: false, gf: None });
+        self.push(
+            &ident,
+            name,
+            VarKind::Flow,
+            Body::Aux {
+                expr: e,
+                non_negative: false,
+                gf: None,
+            },
+        );
         ident
     }
 
     fn stock(&mut self, what: &str, init: Expr, inflows: &[&str], outflows: &[&str]) -> String {
         let (ident, name) = self.fresh(what);
-        let list = |v: &[&str]| v.iter().map(|s| (s.to_string(), Location::default())).collect();
+        let list = |v: &[&str]| {
+            v.iter()
+                .map(|s| (s.to_string(), Location::default()))
+                .collect()
+        };
         self.push(
             &ident,
             name,
             VarKind::Stock,
-            Body::Stock { init, inflows: list(inflows), outflows: list(outflows), non_negative: false },
+            Body::Stock {
+                init,
+                inflows: list(inflows),
+                outflows: list(outflows),
+                non_negative: false,
+            },
         );
         ident
     }
@@ -247,14 +308,31 @@ impl Lowerer<'_> {
             return Expr::Call(upper, vec![table, x], span);
         }
         let is_gf = self.model.named_gfs.iter().any(|g| g.ident == ident)
-            || self.model.variables.iter().any(|v| v.ident == ident && v.gf.is_some());
+            || self
+                .model
+                .variables
+                .iter()
+                .any(|v| v.ident == ident && v.gf.is_some());
         let args: Vec<Expr> = args.into_iter().map(|a| self.expr(a)).collect();
         if pure_arity(&upper).is_none() && stateful_arity(&upper).is_none() && is_gf {
             if args.len() != 1 {
-                self.error(span, format!("graphical function '{name}' takes 1 argument, found {}", args.len()));
+                self.error(
+                    span,
+                    format!(
+                        "graphical function '{name}' takes 1 argument, found {}",
+                        args.len()
+                    ),
+                );
                 return num(0.0);
             }
-            return Expr::Call("LOOKUP".into(), vec![Expr::Var(ident, span), args.into_iter().next().expect("one")], span);
+            return Expr::Call(
+                "LOOKUP".into(),
+                vec![
+                    Expr::Var(ident, span),
+                    args.into_iter().next().expect("one"),
+                ],
+                span,
+            );
         }
         let arity = pure_arity(&upper).or_else(|| stateful_arity(&upper));
         let Some((lo, hi)) = arity else {
@@ -269,7 +347,10 @@ impl Lowerer<'_> {
             } else {
                 format!("{lo} to {hi}")
             };
-            self.error(span, format!("{upper} takes {expected} arguments, found {}", args.len()));
+            self.error(
+                span,
+                format!("{upper} takes {expected} arguments, found {}", args.len()),
+            );
             return num(0.0);
         }
         if pure_arity(&upper).is_some() {
@@ -318,7 +399,9 @@ impl Lowerer<'_> {
                         None => return num(0.0),
                     },
                 };
-                let init = next().map(|e| self.hoist("smooth initial", e)).unwrap_or_else(|| input.clone());
+                let init = next()
+                    .map(|e| self.hoist("smooth initial", e))
+                    .unwrap_or_else(|| input.clone());
                 self.smooth_chain(input, time, n, init)
             }
             "DELAY1" | "DELAY3" | "DELAYN" => {
@@ -332,7 +415,9 @@ impl Lowerer<'_> {
                         None => return num(0.0),
                     },
                 };
-                let init = next().map(|e| self.hoist("delay initial", e)).unwrap_or_else(|| input.clone());
+                let init = next()
+                    .map(|e| self.hoist("delay initial", e))
+                    .unwrap_or_else(|| input.clone());
                 self.material_delay(input, time, n, init)
             }
             "DELAY" => {
@@ -345,25 +430,48 @@ impl Lowerer<'_> {
                 let init_state = self.stock("delay initial", init, &[], &[]);
                 let line = self.out.delays.len();
                 self.out.delays.push(DelayLine { input: input_ident });
-                Expr::Call(DELAY_READ.into(), vec![num(line as f64), time, var(&init_state)], span)
+                Expr::Call(
+                    DELAY_READ.into(),
+                    vec![num(line as f64), time, var(&init_state)],
+                    span,
+                )
             }
             "TREND" | "FORCST" => {
                 let input = self.hoist("trend input", next().expect("arity checked"));
                 let time = self.hoist("trend time", next().expect("arity checked"));
-                let horizon = if f == "FORCST" { Some(next().expect("arity checked")) } else { None };
+                let horizon = if f == "FORCST" {
+                    Some(next().expect("arity checked"))
+                } else {
+                    None
+                };
                 let initial_trend = next().unwrap_or(num(0.0));
                 // average = SMTH1(input, time, input / (1 + initial trend * time))
-                let avg_init = bin(BinOp::Div, input.clone(), bin(BinOp::Add, num(1.0), bin(BinOp::Mul, initial_trend, time.clone())));
+                let avg_init = bin(
+                    BinOp::Div,
+                    input.clone(),
+                    bin(
+                        BinOp::Add,
+                        num(1.0),
+                        bin(BinOp::Mul, initial_trend, time.clone()),
+                    ),
+                );
                 let avg_init = self.hoist("trend initial", avg_init);
                 let average = self.smooth_chain(input.clone(), time.clone(), 1, avg_init);
                 let trend = Expr::Call(
                     "SAFEDIV".into(),
-                    vec![bin(BinOp::Sub, input.clone(), average.clone()), bin(BinOp::Mul, time, average)],
+                    vec![
+                        bin(BinOp::Sub, input.clone(), average.clone()),
+                        bin(BinOp::Mul, time, average),
+                    ],
                     span,
                 );
                 match horizon {
                     None => trend,
-                    Some(h) => bin(BinOp::Mul, input, bin(BinOp::Add, num(1.0), bin(BinOp::Mul, trend, h))),
+                    Some(h) => bin(
+                        BinOp::Mul,
+                        input,
+                        bin(BinOp::Add, num(1.0), bin(BinOp::Mul, trend, h)),
+                    ),
                 }
             }
             "NORMAL" | "UNIFORM" => {
@@ -384,12 +492,20 @@ impl Lowerer<'_> {
 
     /// n first-order smooths in cascade, each with time `time / n`; returns the last stage.
     fn smooth_chain(&mut self, input: Expr, time: Expr, n: usize, init: Expr) -> Expr {
-        let stage_time = if n == 1 { time } else { bin(BinOp::Div, time, num(n as f64)) };
+        let stage_time = if n == 1 {
+            time
+        } else {
+            bin(BinOp::Div, time, num(n as f64))
+        };
         let stage_time = self.hoist("smooth stage time", stage_time);
         let mut upstream = input;
         for _ in 0..n {
             let (stock_ident, stock_name) = self.fresh("smooth stage");
-            let change = bin(BinOp::Div, bin(BinOp::Sub, upstream.clone(), var(&stock_ident)), stage_time.clone());
+            let change = bin(
+                BinOp::Div,
+                bin(BinOp::Sub, upstream.clone(), var(&stock_ident)),
+                stage_time.clone(),
+            );
             let flow = self.flow("smooth change", change);
             self.push(
                 &stock_ident,
@@ -409,12 +525,19 @@ impl Lowerer<'_> {
 
     /// n stocks in series, each holding `time / n` of throughput; returns the outflow of the last.
     fn material_delay(&mut self, input: Expr, time: Expr, n: usize, init: Expr) -> Expr {
-        let stage_time = if n == 1 { time } else { bin(BinOp::Div, time, num(n as f64)) };
+        let stage_time = if n == 1 {
+            time
+        } else {
+            bin(BinOp::Div, time, num(n as f64))
+        };
         let stage_time = self.hoist("delay stage time", stage_time);
         let mut inflow = self.flow("delay inflow", input);
         for _ in 0..n {
             let (stock_ident, stock_name) = self.fresh("delay stage");
-            let outflow = self.flow("delay outflow", bin(BinOp::Div, var(&stock_ident), stage_time.clone()));
+            let outflow = self.flow(
+                "delay outflow",
+                bin(BinOp::Div, var(&stock_ident), stage_time.clone()),
+            );
             self.push(
                 &stock_ident,
                 stock_name,

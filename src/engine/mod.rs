@@ -7,6 +7,7 @@ pub mod ast;
 pub mod compile;
 pub mod error;
 pub mod expr;
+pub mod jit;
 pub mod lower;
 pub mod resolve;
 pub mod run;
@@ -45,5 +46,9 @@ pub fn compile_model(model: ModelFile) -> Result<Compiled> {
     let program = compile::compile(&model.sim_specs, &resolved);
     program.check_size()?;
     let unit_warnings = units::check(&model, &resolved);
-    Ok(Compiled { model, program, unit_warnings })
+    Ok(Compiled {
+        model,
+        program,
+        unit_warnings,
+    })
 }

@@ -46,14 +46,33 @@ pub enum RExpr {
     If(Box<RExpr>, Box<RExpr>, Box<RExpr>),
     Call(Func, Vec<RExpr>),
     Lookup(usize, Box<RExpr>),
-    DelayRead { line: usize, time: Box<RExpr>, init: Box<RExpr> },
-    Random { site: usize, normal: bool, a: Box<RExpr>, b: Box<RExpr>, seed: Option<Box<RExpr>> },
+    DelayRead {
+        line: usize,
+        time: Box<RExpr>,
+        init: Box<RExpr>,
+    },
+    Random {
+        site: usize,
+        normal: bool,
+        a: Box<RExpr>,
+        b: Box<RExpr>,
+        seed: Option<Box<RExpr>>,
+    },
 }
 
 #[derive(Clone, Debug)]
 pub enum RBody {
-    Stock { init: RExpr, inflows: Vec<usize>, outflows: Vec<usize>, non_negative: bool },
-    Aux { expr: RExpr, non_negative: bool, gf: Option<usize> },
+    Stock {
+        init: RExpr,
+        inflows: Vec<usize>,
+        outflows: Vec<usize>,
+        non_negative: bool,
+    },
+    Aux {
+        expr: RExpr,
+        non_negative: bool,
+        gf: Option<usize>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -104,7 +123,10 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
             let first_loc = model.variables[lowered.vars[first].source].location;
             r.push(
                 model.variables[v.source].location,
-                format!("duplicate name {:?}: already defined at line {}", v.name, first_loc.line),
+                format!(
+                    "duplicate name {:?}: already defined at line {}",
+                    v.name, first_loc.line
+                ),
             );
         } else {
             r.index.insert(v.ident.clone(), i);
@@ -112,7 +134,13 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
     }
     for g in &model.named_gfs {
         if r.index.contains_key(&g.ident) || r.gf_index.contains_key(&g.ident) {
-            r.push(g.location, format!("duplicate name {:?}: a variable or graphical function has it already", g.name));
+            r.push(
+                g.location,
+                format!(
+                    "duplicate name {:?}: a variable or graphical function has it already",
+                    g.name
+                ),
+            );
             continue;
         }
         r.gf_index.insert(g.ident.clone(), r.gfs.len());
@@ -122,7 +150,12 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
     for v in &lowered.vars {
         let loc = |r: &Resolver| r.var_location(v.source);
         let body = match &v.body {
-            Body::Stock { init, inflows, outflows, non_negative } => {
+            Body::Stock {
+                init,
+                inflows,
+                outflows,
+                non_negative,
+            } => {
                 let init = r.expr(init, v.source);
                 let mut flows = |list: &[(String, Location)], dir: &str| -> Vec<usize> {
                     let mut out = Vec::new();
@@ -138,15 +171,28 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
                 };
                 let inflows = flows(inflows, "inflow");
                 let outflows = flows(outflows, "outflow");
-                RBody::Stock { init, inflows, outflows, non_negative: *non_negative }
+                RBody::Stock {
+                    init,
+                    inflows,
+                    outflows,
+                    non_negative: *non_negative,
+                }
             }
-            Body::Aux { expr, non_negative, gf } => {
+            Body::Aux {
+                expr,
+                non_negative,
+                gf,
+            } => {
                 let expr = r.expr(expr, v.source);
                 let gf = gf.as_ref().map(|g| {
                     r.gfs.push(g.clone());
                     r.gfs.len() - 1
                 });
-                RBody::Aux { expr, non_negative: *non_negative, gf }
+                RBody::Aux {
+                    expr,
+                    non_negative: *non_negative,
+                    gf,
+                }
             }
         };
         vars.push(RVar {
@@ -165,7 +211,11 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
         .iter()
         .filter_map(|(s, i)| Some((lookup(&r, s)?, lookup(&r, i)?)))
         .collect();
-    let delay_inputs = lowered.delays.iter().filter_map(|d| lookup(&r, &d.input)).collect();
+    let delay_inputs = lowered
+        .delays
+        .iter()
+        .filter_map(|d| lookup(&r, &d.input))
+        .collect();
     if !r.errors.is_empty() {
         return Err(many(r.errors));
     }
@@ -198,7 +248,11 @@ impl Resolver<'_> {
     }
 
     fn push(&mut self, location: Location, message: String) {
-        self.errors.push(Diagnostic { file: self.model.file.clone(), location, message });
+        self.errors.push(Diagnostic {
+            file: self.model.file.clone(),
+            location,
+            message,
+        });
     }
 
     fn at(&mut self, source: usize, span: Span, message: String) {
@@ -207,7 +261,10 @@ impl Resolver<'_> {
             (Some(eqn), end) if end > 0 => eqn.location_of(span.start),
             _ => v.location,
         };
-        self.push(location, format!("in the equation of {:?}: {message}", v.name));
+        self.push(
+            location,
+            format!("in the equation of {:?}: {message}", v.name),
+        );
     }
 
     fn expr(&mut self, e: &Expr, source: usize) -> RExpr {
@@ -278,17 +335,25 @@ impl Resolver<'_> {
                 let gf = if let Some(&g) = self.gf_index.get(&table) {
                     Some(g)
                 } else if let Some(&v) = self.index.get(&table) {
-                    self.model.variables.get(v).and_then(|mv| mv.gf.clone()).map(|g| {
-                        self.gfs.push(g);
-                        self.gfs.len() - 1
-                    })
+                    self.model
+                        .variables
+                        .get(v)
+                        .and_then(|mv| mv.gf.clone())
+                        .map(|g| {
+                            self.gfs.push(g);
+                            self.gfs.len() - 1
+                        })
                 } else {
                     None
                 };
                 return match gf {
                     Some(g) => RExpr::Lookup(g, arg(self, 1)),
                     None => {
-                        self.at(source, span, format!("LOOKUP: '{table}' is not a graphical function"));
+                        self.at(
+                            source,
+                            span,
+                            format!("LOOKUP: '{table}' is not a graphical function"),
+                        );
                         RExpr::Num(0.0)
                     }
                 };
@@ -298,7 +363,11 @@ impl Resolver<'_> {
                     Expr::Num(v) => v as usize,
                     _ => unreachable!("lowering writes the line number"),
                 };
-                return RExpr::DelayRead { line, time: arg(self, 1), init: arg(self, 2) };
+                return RExpr::DelayRead {
+                    line,
+                    time: arg(self, 1),
+                    init: arg(self, 2),
+                };
             }
             RANDOM => {
                 let (site, normal) = match (&args[0], &args[1]) {
@@ -306,7 +375,13 @@ impl Resolver<'_> {
                     _ => unreachable!("lowering writes site and kind"),
                 };
                 let seed = (args.len() > 4).then(|| arg(self, 4));
-                return RExpr::Random { site, normal, a: arg(self, 2), b: arg(self, 3), seed };
+                return RExpr::Random {
+                    site,
+                    normal,
+                    a: arg(self, 2),
+                    b: arg(self, 3),
+                    seed,
+                };
             }
             other => unreachable!("lowering checked the function name {other}"),
         };
@@ -378,7 +453,10 @@ fn sort(model: &ModelFile, vars: &[RVar], init: bool) -> Result<Vec<usize>> {
         }
     }
     let mut order = Vec::with_capacity(n);
-    let mut ready: Vec<usize> = (0..n).rev().filter(|&i| included[i] && pending[i] == 0).collect();
+    let mut ready: Vec<usize> = (0..n)
+        .rev()
+        .filter(|&i| included[i] && pending[i] == 0)
+        .collect();
     while let Some(i) = ready.pop() {
         order.push(i);
         for &u in users[i].iter().rev() {
@@ -393,10 +471,21 @@ fn sort(model: &ModelFile, vars: &[RVar], init: bool) -> Result<Vec<usize>> {
         return Ok(order);
     }
     let cycle = find_cycle(vars, &pending, init);
-    let names: Vec<String> = cycle.iter().map(|&i| format!("{:?}", vars[i].name)).collect();
+    let names: Vec<String> = cycle
+        .iter()
+        .map(|&i| format!("{:?}", vars[i].name))
+        .collect();
     let first = &model.variables[vars[cycle[0]].source];
-    let what = if init { "initial values form a loop" } else { "algebraic loop (no stock on it)" };
-    Err(EngineError::at(&model.file, first.location, format!("{what}: {} -> {}", names.join(" -> "), names[0])))
+    let what = if init {
+        "initial values form a loop"
+    } else {
+        "algebraic loop (no stock on it)"
+    };
+    Err(EngineError::at(
+        &model.file,
+        first.location,
+        format!("{what}: {} -> {}", names.join(" -> "), names[0]),
+    ))
 }
 
 /// Among the variables left with unmet dependencies, walks dependencies until one repeats.
@@ -441,7 +530,9 @@ fn time_varying(e: &RExpr) -> bool {
 
 fn mark_constants(vars: &mut [RVar], step_order: &[usize]) {
     for &i in step_order {
-        let RBody::Aux { expr, .. } = &vars[i].body else { continue };
+        let RBody::Aux { expr, .. } = &vars[i].body else {
+            continue;
+        };
         let mut constant = !time_varying(expr);
         for_each_ref(expr, &mut |d| constant &= vars[d].constant);
         vars[i].constant = constant;

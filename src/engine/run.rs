@@ -8,8 +8,11 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::ast::{GfKind, GraphicalFunction, Method, VarKind};
-use super::compile::{DT, F1, FIRST_VAR, Op, Program, START, STOP, Slot, TIME, segments, var_slot};
+use super::compile::{
+    DT, F1, FIRST_VAR, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot,
+};
 use super::error::{EngineError, Result};
+use super::jit::{self, JitCode};
 
 /// Runs whose stored values (save steps × variables) would exceed this are refused before they
 /// start: 50 million values is 400 MB.
@@ -43,7 +46,12 @@ impl Overrides {
     }
 
     /// Sets an override by variable name (display or canonical form).
-    pub fn set(&mut self, program: &Program, name: &str, value: Override) -> std::result::Result<(), String> {
+    pub fn set(
+        &mut self,
+        program: &Program,
+        name: &str,
+        value: Override,
+    ) -> std::result::Result<(), String> {
         let var = program
             .find(name)
             .ok_or_else(|| format!("no variable named {name:?} in the model"))?;
@@ -51,24 +59,44 @@ impl Overrides {
     }
 
     /// Sets an override by variable index.
-    pub fn set_var(&mut self, program: &Program, var: usize, value: Override) -> std::result::Result<(), String> {
+    pub fn set_var(
+        &mut self,
+        program: &Program,
+        var: usize,
+        value: Override,
+    ) -> std::result::Result<(), String> {
         let info = &program.vars[var];
         match &value {
             Override::Constant(v) if !v.is_finite() => {
-                return Err(format!("{:?}: expected a finite number, found {v}", info.name));
+                return Err(format!(
+                    "{:?}: expected a finite number, found {v}",
+                    info.name
+                ));
             }
             Override::Schedule(points) => {
                 if info.kind == VarKind::Stock {
-                    return Err(format!("{:?} is a stock: only its initial value can be set", info.name));
+                    return Err(format!(
+                        "{:?} is a stock: only its initial value can be set",
+                        info.name
+                    ));
                 }
                 if points.is_empty() {
-                    return Err(format!("{:?}: a schedule needs at least one (time, value) pair", info.name));
+                    return Err(format!(
+                        "{:?}: a schedule needs at least one (time, value) pair",
+                        info.name
+                    ));
                 }
                 if points.iter().any(|(t, v)| !t.is_finite() || !v.is_finite()) {
-                    return Err(format!("{:?}: schedule times and values must be finite numbers", info.name));
+                    return Err(format!(
+                        "{:?}: schedule times and values must be finite numbers",
+                        info.name
+                    ));
                 }
                 if points.windows(2).any(|w| w[1].0 < w[0].0) {
-                    return Err(format!("{:?}: schedule times must be in increasing order", info.name));
+                    return Err(format!(
+                        "{:?}: schedule times must be in increasing order",
+                        info.name
+                    ));
                 }
             }
             _ => {}
@@ -91,7 +119,9 @@ pub struct Results {
 impl Results {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         let ident = super::ast::canonical_name(name);
-        self.names.iter().position(|n| super::ast::canonical_name(n) == ident)
+        self.names
+            .iter()
+            .position(|n| super::ast::canonical_name(n) == ident)
     }
 
     /// The series of one variable, by name.
@@ -102,7 +132,12 @@ impl Results {
 
     pub fn column(&self, col: usize) -> Vec<f64> {
         let n = self.names.len();
-        self.values.iter().skip(col).step_by(n.max(1)).copied().collect()
+        self.values
+            .iter()
+            .skip(col)
+            .step_by(n.max(1))
+            .copied()
+            .collect()
     }
 
     pub fn rows(&self) -> usize {
@@ -159,6 +194,9 @@ impl Program {
     }
 }
 
+/// A schedule being applied during a run: its slot, its points, and the current point.
+type ActiveSchedule<'a> = (Slot, &'a [(f64, f64)], usize);
+
 /// Reusable buffers for running one program many times.
 pub struct Runner<'p> {
     program: &'p Program,
@@ -169,12 +207,17 @@ pub struct Runner<'p> {
     stage: Vec<f64>,
     k: [Vec<f64>; 4],
     sample_scratch: Vec<f64>,
+    step_ops: Vec<Op>,
+    jit: Option<JitCode>,
+    /// Run native code where the platform allows (false: always interpret).
+    pub use_jit: bool,
     /// Seed for random call sites without their own seed.
     pub seed: u64,
 }
 
-struct Ctx<'a> {
-    gfs: &'a [GraphicalFunction],
+/// What stateful ops need besides the slots.
+pub(super) struct Ctx<'a> {
+    pub(super) gfs: &'a [GraphicalFunction],
     history: &'a [f64],
     stride: usize,
     recorded: usize,
@@ -195,8 +238,16 @@ impl<'p> Runner<'p> {
             stride,
             rngs: Vec::new(),
             stage: vec![0.0; if rk { n_stocks } else { 0 }],
-            k: [vec![0.0; k_len], vec![0.0; k_len], vec![0.0; k_len], vec![0.0; k_len]],
+            k: [
+                vec![0.0; k_len],
+                vec![0.0; k_len],
+                vec![0.0; k_len],
+                vec![0.0; k_len],
+            ],
             sample_scratch: vec![0.0; program.samples.len()],
+            step_ops: Vec::new(),
+            jit: None,
+            use_jit: true,
             seed: 0,
         })
     }
@@ -211,20 +262,41 @@ impl<'p> Runner<'p> {
         let first = FIRST_VAR as usize;
 
         // Plan the overrides: which variables they replace and which code must then run.
-        let mut overridden = vec![false; if overrides.is_empty() { 0 } else { p.vars.len() }];
-        let mut schedules: Vec<(Slot, &[(f64, f64)], usize)> = Vec::new();
+        let mut overridden = vec![
+            false;
+            if overrides.is_empty() {
+                0
+            } else {
+                p.vars.len()
+            }
+        ];
+        let mut schedules: Vec<ActiveSchedule> = Vec::new();
         for (var, o) in &overrides.entries {
             overridden[*var] = true;
             if let Override::Schedule(points) = o {
                 schedules.push((var_slot(*var), points, 0));
             }
         }
-        let owned_segments;
-        let step_segments: &[Range<u32>] = if overrides.is_empty() {
-            &p.default_segments
+        let step_ops: &[Op] = if overrides.is_empty() {
+            &p.default_step_ops
         } else {
-            owned_segments = override_segments(p, &overridden, &schedules);
-            &owned_segments
+            override_step_ops(p, &overridden, &schedules, &mut self.step_ops);
+            &self.step_ops
+        };
+        // Native code for these ops: the program's own, or one compiled for this override pattern.
+        let jit: Option<&JitCode> = if !self.use_jit {
+            None
+        } else if step_ops == p.default_step_ops.as_slice() {
+            p.jit.as_deref()
+        } else {
+            if self
+                .jit
+                .as_ref()
+                .is_none_or(|j| j.source.as_slice() != step_ops)
+            {
+                self.jit = jit::compile(step_ops, &p.stocks, &p.stock_flows, p.slot_count);
+            }
+            self.jit.as_ref()
         };
 
         // Reset state.
@@ -239,9 +311,12 @@ impl<'p> Runner<'p> {
         s[STOP as usize] = spec.stop;
         self.rngs.clear();
         for site in 0..p.random_sites {
-            let seed = p.random_seeds.get(site).copied().flatten().unwrap_or_else(|| {
-                self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ site as u64
-            });
+            let seed = p
+                .random_seeds
+                .get(site)
+                .copied()
+                .flatten()
+                .unwrap_or_else(|| self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ site as u64);
             self.rngs.push(ChaCha8Rng::seed_from_u64(seed));
         }
         for (var, o) in &overrides.entries {
@@ -264,17 +339,23 @@ impl<'p> Runner<'p> {
             if overridden.get(vc.var).copied().unwrap_or(false) {
                 continue;
             }
-            exec(&p.ops, vc.ops.clone(), s, &mut ctx);
+            exec(
+                &p.ops[vc.ops.start as usize..vc.ops.end as usize],
+                s,
+                &mut ctx,
+            );
         }
 
         out.names.clear();
-        out.names.extend(p.vars[..user].iter().map(|v| v.name.clone()));
+        out.names
+            .extend(p.vars[..user].iter().map(|v| v.name.clone()));
         out.times.clear();
         out.values.clear();
         let rows = steps / save_every + 1;
         out.times.reserve(rows);
         out.values.reserve(rows * user);
 
+        let mut save_countdown = 1;
         for n in 0..=steps {
             let t = spec.start + n as f64 * spec.dt;
             if n > 0 {
@@ -289,14 +370,17 @@ impl<'p> Runner<'p> {
                     recorded: n,
                     rngs: &mut self.rngs,
                 };
-                for seg in step_segments {
-                    exec(&p.ops, seg.clone(), s, &mut ctx);
+                match jit {
+                    Some(code) => code.step(s, &mut ctx),
+                    None => exec(step_ops, s, &mut ctx),
                 }
             }
             for (line, &input) in p.delay_inputs.iter().enumerate() {
                 self.history[line * self.stride + n] = s[input as usize];
             }
-            if n % save_every == 0 {
+            save_countdown -= 1;
+            if save_countdown == 0 {
+                save_countdown = save_every;
                 out.times.push(t);
                 out.values.extend_from_slice(&s[first..first + user]);
             }
@@ -307,7 +391,10 @@ impl<'p> Runner<'p> {
                 self.sample_scratch[k] = s[input as usize];
             }
             match spec.method {
-                Method::Euler => euler(p, s),
+                Method::Euler => match jit {
+                    Some(code) => code.euler(s),
+                    None => euler(p, s),
+                },
                 Method::Rk4 => {
                     let mut ctx = Ctx {
                         gfs: &p.gfs,
@@ -316,7 +403,7 @@ impl<'p> Runner<'p> {
                         recorded: n,
                         rngs: &mut self.rngs,
                     };
-                    rk4(p, s, step_segments, &mut self.stage, &mut self.k, t, &mut ctx);
+                    rk4(p, s, step_ops, &mut self.stage, &mut self.k, t, &mut ctx);
                 }
             }
             for (k, &(state, _)) in p.samples.iter().enumerate() {
@@ -326,7 +413,12 @@ impl<'p> Runner<'p> {
     }
 }
 
-fn override_segments(p: &Program, overridden: &[bool], schedules: &[(Slot, &[(f64, f64)], usize)]) -> Vec<Range<u32>> {
+fn override_step_ops(
+    p: &Program,
+    overridden: &[bool],
+    schedules: &[ActiveSchedule],
+    out: &mut Vec<Op>,
+) {
     // Constant variables that read a scheduled one (directly or not) must be recomputed every step.
     let mut varying = vec![false; p.vars.len()];
     for (slot, _, _) in schedules {
@@ -337,11 +429,10 @@ fn override_segments(p: &Program, overridden: &[bool], schedules: &[(Slot, &[(f6
             varying[vc.var] = true;
         }
     }
-    let kept: Vec<_> = p.step_code.iter().filter(|vc| !overridden[vc.var]).cloned().collect();
-    segments(&kept, &varying)
+    gather_step_ops(&p.ops, &p.step_code, &varying, overridden, out);
 }
 
-fn apply_schedule(s: &mut [f64], sch: &mut (Slot, &[(f64, f64)], usize), t: f64) {
+fn apply_schedule(s: &mut [f64], sch: &mut ActiveSchedule, t: f64) {
     let (slot, points, cursor) = sch;
     while *cursor + 1 < points.len() && points[*cursor + 1].0 <= t + 1e-9 {
         *cursor += 1;
@@ -367,7 +458,7 @@ fn euler(p: &Program, s: &mut [f64]) {
 fn rk4(
     p: &Program,
     s: &mut [f64],
-    segs: &[Range<u32>],
+    step_ops: &[Op],
     stage: &mut [f64],
     k: &mut [Vec<f64>; 4],
     t: f64,
@@ -384,9 +475,7 @@ fn rk4(
             s[st.slot as usize] = stage[i] + weights[j] * dt * k[j][i];
         }
         s[TIME as usize] = t + weights[j] * dt;
-        for seg in segs {
-            exec(&p.ops, seg.clone(), s, ctx);
-        }
+        exec(step_ops, s, ctx);
         for (i, st) in p.stocks.iter().enumerate() {
             k[j + 1][i] = net_flow(p, s, &st.flows);
         }
@@ -411,11 +500,11 @@ fn time_eps(s: &[f64]) -> f64 {
     s[DT as usize] * 1e-6
 }
 
-fn exec(ops: &[Op], range: Range<u32>, s: &mut [f64], ctx: &mut Ctx) {
-    let mut pc = range.start as usize;
-    let end = range.end as usize;
-    while pc < end {
-        match ops[pc] {
+/// Runs a list of ops (jump targets are indices into `ops`).
+fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
+    let mut pc = 0;
+    while let Some(op) = ops.get(pc) {
+        match *op {
             Op::Const { d, v } => s[d as usize] = v,
             Op::Copy { d, a } => s[d as usize] = s[a as usize],
             Op::Neg { d, a } => s[d as usize] = -s[a as usize],
@@ -435,13 +524,21 @@ fn exec(ops: &[Op], range: Range<u32>, s: &mut [f64], ctx: &mut Ctx) {
             Op::Ge { d, a, b: c } => s[d as usize] = b(s[a as usize] >= s[c as usize]),
             Op::Eq { d, a, b: c } => s[d as usize] = b(s[a as usize] == s[c as usize]),
             Op::Ne { d, a, b: c } => s[d as usize] = b(s[a as usize] != s[c as usize]),
-            Op::And { d, a, b: c } => s[d as usize] = b(truth(s[a as usize]) && truth(s[c as usize])),
-            Op::Or { d, a, b: c } => s[d as usize] = b(truth(s[a as usize]) || truth(s[c as usize])),
+            Op::And { d, a, b: c } => {
+                s[d as usize] = b(truth(s[a as usize]) && truth(s[c as usize]))
+            }
+            Op::Or { d, a, b: c } => {
+                s[d as usize] = b(truth(s[a as usize]) || truth(s[c as usize]))
+            }
             Op::Min { d, a, b: c } => s[d as usize] = s[a as usize].min(s[c as usize]),
             Op::Max { d, a, b: c } => s[d as usize] = s[a as usize].max(s[c as usize]),
             Op::SafeDiv { d, a, b: c, or } => {
                 let den = s[c as usize];
-                s[d as usize] = if den == 0.0 { s[or as usize] } else { s[a as usize] / den };
+                s[d as usize] = if den == 0.0 {
+                    s[or as usize]
+                } else {
+                    s[a as usize] / den
+                };
             }
             Op::Fn1 { d, f, a } => s[d as usize] = fn1(f, s[a as usize]),
             Op::JumpIfZero { c, to } => {
@@ -455,41 +552,41 @@ fn exec(ops: &[Op], range: Range<u32>, s: &mut [f64], ctx: &mut Ctx) {
                 continue;
             }
             Op::Step { d, height, at } => {
-                let on = s[TIME as usize] + time_eps(s) >= s[at as usize];
-                s[d as usize] = if on { s[height as usize] } else { 0.0 };
+                s[d as usize] = step(s, s[height as usize], s[at as usize])
             }
             Op::Ramp { d, slope, from, to } => {
-                let (t, t0, t1) = (s[TIME as usize], s[from as usize], s[to as usize]);
-                s[d as usize] = if t < t0 { 0.0 } else { s[slope as usize] * (t.min(t1) - t0) };
+                s[d as usize] = ramp(s, s[slope as usize], s[from as usize], s[to as usize]);
             }
-            Op::Pulse { d, volume, first, interval } => {
-                s[d as usize] = pulse(s, s[volume as usize], s[first as usize], s[interval as usize]);
+            Op::Pulse {
+                d,
+                volume,
+                first,
+                interval,
+            } => {
+                s[d as usize] = pulse(
+                    s,
+                    s[volume as usize],
+                    s[first as usize],
+                    s[interval as usize],
+                );
             }
             Op::Lookup { d, gf, x } => s[d as usize] = lookup(&ctx.gfs[gf as usize], s[x as usize]),
-            Op::DelayRead { d, line, time, init } => {
-                let target = s[TIME as usize] - s[time as usize];
-                let start = s[START as usize];
-                let eps = time_eps(s);
-                s[d as usize] = if ctx.recorded == 0 || target < start - eps {
-                    s[init as usize]
-                } else {
-                    let idx = (((target - start) / s[DT as usize]) + 1e-6).floor() as usize;
-                    let idx = idx.min(ctx.recorded - 1);
-                    ctx.history[line as usize * ctx.stride + idx]
-                };
+            Op::DelayRead {
+                d,
+                line,
+                time,
+                init,
+            } => {
+                s[d as usize] = delay_read(ctx, s, line, s[time as usize], s[init as usize]);
             }
-            Op::Random { d, site, normal, a, b: c } => {
-                let rng = &mut ctx.rngs[site as usize];
-                let (x, y) = (s[a as usize], s[c as usize]);
-                s[d as usize] = if normal {
-                    match Normal::new(x, y.abs()) {
-                        Ok(dist) => dist.sample(rng),
-                        Err(_) => x,
-                    }
-                } else {
-                    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                    x + (y - x) * u
-                };
+            Op::Random {
+                d,
+                site,
+                normal,
+                a,
+                b: c,
+            } => {
+                s[d as usize] = random(ctx, site, normal, s[a as usize], s[c as usize]);
             }
             Op::ClampZero { d } => s[d as usize] = s[d as usize].max(0.0),
         }
@@ -497,7 +594,48 @@ fn exec(ops: &[Op], range: Range<u32>, s: &mut [f64], ctx: &mut Ctx) {
     }
 }
 
-fn fn1(f: F1, x: f64) -> f64 {
+pub(super) fn step(s: &[f64], height: f64, at: f64) -> f64 {
+    if s[TIME as usize] + time_eps(s) >= at {
+        height
+    } else {
+        0.0
+    }
+}
+
+pub(super) fn ramp(s: &[f64], slope: f64, from: f64, to: f64) -> f64 {
+    let t = s[TIME as usize];
+    if t < from {
+        0.0
+    } else {
+        slope * (t.min(to) - from)
+    }
+}
+
+/// DELAY: the input as recorded `delay` ago; `init` before the run has that much history.
+pub(super) fn delay_read(ctx: &Ctx, s: &[f64], line: u32, delay: f64, init: f64) -> f64 {
+    let target = s[TIME as usize] - delay;
+    let start = s[START as usize];
+    if ctx.recorded == 0 || target < start - time_eps(s) {
+        return init;
+    }
+    let idx = (((target - start) / s[DT as usize]) + 1e-6).floor() as usize;
+    ctx.history[line as usize * ctx.stride + idx.min(ctx.recorded - 1)]
+}
+
+pub(super) fn random(ctx: &mut Ctx, site: u32, normal: bool, a: f64, b: f64) -> f64 {
+    let rng = &mut ctx.rngs[site as usize];
+    if normal {
+        match Normal::new(a, b.abs()) {
+            Ok(dist) => dist.sample(rng),
+            Err(_) => a,
+        }
+    } else {
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        a + (b - a) * u
+    }
+}
+
+pub(super) fn fn1(f: F1, x: f64) -> f64 {
     match f {
         F1::Abs => x.abs(),
         F1::Exp => x.exp(),
@@ -516,7 +654,7 @@ fn fn1(f: F1, x: f64) -> f64 {
 
 /// PULSE: `volume / DT` during the step at `first` and every `interval` after (none if ≤ 0),
 /// so that a flow carries exactly `volume` per pulse.
-fn pulse(s: &[f64], volume: f64, first: f64, interval: f64) -> f64 {
+pub(super) fn pulse(s: &[f64], volume: f64, first: f64, interval: f64) -> f64 {
     let (t, dt, eps) = (s[TIME as usize], s[DT as usize], time_eps(s));
     if t + eps < first {
         return 0.0;
@@ -526,7 +664,11 @@ fn pulse(s: &[f64], volume: f64, first: f64, interval: f64) -> f64 {
     } else {
         first
     };
-    if t + eps >= last && t + eps < last + dt { volume / dt } else { 0.0 }
+    if t + eps >= last && t + eps < last + dt {
+        volume / dt
+    } else {
+        0.0
+    }
 }
 
 /// Evaluates a graphical function at `x`.
@@ -541,13 +683,25 @@ pub fn lookup(g: &GraphicalFunction, x: f64) -> f64 {
     }
     let line = |i: usize, j: usize| {
         let dx = xs[j] - xs[i];
-        if dx == 0.0 { ys[j] } else { ys[i] + (x - xs[i]) * (ys[j] - ys[i]) / dx }
+        if dx == 0.0 {
+            ys[j]
+        } else {
+            ys[i] + (x - xs[i]) * (ys[j] - ys[i]) / dx
+        }
     };
     if x <= xs[0] {
-        return if g.kind == GfKind::Extrapolate { line(0, 1) } else { ys[0] };
+        return if g.kind == GfKind::Extrapolate {
+            line(0, 1)
+        } else {
+            ys[0]
+        };
     }
     if x >= xs[n - 1] {
-        return if g.kind == GfKind::Extrapolate { line(n - 2, n - 1) } else { ys[n - 1] };
+        return if g.kind == GfKind::Extrapolate {
+            line(n - 2, n - 1)
+        } else {
+            ys[n - 1]
+        };
     }
     let j = xs.partition_point(|&v| v <= x);
     match g.kind {

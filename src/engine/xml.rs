@@ -60,13 +60,21 @@ pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
 fn declare_prefix(text: &str, prefix: &str) -> Option<String> {
     let start = text.find("<xmile")?;
     let end = start + text[start..].find('>')?;
-    let insert_at = if text[..end].ends_with('/') { end - 1 } else { end };
+    let insert_at = if text[..end].ends_with('/') {
+        end - 1
+    } else {
+        end
+    };
     let mut out = String::with_capacity(text.len() + 64);
     out.push_str(&text[..insert_at]);
-    out.push_str(&format!(" xmlns:{prefix}=\"urn:borderflow:undeclared:{prefix}\""));
+    out.push_str(&format!(
+        " xmlns:{prefix}=\"urn:borderflow:undeclared:{prefix}\""
+    ));
     out.push_str(&text[insert_at..]);
     match Document::parse_with_options(&out, options()) {
-        Err(roxmltree::Error::UnknownNamespace(next, _)) if next != prefix && out.len() < text.len() + 512 => {
+        Err(roxmltree::Error::UnknownNamespace(next, _))
+            if next != prefix && out.len() < text.len() + 512 =>
+        {
             declare_prefix(&out, &next)
         }
         _ => Some(out),
@@ -95,7 +103,10 @@ fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
         .find(|c| is_ours(c) && c.tag_name().name() == name)
 }
 
-fn children<'a, 'i: 'a>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+fn children<'a, 'i: 'a>(
+    node: Node<'a, 'i>,
+    name: &'a str,
+) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     node.children()
         .filter(move |c| is_ours(c) && c.tag_name().name() == name)
 }
@@ -121,7 +132,10 @@ impl<'a, 'i> Reader<'a, 'i> {
         let text = text_of(node);
         match text.trim().parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => self.err(node, format!("expected a number for {what}, found {:?}", text.trim())),
+            _ => self.err(
+                node,
+                format!("expected a number for {what}, found {:?}", text.trim()),
+            ),
         }
     }
 
@@ -130,7 +144,10 @@ impl<'a, 'i> Reader<'a, 'i> {
             None => Ok(None),
             Some(v) => match v.trim().parse::<f64>() {
                 Ok(x) if x.is_finite() => Ok(Some(x)),
-                _ => self.err(node, format!("expected a number in attribute {attr}, found {v:?}")),
+                _ => self.err(
+                    node,
+                    format!("expected a number in attribute {attr}, found {v:?}"),
+                ),
             },
         }
     }
@@ -140,7 +157,10 @@ impl<'a, 'i> Reader<'a, 'i> {
         if root.tag_name().name() != "xmile" {
             return self.err(
                 root,
-                format!("expected an <xmile> root element, found <{}>", root.tag_name().name()),
+                format!(
+                    "expected an <xmile> root element, found <{}>",
+                    root.tag_name().name()
+                ),
             );
         }
         for node in root.children().filter(is_ours) {
@@ -162,7 +182,10 @@ impl<'a, 'i> Reader<'a, 'i> {
             [] => return self.err(root, "expected a <model> element in <xmile>"),
             [one] => *one,
             [_, second, ..] => {
-                return self.err(*second, "<model>: more than one model (modules) is not supported yet");
+                return self.err(
+                    *second,
+                    "<model>: more than one model (modules) is not supported yet",
+                );
             }
         };
         let name = child(root, "header")
@@ -174,7 +197,8 @@ impl<'a, 'i> Reader<'a, 'i> {
             .unwrap_or_default();
         let (stock_nn, flow_nn) = child(root, "behavior").map_or((false, false), |b| {
             let global = child(b, "non_negative").is_some();
-            let for_kind = |k: &str| child(b, k).is_some_and(|n| child(n, "non_negative").is_some());
+            let for_kind =
+                |k: &str| child(b, k).is_some_and(|n| child(n, "non_negative").is_some());
             (global || for_kind("stock"), global || for_kind("flow"))
         });
         let mut file = ModelFile {
@@ -210,7 +234,9 @@ impl<'a, 'i> Reader<'a, 'i> {
                 if v <= 0.0 {
                     return self.err(n, format!("expected <dt> > 0, found {v}"));
                 }
-                if n.attribute("reciprocal").is_some_and(|r| r.eq_ignore_ascii_case("true")) {
+                if n.attribute("reciprocal")
+                    .is_some_and(|r| r.eq_ignore_ascii_case("true"))
+                {
                     1.0 / v
                 } else {
                     v
@@ -257,7 +283,9 @@ impl<'a, 'i> Reader<'a, 'i> {
                 let name = u.attribute("name")?.to_string();
                 Some(UnitDef {
                     name,
-                    eqn: child(u, "eqn").map(text_of).filter(|s| !s.trim().is_empty()),
+                    eqn: child(u, "eqn")
+                        .map(text_of)
+                        .filter(|s| !s.trim().is_empty()),
                     aliases: children(u, "alias").map(text_of).collect(),
                 })
             })
@@ -275,7 +303,10 @@ impl<'a, 'i> Reader<'a, 'i> {
                 "gf" => {
                     let name = match var.attribute("name") {
                         Some(n) => n.to_string(),
-                        None => return self.err(var, "<gf> among the variables needs a name attribute"),
+                        None => {
+                            return self
+                                .err(var, "<gf> among the variables needs a name attribute");
+                        }
                     };
                     let gf = self.graphical_function(var)?;
                     file.named_gfs.push(NamedGf {
@@ -334,24 +365,50 @@ impl<'a, 'i> Reader<'a, 'i> {
                         "" | "true" => true,
                         "false" => false,
                         other => {
-                            return self.err(c, format!("<non_negative>: expected true or false, found {other:?}"));
+                            return self.err(
+                                c,
+                                format!("<non_negative>: expected true or false, found {other:?}"),
+                            );
                         }
                     }
                 }
-                "units" => var.units = Some(text_of(c).trim().to_string()).filter(|u| !u.is_empty()),
+                "units" => {
+                    var.units = Some(text_of(c).trim().to_string()).filter(|u| !u.is_empty())
+                }
                 "doc" => var.doc = Some(text_of(c).trim().to_string()),
                 "gf" => var.gf = Some(self.graphical_function(c)?),
                 "dimensions" | "element" => {
-                    return self.err(c, format!("<{}> in {:?}: arrays are not supported yet", c.tag_name().name(), var.name));
+                    return self.err(
+                        c,
+                        format!(
+                            "<{}> in {:?}: arrays are not supported yet",
+                            c.tag_name().name(),
+                            var.name
+                        ),
+                    );
                 }
                 "conveyor" | "queue" => {
-                    return self.err(c, format!("<{}> in {:?}: conveyors and queues are not supported yet", c.tag_name().name(), var.name));
+                    return self.err(
+                        c,
+                        format!(
+                            "<{}> in {:?}: conveyors and queues are not supported yet",
+                            c.tag_name().name(),
+                            var.name
+                        ),
+                    );
                 }
                 _ => {}
             }
         }
         if var.eqn.is_none() {
-            return self.err(node, format!("{} {:?} has no <eqn>: expected an equation", kind.as_str(), var.name));
+            return self.err(
+                node,
+                format!(
+                    "{} {:?} has no <eqn>: expected an equation",
+                    kind.as_str(),
+                    var.name
+                ),
+            );
         }
         Ok(var)
     }
@@ -378,7 +435,13 @@ impl<'a, 'i> Reader<'a, 'i> {
         text.split(sep)
             .map(|p| match p.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => self.err(node, format!("<{what}>: expected numbers separated by {sep:?}, found {:?}", p.trim())),
+                _ => self.err(
+                    node,
+                    format!(
+                        "<{what}>: expected numbers separated by {sep:?}, found {:?}",
+                        p.trim()
+                    ),
+                ),
             })
             .collect()
     }
@@ -390,7 +453,10 @@ impl<'a, 'i> Reader<'a, 'i> {
             Some(t) if t == "extrapolate" => GfKind::Extrapolate,
             Some(t) if t == "discrete" => GfKind::Discrete,
             Some(t) => {
-                return self.err(node, format!("<gf type={t:?}>: expected continuous, extrapolate or discrete"));
+                return self.err(
+                    node,
+                    format!("<gf type={t:?}>: expected continuous, extrapolate or discrete"),
+                );
             }
         };
         let ys = match child(node, "ypts") {
@@ -400,10 +466,24 @@ impl<'a, 'i> Reader<'a, 'i> {
         let xs = if let Some(n) = child(node, "xpts") {
             let xs = self.points(n, "xpts")?;
             if xs.len() != ys.len() {
-                return self.err(n, format!("<gf>: {} x points but {} y points; expected the same number", xs.len(), ys.len()));
+                return self.err(
+                    n,
+                    format!(
+                        "<gf>: {} x points but {} y points; expected the same number",
+                        xs.len(),
+                        ys.len()
+                    ),
+                );
             }
             if let Some(i) = xs.windows(2).position(|w| w[1] < w[0]) {
-                return self.err(n, format!("<gf>: x points must be sorted, but {} comes after {}", xs[i + 1], xs[i]));
+                return self.err(
+                    n,
+                    format!(
+                        "<gf>: x points must be sorted, but {} comes after {}",
+                        xs[i + 1],
+                        xs[i]
+                    ),
+                );
             }
             xs
         } else if let Some(n) = child(node, "xscale") {
@@ -416,7 +496,13 @@ impl<'a, 'i> Reader<'a, 'i> {
             }
             let n_pts = ys.len();
             (0..n_pts)
-                .map(|i| if n_pts == 1 { min } else { min + (max - min) * i as f64 / (n_pts - 1) as f64 })
+                .map(|i| {
+                    if n_pts == 1 {
+                        min
+                    } else {
+                        min + (max - min) * i as f64 / (n_pts - 1) as f64
+                    }
+                })
                 .collect()
         } else {
             return self.err(node, "<gf> needs <xscale> or <xpts>");
@@ -432,13 +518,20 @@ impl<'a, 'i> Reader<'a, 'i> {
                 let from = child(el, "from").map(text_of);
                 let to = child(el, "to").map(text_of);
                 if let (Some(from), Some(to)) = (from, to) {
-                    view.links.push(ViewLink { from: from.trim().to_string(), to: to.trim().to_string() });
+                    view.links.push(ViewLink {
+                        from: from.trim().to_string(),
+                        to: to.trim().to_string(),
+                    });
                 }
                 continue;
             }
-            let Some(name) = el.attribute("name") else { continue };
+            let Some(name) = el.attribute("name") else {
+                continue;
+            };
             let num = |a: &str| el.attribute(a).and_then(|v| v.parse::<f64>().ok());
-            let (Some(x), Some(y)) = (num("x"), num("y")) else { continue };
+            let (Some(x), Some(y)) = (num("x"), num("y")) else {
+                continue;
+            };
             let points = child(el, "pts")
                 .map(|pts| {
                     children(pts, "pt")

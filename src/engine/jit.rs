@@ -1,0 +1,578 @@
+//! Native code for the per-step program, with Cranelift. The interpreter in [`super::run`] is
+//! the reference semantics: the JIT emits the same ops one by one (operands loaded from slots,
+//! results stored to slots) and calls the interpreter's own functions for everything that is not
+//! plain arithmetic, so both paths compute the same numbers. Tests run every conformance model
+//! through both.
+
+use std::collections::BTreeSet;
+
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, MemFlagsData, Signature, Value, types};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module};
+
+use super::compile::{F1, Op, Slot, StockUpdate};
+use super::run::{self, Ctx};
+
+/// Signature of compiled step code: `(slots, ctx)`.
+type StepFn = unsafe extern "C" fn(*mut f64, *mut Ctx<'static>);
+/// Signature of compiled Euler integration: `(slots)`.
+type EulerFn = unsafe extern "C" fn(*mut f64);
+
+/// A compiled step program, valid as long as this value lives.
+pub struct JitCode {
+    _module: JITModule,
+    step: StepFn,
+    euler: EulerFn,
+    /// The ops this was compiled from (to reuse the code for the same override pattern).
+    pub source: Vec<Op>,
+    /// Slots the code may touch; callers must pass at least this many.
+    slot_count: usize,
+}
+
+// SAFETY: after `finalize_definitions` the module is never mutated; the code reads and writes
+// only the buffers passed to each call, so calls from several threads at once are independent.
+unsafe impl Send for JitCode {}
+unsafe impl Sync for JitCode {}
+
+impl std::fmt::Debug for JitCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JitCode({} ops)", self.source.len())
+    }
+}
+
+impl JitCode {
+    /// Runs the step code on `slots`.
+    pub(super) fn step(&self, slots: &mut [f64], ctx: &mut Ctx) {
+        assert!(
+            slots.len() >= self.slot_count,
+            "slot buffer smaller than the program"
+        );
+        // SAFETY: the code only touches slots below `slot_count` (checked when compiled) and
+        // calls helpers with the ctx pointer it was given, which outlives the call.
+        unsafe { (self.step)(slots.as_mut_ptr(), (ctx as *mut Ctx).cast()) }
+    }
+
+    /// Integrates every stock over one Euler step.
+    pub(super) fn euler(&self, slots: &mut [f64]) {
+        assert!(
+            slots.len() >= self.slot_count,
+            "slot buffer smaller than the program"
+        );
+        // SAFETY: as for `step`.
+        unsafe { (self.euler)(slots.as_mut_ptr()) }
+    }
+}
+
+extern "C" fn h_pow(a: f64, b: f64) -> f64 {
+    a.powf(b)
+}
+extern "C" fn h_mod(a: f64, b: f64) -> f64 {
+    a - b * (a / b).floor()
+}
+extern "C" fn h_fn1(f: u32, x: f64) -> f64 {
+    const ALL: [F1; 12] = [
+        F1::Abs,
+        F1::Exp,
+        F1::Ln,
+        F1::Log10,
+        F1::Sqrt,
+        F1::Sin,
+        F1::Cos,
+        F1::Tan,
+        F1::Arcsin,
+        F1::Arccos,
+        F1::Arctan,
+        F1::Int,
+    ];
+    run::fn1(ALL[f as usize], x)
+}
+fn fn1_code(f: F1) -> i64 {
+    f as i64
+}
+/// # Safety
+/// `s` points at the run's slot buffer.
+unsafe extern "C" fn h_step(s: *const f64, height: f64, at: f64) -> f64 {
+    run::step(unsafe { std::slice::from_raw_parts(s, 4) }, height, at)
+}
+/// # Safety
+/// As for `h_step`.
+unsafe extern "C" fn h_ramp(s: *const f64, slope: f64, from: f64, to: f64) -> f64 {
+    run::ramp(unsafe { std::slice::from_raw_parts(s, 4) }, slope, from, to)
+}
+/// # Safety
+/// As for `h_step`.
+unsafe extern "C" fn h_pulse(s: *const f64, volume: f64, first: f64, interval: f64) -> f64 {
+    run::pulse(
+        unsafe { std::slice::from_raw_parts(s, 4) },
+        volume,
+        first,
+        interval,
+    )
+}
+/// # Safety
+/// `ctx` is the live context passed to the step code.
+unsafe extern "C" fn h_lookup(ctx: *mut Ctx<'static>, gf: u32, x: f64) -> f64 {
+    let ctx = unsafe { &*ctx };
+    run::lookup(&ctx.gfs[gf as usize], x)
+}
+/// # Safety
+/// As for `h_lookup` and `h_step`.
+unsafe extern "C" fn h_delay(
+    ctx: *mut Ctx<'static>,
+    s: *const f64,
+    line: u32,
+    delay: f64,
+    init: f64,
+) -> f64 {
+    let ctx = unsafe { &*ctx };
+    run::delay_read(
+        ctx,
+        unsafe { std::slice::from_raw_parts(s, 4) },
+        line,
+        delay,
+        init,
+    )
+}
+/// # Safety
+/// As for `h_lookup`.
+unsafe extern "C" fn h_random(
+    ctx: *mut Ctx<'static>,
+    site: u32,
+    normal: u32,
+    a: f64,
+    b: f64,
+) -> f64 {
+    let ctx = unsafe { &mut *ctx };
+    run::random(ctx, site, normal != 0, a, b)
+}
+
+/// The helpers the code may call: name, address, parameter types (P = pointer, I = i32, F = f64).
+const HELPERS: [(&str, &str); 9] = [
+    ("bf_pow", "FF"),
+    ("bf_mod", "FF"),
+    ("bf_fn1", "IF"),
+    ("bf_step", "PFF"),
+    ("bf_ramp", "PFFF"),
+    ("bf_pulse", "PFFF"),
+    ("bf_lookup", "PIF"),
+    ("bf_delay", "PPIFF"),
+    ("bf_random", "PIIFF"),
+];
+
+fn helper_addresses() -> [*const u8; 9] {
+    [
+        h_pow as *const u8,
+        h_mod as *const u8,
+        h_fn1 as *const u8,
+        h_step as *const u8,
+        h_ramp as *const u8,
+        h_pulse as *const u8,
+        h_lookup as *const u8,
+        h_delay as *const u8,
+        h_random as *const u8,
+    ]
+}
+
+/// Compiles step ops and the Euler update. None when this platform has no Cranelift backend or
+/// compilation fails; callers then interpret.
+pub fn compile(
+    ops: &[Op],
+    stocks: &[StockUpdate],
+    stock_flows: &[(Slot, f64)],
+    slot_count: usize,
+) -> Option<JitCode> {
+    let max_slot = ops
+        .iter()
+        .flat_map(op_slots)
+        .chain(stock_flows.iter().map(|f| f.0))
+        .max()
+        .unwrap_or(0);
+    if max_slot as usize >= slot_count || stocks.iter().any(|s| s.slot as usize >= slot_count) {
+        return None;
+    }
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").ok()?;
+    let isa = cranelift_native::builder()
+        .ok()?
+        .finish(settings::Flags::new(flags))
+        .ok()?;
+    let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    for ((name, _), addr) in HELPERS.iter().zip(helper_addresses()) {
+        jb.symbol(*name, addr);
+    }
+    let mut module = JITModule::new(jb);
+    let ptr = module.target_config().pointer_type();
+    let mut helper_ids = Vec::new();
+    for (name, params) in HELPERS {
+        let mut sig = module.make_signature();
+        for p in params.chars() {
+            sig.params.push(AbiParam::new(match p {
+                'P' => ptr,
+                'I' => types::I32,
+                _ => types::F64,
+            }));
+        }
+        sig.returns.push(AbiParam::new(types::F64));
+        helper_ids.push(module.declare_function(name, Linkage::Import, &sig).ok()?);
+    }
+
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    let step_id = define(&mut module, "bf_step_code", sig, |b, m, params| {
+        emit_step(b, m, &helper_ids, ops, params[0], params[1]);
+    })?;
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    let euler_id = define(&mut module, "bf_euler", sig, |b, _, params| {
+        emit_euler(b, stocks, stock_flows, params[0]);
+    })?;
+    module.finalize_definitions().ok()?;
+    // SAFETY: the functions were defined with exactly these signatures.
+    let step: StepFn = unsafe { std::mem::transmute(module.get_finalized_function(step_id)) };
+    let euler: EulerFn = unsafe { std::mem::transmute(module.get_finalized_function(euler_id)) };
+    Some(JitCode {
+        _module: module,
+        step,
+        euler,
+        source: ops.to_vec(),
+        slot_count,
+    })
+}
+
+fn define(
+    module: &mut JITModule,
+    name: &str,
+    sig: Signature,
+    body: impl FnOnce(&mut FunctionBuilder, &mut JITModule, &[Value]),
+) -> Option<FuncId> {
+    let id = module.declare_function(name, Linkage::Local, &sig).ok()?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        body(&mut b, module, &params);
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(module.target_config());
+    }
+    module.define_function(id, &mut ctx).ok()?;
+    module.clear_context(&mut ctx);
+    Some(id)
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+fn load(b: &mut FunctionBuilder, s: Value, slot: Slot) -> Value {
+    b.ins().load(types::F64, flags(), s, (slot as i32) * 8)
+}
+
+fn store(b: &mut FunctionBuilder, s: Value, slot: Slot, v: Value) {
+    b.ins().store(flags(), v, s, (slot as i32) * 8);
+}
+
+fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], s: Value) {
+    let dt = load(b, s, super::compile::DT);
+    for st in stocks {
+        let mut net = b.ins().f64const(0.0);
+        for &(f, sign) in &flows[st.flows.start as usize..st.flows.end as usize] {
+            let v = load(b, s, f);
+            net = if sign > 0.0 {
+                b.ins().fadd(net, v)
+            } else {
+                b.ins().fsub(net, v)
+            };
+        }
+        let old = load(b, s, st.slot);
+        let change = b.ins().fmul(dt, net);
+        let mut new = b.ins().fadd(old, change);
+        if st.non_negative {
+            new = max_zero(b, new);
+        }
+        store(b, s, st.slot, new);
+    }
+}
+
+/// `max(v, 0)` as the interpreter's `f64::max`: NaN gives 0.
+fn max_zero(b: &mut FunctionBuilder, v: Value) -> Value {
+    let zero = b.ins().f64const(0.0);
+    let gt = b.ins().fcmp(FloatCC::GreaterThan, v, zero);
+    b.ins().select(gt, v, zero)
+}
+
+fn bool_to_f64(b: &mut FunctionBuilder, c: Value) -> Value {
+    let one = b.ins().f64const(1.0);
+    let zero = b.ins().f64const(0.0);
+    b.ins().select(c, one, zero)
+}
+
+fn is_true(b: &mut FunctionBuilder, v: Value) -> Value {
+    let zero = b.ins().f64const(0.0);
+    b.ins().fcmp(FloatCC::NotEqual, v, zero)
+}
+
+/// `f64::min`/`max` semantics: if one operand is NaN, the other.
+fn min_max(b: &mut FunctionBuilder, x: Value, y: Value, min: bool) -> Value {
+    let cc = if min {
+        FloatCC::LessThan
+    } else {
+        FloatCC::GreaterThan
+    };
+    let pick_x = b.ins().fcmp(cc, x, y);
+    let y_nan = b.ins().fcmp(FloatCC::Unordered, y, y);
+    let take_x = b.ins().bor(pick_x, y_nan);
+    b.ins().select(take_x, x, y)
+}
+
+fn emit_step(
+    b: &mut FunctionBuilder,
+    m: &mut JITModule,
+    helpers: &[FuncId],
+    ops: &[Op],
+    s: Value,
+    ctx: Value,
+) {
+    // A block starts at every jump target and after every jump.
+    let mut starts = BTreeSet::new();
+    for (i, op) in ops.iter().enumerate() {
+        match *op {
+            Op::Jump { to } | Op::JumpIfZero { to, .. } => {
+                starts.insert(to as usize);
+                starts.insert(i + 1);
+            }
+            _ => {}
+        }
+    }
+    let blocks: std::collections::BTreeMap<usize, Block> =
+        starts.iter().map(|&i| (i, b.create_block())).collect();
+    let end_block = b.create_block();
+    let target = |i: usize| blocks.get(&i).copied().unwrap_or(end_block);
+    let mut refs = Vec::new();
+    for id in helpers {
+        refs.push(m.declare_func_in_func(*id, b.func));
+    }
+    let call = |b: &mut FunctionBuilder, h: usize, args: &[Value]| -> Value {
+        let inst = b.ins().call(refs[h], args);
+        b.inst_results(inst)[0]
+    };
+    let mut terminated = false;
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(&blk) = blocks.get(&i) {
+            if !terminated {
+                b.ins().jump(blk, &[]);
+            }
+            b.switch_to_block(blk);
+            terminated = false;
+        }
+        let bin = |b: &mut FunctionBuilder,
+                   d: Slot,
+                   x: Slot,
+                   y: Slot,
+                   f: &dyn Fn(&mut FunctionBuilder, Value, Value) -> Value| {
+            let (x, y) = (load(b, s, x), load(b, s, y));
+            let v = f(b, x, y);
+            store(b, s, d, v);
+        };
+        let cmp = |cc: FloatCC| {
+            move |b: &mut FunctionBuilder, x: Value, y: Value| {
+                let c = b.ins().fcmp(cc, x, y);
+                bool_to_f64(b, c)
+            }
+        };
+        match *op {
+            Op::Const { d, v } => {
+                let c = b.ins().f64const(v);
+                store(b, s, d, c);
+            }
+            Op::Copy { d, a } => {
+                let v = load(b, s, a);
+                store(b, s, d, v);
+            }
+            Op::Neg { d, a } => {
+                let v = load(b, s, a);
+                let v = b.ins().fneg(v);
+                store(b, s, d, v);
+            }
+            Op::Not { d, a } => {
+                let v = load(b, s, a);
+                let zero = b.ins().f64const(0.0);
+                let c = b.ins().fcmp(FloatCC::Equal, v, zero);
+                let v = bool_to_f64(b, c);
+                store(b, s, d, v);
+            }
+            Op::Add { d, a, b: y } => bin(b, d, a, y, &|b, x, y| b.ins().fadd(x, y)),
+            Op::Sub { d, a, b: y } => bin(b, d, a, y, &|b, x, y| b.ins().fsub(x, y)),
+            Op::Mul { d, a, b: y } => bin(b, d, a, y, &|b, x, y| b.ins().fmul(x, y)),
+            Op::Div { d, a, b: y } => bin(b, d, a, y, &|b, x, y| b.ins().fdiv(x, y)),
+            Op::Pow { d, a, b: y } => {
+                let (x, y) = (load(b, s, a), load(b, s, y));
+                let v = call(b, 0, &[x, y]);
+                store(b, s, d, v);
+            }
+            Op::Mod { d, a, b: y } => {
+                let (x, y) = (load(b, s, a), load(b, s, y));
+                let v = call(b, 1, &[x, y]);
+                store(b, s, d, v);
+            }
+            Op::Lt { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::LessThan)),
+            Op::Le { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::LessThanOrEqual)),
+            Op::Gt { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::GreaterThan)),
+            Op::Ge { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::GreaterThanOrEqual)),
+            Op::Eq { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::Equal)),
+            Op::Ne { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::NotEqual)),
+            Op::And { d, a, b: y } => bin(b, d, a, y, &|b, x, y| {
+                let (x, y) = (is_true(b, x), is_true(b, y));
+                let c = b.ins().band(x, y);
+                bool_to_f64(b, c)
+            }),
+            Op::Or { d, a, b: y } => bin(b, d, a, y, &|b, x, y| {
+                let (x, y) = (is_true(b, x), is_true(b, y));
+                let c = b.ins().bor(x, y);
+                bool_to_f64(b, c)
+            }),
+            Op::Min { d, a, b: y } => bin(b, d, a, y, &|b, x, y| min_max(b, x, y, true)),
+            Op::Max { d, a, b: y } => bin(b, d, a, y, &|b, x, y| min_max(b, x, y, false)),
+            Op::SafeDiv { d, a, b: y, or } => {
+                let (x, y, o) = (load(b, s, a), load(b, s, y), load(b, s, or));
+                let q = b.ins().fdiv(x, y);
+                let zero = b.ins().f64const(0.0);
+                let is_zero = b.ins().fcmp(FloatCC::Equal, y, zero);
+                let v = b.ins().select(is_zero, o, q);
+                store(b, s, d, v);
+            }
+            Op::Fn1 { d, f, a } => {
+                let x = load(b, s, a);
+                let v = match f {
+                    F1::Abs => b.ins().fabs(x),
+                    F1::Sqrt => b.ins().sqrt(x),
+                    F1::Int => b.ins().floor(x),
+                    other => {
+                        let code = b.ins().iconst(types::I32, fn1_code(other));
+                        call(b, 2, &[code, x])
+                    }
+                };
+                store(b, s, d, v);
+            }
+            Op::JumpIfZero { c, to } => {
+                let v = load(b, s, c);
+                let t = is_true(b, v);
+                let next = target(i + 1);
+                b.ins().brif(t, next, &[], target(to as usize), &[]);
+                terminated = true;
+            }
+            Op::Jump { to } => {
+                b.ins().jump(target(to as usize), &[]);
+                terminated = true;
+            }
+            Op::Step { d, height, at } => {
+                let (h, a) = (load(b, s, height), load(b, s, at));
+                let v = call(b, 3, &[s, h, a]);
+                store(b, s, d, v);
+            }
+            Op::Ramp { d, slope, from, to } => {
+                let (x, y, z) = (load(b, s, slope), load(b, s, from), load(b, s, to));
+                let v = call(b, 4, &[s, x, y, z]);
+                store(b, s, d, v);
+            }
+            Op::Pulse {
+                d,
+                volume,
+                first,
+                interval,
+            } => {
+                let (x, y, z) = (load(b, s, volume), load(b, s, first), load(b, s, interval));
+                let v = call(b, 5, &[s, x, y, z]);
+                store(b, s, d, v);
+            }
+            Op::Lookup { d, gf, x } => {
+                let g = b.ins().iconst(types::I32, gf as i64);
+                let x = load(b, s, x);
+                let v = call(b, 6, &[ctx, g, x]);
+                store(b, s, d, v);
+            }
+            Op::DelayRead {
+                d,
+                line,
+                time,
+                init,
+            } => {
+                let l = b.ins().iconst(types::I32, line as i64);
+                let (t, i0) = (load(b, s, time), load(b, s, init));
+                let v = call(b, 7, &[ctx, s, l, t, i0]);
+                store(b, s, d, v);
+            }
+            Op::Random {
+                d,
+                site,
+                normal,
+                a,
+                b: y,
+            } => {
+                let site = b.ins().iconst(types::I32, site as i64);
+                let normal = b.ins().iconst(types::I32, normal as i64);
+                let (x, y) = (load(b, s, a), load(b, s, y));
+                let v = call(b, 8, &[ctx, site, normal, x, y]);
+                store(b, s, d, v);
+            }
+            Op::ClampZero { d } => {
+                let v = load(b, s, d);
+                let v = max_zero(b, v);
+                store(b, s, d, v);
+            }
+        }
+    }
+    if !terminated {
+        b.ins().jump(end_block, &[]);
+    }
+    b.switch_to_block(end_block);
+}
+
+/// Every slot an op reads or writes.
+fn op_slots(op: &Op) -> Vec<Slot> {
+    match *op {
+        Op::Const { d, .. } | Op::ClampZero { d } => vec![d],
+        Op::Copy { d, a } | Op::Neg { d, a } | Op::Not { d, a } | Op::Fn1 { d, a, .. } => {
+            vec![d, a]
+        }
+        Op::Add { d, a, b }
+        | Op::Sub { d, a, b }
+        | Op::Mul { d, a, b }
+        | Op::Div { d, a, b }
+        | Op::Pow { d, a, b }
+        | Op::Mod { d, a, b }
+        | Op::Lt { d, a, b }
+        | Op::Le { d, a, b }
+        | Op::Gt { d, a, b }
+        | Op::Ge { d, a, b }
+        | Op::Eq { d, a, b }
+        | Op::Ne { d, a, b }
+        | Op::And { d, a, b }
+        | Op::Or { d, a, b }
+        | Op::Min { d, a, b }
+        | Op::Max { d, a, b }
+        | Op::Random { d, a, b, .. } => vec![d, a, b],
+        Op::SafeDiv { d, a, b, or } => vec![d, a, b, or],
+        Op::JumpIfZero { c, .. } => vec![c],
+        Op::Jump { .. } => vec![],
+        Op::Step { d, height, at } => vec![d, height, at],
+        Op::Ramp { d, slope, from, to } => vec![d, slope, from, to],
+        Op::Pulse {
+            d,
+            volume,
+            first,
+            interval,
+        } => vec![d, volume, first, interval],
+        Op::Lookup { d, x, .. } => vec![d, x],
+        Op::DelayRead { d, time, init, .. } => vec![d, time, init],
+    }
+}
