@@ -403,7 +403,8 @@ impl Parser {
             Tok::Quoted(name) => Ok(Expr::Var(canonical_name(&name), span)),
             Tok::Ident(name) => {
                 let reserved = ["then", "else", "and", "or", "not", "mod", "if"];
-                if reserved.iter().any(|r| name.eq_ignore_ascii_case(r)) {
+                let is_call = *self.peek() == Tok::LParen && name.eq_ignore_ascii_case("mod");
+                if !is_call && reserved.iter().any(|r| name.eq_ignore_ascii_case(r)) {
                     self.pos -= 1;
                     return Err(self.error(format!("expected a value, found keyword '{name}'")));
                 }

@@ -353,8 +353,11 @@ fn emit_step(
             _ => {}
         }
     }
-    let blocks: std::collections::BTreeMap<usize, Block> =
-        starts.iter().map(|&i| (i, b.create_block())).collect();
+    let blocks: std::collections::BTreeMap<usize, Block> = starts
+        .iter()
+        .filter(|&&i| i < ops.len())
+        .map(|&i| (i, b.create_block()))
+        .collect();
     let end_block = b.create_block();
     let target = |i: usize| blocks.get(&i).copied().unwrap_or(end_block);
     let mut refs = Vec::new();

@@ -278,6 +278,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Like `hoist`, but always yields a variable's slot (not TIME or another built-in name), for
+    /// built-ins that record their input every step.
+    fn hoist_to_variable(&mut self, what: &str, e: Expr) -> Expr {
+        match &e {
+            Expr::Num(_) => e,
+            Expr::Var(name, _) if self.model.variables.iter().any(|v| &v.ident == name) => e,
+            _ => var(&self.aux(what, e)),
+        }
+    }
+
     fn expr(&mut self, e: Expr) -> Expr {
         match e {
             Expr::Num(_) | Expr::Var(..) => e,
@@ -378,7 +388,7 @@ impl Lowerer<'_> {
                 var(&self.stock("init", x, &[], &[]))
             }
             "PREVIOUS" => {
-                let x = self.hoist("previous input", next().expect("arity checked"));
+                let x = self.hoist_to_variable("previous input", next().expect("arity checked"));
                 let init = next().unwrap_or_else(|| x.clone());
                 let state = self.stock("previous", init, &[], &[]);
                 let Expr::Var(input, _) = x else {
@@ -421,7 +431,7 @@ impl Lowerer<'_> {
                 self.material_delay(input, time, n, init)
             }
             "DELAY" => {
-                let input = self.hoist("delay input", next().expect("arity checked"));
+                let input = self.hoist_to_variable("delay input", next().expect("arity checked"));
                 let time = next().expect("arity checked");
                 let init = next().unwrap_or_else(|| input.clone());
                 let Expr::Var(input_ident, _) = input else {

@@ -52,7 +52,13 @@ pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
         };
         EngineError::at(file, Location::new(pos.row, pos.col), what)
     })?;
-    Reader { doc: &doc, file }.model_file()
+    let lines = LineIndex::new(doc.input_text());
+    Reader {
+        doc: &doc,
+        file,
+        lines,
+    }
+    .model_file()
 }
 
 /// Adds `xmlns:prefix` to the root `<xmile ...>` start tag (same line), for vendor prefixes that
@@ -84,6 +90,37 @@ fn declare_prefix(text: &str, prefix: &str) -> Option<String> {
 struct Reader<'a, 'input> {
     doc: &'a Document<'input>,
     file: &'a str,
+    lines: LineIndex,
+}
+
+/// Byte offset to line and column in O(log lines) (roxmltree's own lookup rescans the text,
+/// which is quadratic over a large model).
+struct LineIndex {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex {
+            text: text.to_string(),
+            starts,
+        }
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let start = self.starts[line];
+        // Columns count characters; on a very long line (machine-written files) bytes, to stay linear.
+        let col = match self.text.get(start..offset) {
+            Some(t) if t.len() <= 4096 => t.chars().count(),
+            _ => offset.saturating_sub(start),
+        };
+        Location::new(line as u32 + 1, col as u32 + 1)
+    }
 }
 
 /// XMILE elements: no namespace, the OASIS one, or the root's (older drafts used another URI).
@@ -120,8 +157,7 @@ fn text_of(node: Node) -> String {
 
 impl<'a, 'i> Reader<'a, 'i> {
     fn loc(&self, node: Node) -> Location {
-        let pos = self.doc.text_pos_at(node.range().start);
-        Location::new(pos.row, pos.col)
+        self.lines.location(node.range().start)
     }
 
     fn err<T>(&self, node: Node, message: impl Into<String>) -> Result<T> {

@@ -1,0 +1,52 @@
+//! Small helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use borderflow::engine::{self, Compiled, Overrides, Results};
+
+/// Wraps variable declarations in a minimal XMILE document.
+pub fn xmile(specs: &str, vars: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><name>test</name></header>
+<sim_specs {specs}</sim_specs>
+<model><variables>
+{vars}
+</variables></model>
+</xmile>"#
+    )
+}
+
+/// `<sim_specs method="Euler">` from 0 to `stop` by `dt`.
+pub fn euler(stop: f64, dt: f64) -> String {
+    format!(r#"method="Euler"><start>0</start><stop>{stop}</stop><dt>{dt}</dt>"#)
+}
+
+pub fn aux(name: &str, eqn: &str) -> String {
+    format!(r#"<aux name="{name}"><eqn>{eqn}</eqn></aux>"#)
+}
+
+pub fn compile(text: &str) -> Compiled {
+    engine::compile_str(text, "test.xmile").unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn run(text: &str) -> Results {
+    compile(text)
+        .program
+        .run(&Overrides::new())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn series(results: &Results, name: &str) -> Vec<f64> {
+    results
+        .series(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// The error message of a model that must not compile.
+pub fn error(text: &str) -> String {
+    match engine::compile_str(text, "bad.xmile") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
