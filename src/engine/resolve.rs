@@ -219,8 +219,8 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
     if !r.errors.is_empty() {
         return Err(many(r.errors));
     }
-    let init_order = sort(model, &vars, true)?;
     let step_order = sort(model, &vars, false)?;
+    let init_order = sort(model, &vars, true)?;
     mark_constants(&mut vars, &step_order);
     Ok(Resolved {
         vars,

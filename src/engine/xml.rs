@@ -44,13 +44,21 @@ pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
     };
     let doc = Document::parse_with_options(text, options()).map_err(|e| {
         let pos = e.pos();
-        let what = match e {
+        match e {
             roxmltree::Error::DtdDetected => {
-                "a DTD is not allowed in XMILE (external entities are never resolved)".to_string()
+                let at = text.find("<!DOCTYPE").unwrap_or(0);
+                EngineError::at(
+                    file,
+                    LineIndex::new(text).location(at),
+                    "a DTD (<!DOCTYPE>) is not allowed in XMILE: external entities are never resolved",
+                )
             }
-            other => format!("XML is not well formed: {other}"),
-        };
-        EngineError::at(file, Location::new(pos.row, pos.col), what)
+            other => EngineError::at(
+                file,
+                Location::new(pos.row, pos.col),
+                format!("XML is not well formed: {other}"),
+            ),
+        }
     })?;
     let lines = LineIndex::new(doc.input_text());
     Reader {
