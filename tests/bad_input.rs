@@ -215,3 +215,47 @@ fn cli_check_exit_codes() {
     ]);
     assert_eq!(bad_set.status.code(), Some(1));
 }
+
+#[test]
+fn unit_inconsistencies_are_warnings_and_strict_makes_them_errors() {
+    let specs = r#"method="Euler" time_units="days"><start>0</start><stop>2</stop><dt>1</dt>"#;
+    let vars = r#"
+<stock name="visitors"><eqn>0</eqn><inflow>arrivals</inflow><units>people</units></stock>
+<flow name="arrivals"><eqn>quota + hotel_days</eqn><units>people/day</units></flow>
+<aux name="quota"><eqn>100</eqn><units>people/day</units></aux>
+<aux name="hotel days"><eqn>7</eqn><units>days</units></aux>
+<aux name="stay"><eqn>visitors / arrivals</eqn><units>day</units></aux>"#;
+    let text = xmile(specs, vars);
+    let c = engine::compile_str(&text, "u.xmile").expect("warnings do not stop compilation");
+    assert_eq!(c.unit_warnings.len(), 1, "{:?}", c.unit_warnings);
+    let w = &c.unit_warnings[0];
+    assert_eq!(w.location.line, FIRST_VAR_LINE + 2);
+    assert!(
+        w.message.contains("\"arrivals\"") && w.message.contains("adding or subtracting"),
+        "{}",
+        w.message
+    );
+    let consistent = text.replace("quota + hotel_days", "quota * hotel_days / hotel_days");
+    assert!(
+        engine::compile_str(&consistent, "u.xmile")
+            .unwrap()
+            .unit_warnings
+            .is_empty()
+    );
+
+    let bin = env!("CARGO_BIN_EXE_borderflow");
+    let path = std::env::temp_dir().join(format!("bf-units-{}.xmile", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    let run = |strict: bool| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg("check").arg(&path);
+        if strict {
+            cmd.arg("--strict-units");
+        }
+        cmd.output().unwrap()
+    };
+    let lenient = run(false);
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&lenient.stderr).contains("warning:"));
+    assert_eq!(run(true).status.code(), Some(1));
+}
