@@ -27,7 +27,7 @@ pub fn parse_units(text: &str, aliases: &HashMap<String, String>) -> Option<Dims
     let mut dims = Dims::new();
     let mut sign = 1;
     let mut token = String::new();
-    let mut flush = |token: &mut String, sign: i32, dims: &mut Dims| -> Option<()> {
+    let flush = |token: &mut String, sign: i32, dims: &mut Dims| -> Option<()> {
         let t = token.trim().to_lowercase();
         token.clear();
         if t.is_empty() {
