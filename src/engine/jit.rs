@@ -116,7 +116,9 @@ unsafe extern "C" fn h_pulse(s: *const f64, volume: f64, first: f64, interval: f
 /// `ctx` is the live context passed to the step code.
 unsafe extern "C" fn h_lookup(ctx: *mut Ctx<'static>, gf: u32, x: f64) -> f64 {
     let ctx = unsafe { &*ctx };
-    run::lookup(&ctx.gfs[gf as usize], x)
+    ctx.gfs
+        .get(gf as usize)
+        .map_or(f64::NAN, |g| run::lookup(g, x))
 }
 /// # Safety
 /// As for `h_lookup` and `h_step`.

@@ -619,11 +619,17 @@ pub(super) fn delay_read(ctx: &Ctx, s: &[f64], line: u32, delay: f64, init: f64)
         return init;
     }
     let idx = (((target - start) / s[DT as usize]) + 1e-6).floor() as usize;
-    ctx.history[line as usize * ctx.stride + idx.min(ctx.recorded - 1)]
+    // Never panics: native code calls this, and a panic cannot unwind through it.
+    ctx.history
+        .get(line as usize * ctx.stride + idx.min(ctx.recorded - 1))
+        .copied()
+        .unwrap_or(init)
 }
 
 pub(super) fn random(ctx: &mut Ctx, site: u32, normal: bool, a: f64, b: f64) -> f64 {
-    let rng = &mut ctx.rngs[site as usize];
+    let Some(rng) = ctx.rngs.get_mut(site as usize) else {
+        return a;
+    };
     if normal {
         match Normal::new(a, b.abs()) {
             Ok(dist) => dist.sample(rng),
