@@ -584,7 +584,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         }
     };
     for op in &mut em.ops {
-        relocate(op, &fix);
+        for_each_slot(op, &fix);
     }
     let mut stocks = Vec::new();
     let mut stock_flows = Vec::new();
@@ -698,7 +698,8 @@ pub fn gather_step_ops(
     }
 }
 
-fn relocate(op: &mut Op, fix: &impl Fn(&mut Slot)) {
+/// Calls `fix` on every slot an op reads or writes.
+pub fn for_each_slot(op: &mut Op, fix: &impl Fn(&mut Slot)) {
     match op {
         Op::Const { d, .. } | Op::ClampZero { d } => fix(d),
         Op::Copy { d, a } | Op::Neg { d, a } | Op::Not { d, a } | Op::Fn1 { d, a, .. } => {

@@ -13,7 +13,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
-use super::compile::{F1, Op, Slot, StockUpdate};
+use super::compile::{F1, Op, Slot, StockUpdate, for_each_slot};
 use super::run::{self, Ctx};
 
 /// Signature of compiled step code: `(slots, ctx)`.
@@ -544,40 +544,8 @@ fn emit_step(
 
 /// Every slot an op reads or writes.
 fn op_slots(op: &Op) -> Vec<Slot> {
-    match *op {
-        Op::Const { d, .. } | Op::ClampZero { d } => vec![d],
-        Op::Copy { d, a } | Op::Neg { d, a } | Op::Not { d, a } | Op::Fn1 { d, a, .. } => {
-            vec![d, a]
-        }
-        Op::Add { d, a, b }
-        | Op::Sub { d, a, b }
-        | Op::Mul { d, a, b }
-        | Op::Div { d, a, b }
-        | Op::Pow { d, a, b }
-        | Op::Mod { d, a, b }
-        | Op::Lt { d, a, b }
-        | Op::Le { d, a, b }
-        | Op::Gt { d, a, b }
-        | Op::Ge { d, a, b }
-        | Op::Eq { d, a, b }
-        | Op::Ne { d, a, b }
-        | Op::And { d, a, b }
-        | Op::Or { d, a, b }
-        | Op::Min { d, a, b }
-        | Op::Max { d, a, b }
-        | Op::Random { d, a, b, .. } => vec![d, a, b],
-        Op::SafeDiv { d, a, b, or } => vec![d, a, b, or],
-        Op::JumpIfZero { c, .. } => vec![c],
-        Op::Jump { .. } => vec![],
-        Op::Step { d, height, at } => vec![d, height, at],
-        Op::Ramp { d, slope, from, to } => vec![d, slope, from, to],
-        Op::Pulse {
-            d,
-            volume,
-            first,
-            interval,
-        } => vec![d, volume, first, interval],
-        Op::Lookup { d, x, .. } => vec![d, x],
-        Op::DelayRead { d, time, init, .. } => vec![d, time, init],
-    }
+    let found = std::cell::RefCell::new(Vec::new());
+    let mut copy = *op;
+    for_each_slot(&mut copy, &|s: &mut Slot| found.borrow_mut().push(*s));
+    found.into_inner()
 }
