@@ -263,7 +263,6 @@ struct Emitter {
     literals: Vec<(Slot, f64)>,
     literal_slots: HashMap<u64, Slot>,
     next_slot: Slot,
-    temps_base: Slot,
     temps_used: Slot,
     temps_max: Slot,
     random_seeds: Vec<Option<u64>>,
@@ -516,7 +515,6 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         literals: Vec::new(),
         literal_slots: HashMap::new(),
         next_slot: FIRST_VAR + n as Slot,
-        temps_base: 0,
         temps_used: 0,
         temps_max: 0,
         random_seeds: Vec::new(),
@@ -576,8 +574,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         })
         .collect();
     // Relocate temps after the literals.
-    em.temps_base = em.next_slot;
-    let base = em.temps_base;
+    let base = em.next_slot;
     let fix = |s: &mut Slot| {
         if *s & TEMP_TAG != 0 {
             *s = base + (*s & !TEMP_TAG);
@@ -614,11 +611,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         .iter()
         .map(|v| {
             let mut reads = Vec::new();
-            let e = match &v.body {
-                RBody::Stock { init, .. } => init,
-                RBody::Aux { expr, .. } => expr,
-            };
-            super::resolve::for_each_ref(e, &mut |d| reads.push(d));
+            super::resolve::for_each_ref(v.expr(), &mut |d| reads.push(d));
             reads.sort_unstable();
             reads.dedup();
             VarInfo {

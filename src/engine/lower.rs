@@ -2,6 +2,8 @@
 //! TREND, FORCST, INIT, PREVIOUS, DELAY) into small standard stock-and-flow structures, so that
 //! later stages see only stocks, flows and auxes with pure expressions.
 
+use std::collections::HashSet;
+
 use super::ast::{Equation, GraphicalFunction, ModelFile, VarKind};
 use super::error::{Diagnostic, EngineError, Location, Result};
 use super::expr::{self, BinOp, Expr, Span};
@@ -99,6 +101,9 @@ struct Lowerer<'m> {
     out: Lowered,
     /// Which model variable's equation is being lowered (for locations and names).
     current: usize,
+    /// Identifiers of the model's variables, and of those callable as graphical functions.
+    variable_idents: HashSet<String>,
+    gf_idents: HashSet<String>,
     counter: usize,
     errors: Vec<Diagnostic>,
 }
@@ -114,6 +119,19 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
             random_sites: 0,
         },
         current: 0,
+        variable_idents: model.variables.iter().map(|v| v.ident.clone()).collect(),
+        gf_idents: model
+            .named_gfs
+            .iter()
+            .map(|g| g.ident.clone())
+            .chain(
+                model
+                    .variables
+                    .iter()
+                    .filter(|v| v.gf.is_some())
+                    .map(|v| v.ident.clone()),
+            )
+            .collect(),
         counter: 0,
         errors: Vec::new(),
     };
@@ -283,7 +301,7 @@ impl Lowerer<'_> {
     fn hoist_to_variable(&mut self, what: &str, e: Expr) -> Expr {
         match &e {
             Expr::Num(_) => e,
-            Expr::Var(name, _) if self.model.variables.iter().any(|v| &v.ident == name) => e,
+            Expr::Var(name, _) if self.variable_idents.contains(name) => e,
             _ => var(&self.aux(what, e)),
         }
     }
@@ -317,12 +335,7 @@ impl Lowerer<'_> {
             let table = args.pop().expect("two arguments");
             return Expr::Call(upper, vec![table, x], span);
         }
-        let is_gf = self.model.named_gfs.iter().any(|g| g.ident == ident)
-            || self
-                .model
-                .variables
-                .iter()
-                .any(|v| v.ident == ident && v.gf.is_some());
+        let is_gf = self.gf_idents.contains(&ident);
         let args: Vec<Expr> = args.into_iter().map(|a| self.expr(a)).collect();
         if pure_arity(&upper).is_none() && stateful_arity(&upper).is_none() && is_gf {
             if args.len() != 1 {

@@ -87,6 +87,16 @@ pub struct RVar {
     pub constant: bool,
 }
 
+impl RVar {
+    /// The equation this variable computes: a stock's initial value, an aux's or flow's value.
+    pub fn expr(&self) -> &RExpr {
+        match &self.body {
+            RBody::Stock { init, .. } => init,
+            RBody::Aux { expr, .. } => expr,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Resolved {
     pub vars: Vec<RVar>,
@@ -435,10 +445,7 @@ fn sort(model: &ModelFile, vars: &[RVar], init: bool) -> Result<Vec<usize>> {
         if !included[i] {
             continue;
         }
-        let e = match &v.body {
-            RBody::Stock { init, .. } => init,
-            RBody::Aux { expr, .. } => expr,
-        };
+        let e = v.expr();
         let mut deps = Vec::new();
         for_each_ref(e, &mut |d| {
             if included[d] && (init || !is_stock(&vars[d])) {
@@ -496,10 +503,7 @@ fn find_cycle(vars: &[RVar], pending: &[usize], init: bool) -> Vec<usize> {
     seen_at.insert(start, 0usize);
     let mut cur = start;
     loop {
-        let e = match &vars[cur].body {
-            RBody::Stock { init: e, .. } => e,
-            RBody::Aux { expr, .. } => expr,
-        };
+        let e = vars[cur].expr();
         let mut next = None;
         for_each_ref(e, &mut |d| {
             if next.is_none() && pending[d] > 0 && (init || !is_stock(&vars[d])) {

@@ -346,9 +346,10 @@ impl<'p> Runner<'p> {
             );
         }
 
-        out.names.clear();
-        out.names
-            .extend(p.vars[..user].iter().map(|v| v.name.clone()));
+        let names = p.vars[..user].iter().map(|v| v.name.as_str());
+        if !out.names.iter().map(String::as_str).eq(names.clone()) {
+            out.names = names.map(str::to_string).collect();
+        }
         out.times.clear();
         out.values.clear();
         let rows = steps / save_every + 1;

@@ -98,25 +98,22 @@ fn declare_prefix(text: &str, prefix: &str) -> Option<String> {
 struct Reader<'a, 'input> {
     doc: &'a Document<'input>,
     file: &'a str,
-    lines: LineIndex,
+    lines: LineIndex<'a>,
 }
 
 /// Byte offset to line and column in O(log lines) (roxmltree's own lookup rescans the text,
 /// which is quadratic over a large model).
-struct LineIndex {
-    text: String,
+struct LineIndex<'t> {
+    text: &'t str,
     starts: Vec<usize>,
 }
 
-impl LineIndex {
-    fn new(text: &str) -> Self {
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex {
-            text: text.to_string(),
-            starts,
-        }
+        LineIndex { text, starts }
     }
 
     fn location(&self, offset: usize) -> Location {
