@@ -1,12 +1,14 @@
-//! The `borderflow` command line.
+//! The `borderflow` command line. FILE arguments are a model (`.xmile`) or a scenario (`.ron`):
+//! the extension decides.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use crate::engine::{self, Override, Overrides, Results, Runner};
+use crate::engine::{self, Override, Overrides, Program, Results, Runner};
+use crate::scenario::{self, Prepared};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,12 +23,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run an XMILE model and write every variable at every save step.
+    /// Run a model or scenario and write every variable (or the --output ones) at every save step.
     Run {
-        model: PathBuf,
+        /// A model (.xmile) or a scenario (.ron).
+        file: PathBuf,
         /// Write the results as CSV to this file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Only these variables (repeatable).
+        #[arg(long = "output", value_name = "NAME")]
+        outputs: Vec<String>,
         /// Override a constant: NAME=VALUE (repeatable).
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
@@ -34,18 +40,28 @@ enum Command {
         #[arg(long)]
         strict_units: bool,
     },
-    /// Validate a model and print counts of stocks, flows, auxes and warnings.
+    /// Validate a model or scenario; exit 0 when valid, 1 when not, 2 for a usage error.
     Check {
-        model: PathBuf,
+        file: PathBuf,
         /// Treat unit inconsistencies as errors.
         #[arg(long)]
         strict_units: bool,
     },
-    /// Compile once, run N times, print the median run time.
+    /// Compile once (levers included), run N times, print the median run time.
     Bench {
-        model: PathBuf,
+        file: PathBuf,
         #[arg(long, default_value_t = 100)]
         runs: usize,
+    },
+    /// Run two scenarios and write their outputs side by side with the difference.
+    Compare {
+        a: PathBuf,
+        b: PathBuf,
+        /// Outputs to compare (repeatable, at least one).
+        #[arg(long = "output", value_name = "NAME", required = true)]
+        outputs: Vec<String>,
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -63,22 +79,18 @@ pub fn main() -> i32 {
         let _ = Cli::command().print_help();
         return 0;
     };
-    match command {
+    let result = match command {
         Command::Run {
-            model,
+            file,
             csv,
+            outputs,
             set,
             strict_units,
-        } => report(run(&model, csv.as_deref(), &set, strict_units)),
-        Command::Check {
-            model,
-            strict_units,
-        } => report(check(&model, strict_units)),
-        Command::Bench { model, runs } => report(bench(&model, runs)),
-    }
-}
-
-fn report(result: anyhow::Result<()>) -> i32 {
+        } => run(&file, csv.as_deref(), &outputs, &set, strict_units),
+        Command::Check { file, strict_units } => check(&file, strict_units),
+        Command::Bench { file, runs } => bench(&file, runs),
+        Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
+    };
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -88,111 +100,184 @@ fn report(result: anyhow::Result<()>) -> i32 {
     }
 }
 
-fn load(path: &std::path::Path, strict_units: bool) -> anyhow::Result<engine::Compiled> {
-    let compiled = engine::compile_file(path)?;
-    for w in &compiled.unit_warnings {
-        eprintln!("{} {w}", if strict_units { "error:" } else { "warning:" });
-    }
-    if strict_units && !compiled.unit_warnings.is_empty() {
-        anyhow::bail!(
-            "{} unit inconsistencies (--strict-units)",
-            compiled.unit_warnings.len()
-        );
-    }
-    Ok(compiled)
+/// A file given on the command line, compiled and (for a scenario) prepared.
+enum Loaded {
+    Model(Box<engine::Compiled>),
+    Scenario(Box<Prepared>),
 }
 
-fn parse_set(program: &engine::Program, set: &[String]) -> anyhow::Result<Overrides> {
-    let mut overrides = Overrides::new();
-    for item in set {
-        let (name, value) = item
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--set {item:?}: expected NAME=VALUE"))?;
-        let value: f64 = value.trim().parse().map_err(|_| {
-            anyhow::anyhow!(
-                "--set {item:?}: expected a number after '=', found {:?}",
-                value.trim()
-            )
-        })?;
-        overrides
-            .set(program, name.trim(), Override::Constant(value))
-            .map_err(|e| anyhow::anyhow!("--set {item:?}: {e}"))?;
+impl Loaded {
+    fn open(path: &Path, strict_units: bool) -> anyhow::Result<Loaded> {
+        let loaded = if is_scenario(path) {
+            Loaded::Scenario(Box::new(scenario::prepare(path)?))
+        } else {
+            Loaded::Model(Box::new(engine::compile_file(path)?))
+        };
+        let warnings = &loaded.compiled().unit_warnings;
+        for w in warnings {
+            eprintln!("{} {w}", if strict_units { "error:" } else { "warning:" });
+        }
+        if strict_units && !warnings.is_empty() {
+            anyhow::bail!("{} unit inconsistencies (--strict-units)", warnings.len());
+        }
+        Ok(loaded)
     }
-    Ok(overrides)
+
+    fn compiled(&self) -> &engine::Compiled {
+        match self {
+            Loaded::Model(c) => c,
+            Loaded::Scenario(p) => &p.setup.compiled,
+        }
+    }
+
+    fn program(&self) -> &Program {
+        &self.compiled().program
+    }
+
+    /// The scenario's overrides (none for a model) plus `--set` constants.
+    fn overrides(&self, set: &[String]) -> anyhow::Result<Overrides> {
+        let mut overrides = match self {
+            Loaded::Model(_) => Overrides::new(),
+            Loaded::Scenario(p) => p.overrides.clone(),
+        };
+        for item in set {
+            let (name, value) = item
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--set {item:?}: expected NAME=VALUE"))?;
+            let value: f64 = value.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "--set {item:?}: expected a number after '=', found {:?}",
+                    value.trim()
+                )
+            })?;
+            overrides
+                .set(self.program(), name.trim(), Override::Constant(value))
+                .map_err(|e| anyhow::anyhow!("--set {item:?}: {e}"))?;
+        }
+        Ok(overrides)
+    }
+
+    /// Calendar dates of the result rows (scenarios only).
+    fn dates(&self, results: &Results) -> Option<Vec<String>> {
+        match self {
+            Loaded::Model(_) => None,
+            Loaded::Scenario(p) => {
+                let cal = p.calendar();
+                Some(results.times.iter().map(|&t| cal.date_of(t)).collect())
+            }
+        }
+    }
+}
+
+fn is_scenario(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+}
+
+/// Column indices of the requested outputs (all columns when none are asked for).
+fn select(results: &Results, outputs: &[String]) -> anyhow::Result<Vec<usize>> {
+    if outputs.is_empty() {
+        return Ok((0..results.names.len()).collect());
+    }
+    outputs
+        .iter()
+        .map(|name| {
+            results
+                .column_index(name)
+                .ok_or_else(|| anyhow::anyhow!("--output {name:?}: no such variable in the model"))
+        })
+        .collect()
 }
 
 fn run(
-    path: &std::path::Path,
-    csv: Option<&std::path::Path>,
+    path: &Path,
+    csv: Option<&Path>,
+    outputs: &[String],
     set: &[String],
     strict: bool,
 ) -> anyhow::Result<()> {
-    let compiled = load(path, strict)?;
-    let overrides = parse_set(&compiled.program, set)?;
-    let results = compiled.program.run(&overrides)?;
+    let loaded = Loaded::open(path, strict)?;
+    let overrides = loaded.overrides(set)?;
+    let results = loaded.program().run(&overrides)?;
+    let cols = select(&results, outputs)?;
+    let dates = loaded.dates(&results);
+    let columns: Vec<(String, Vec<f64>)> = cols
+        .iter()
+        .map(|&c| (results.names[c].clone(), results.column(c)))
+        .collect();
     match csv {
-        Some(out) => write_csv(&results, out),
+        Some(out) => write_table(out, &results.times, dates.as_deref(), &columns),
         None => {
-            print_summary(&results);
+            print_summary(&results.times, &columns, &mut std::io::stdout().lock());
             Ok(())
         }
     }
 }
 
-/// Writes `time` then every model variable, one row per save step (RFC 4180).
-pub fn write_csv(results: &Results, out: &std::path::Path) -> anyhow::Result<()> {
+/// Writes `time`, then `date` when given, then each column (RFC 4180).
+pub fn write_table(
+    out: &Path,
+    times: &[f64],
+    dates: Option<&[String]>,
+    columns: &[(String, Vec<f64>)],
+) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_path(out)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
     let mut header = vec!["time".to_string()];
-    header.extend(results.names.iter().cloned());
+    if dates.is_some() {
+        header.push("date".into());
+    }
+    header.extend(columns.iter().map(|(n, _)| n.clone()));
     w.write_record(&header)?;
     let mut record = Vec::with_capacity(header.len());
-    for row in 0..results.rows() {
+    for (row, t) in times.iter().enumerate() {
         record.clear();
-        record.push(results.times[row].to_string());
-        record.extend(results.row(row).iter().map(|v| v.to_string()));
+        record.push(t.to_string());
+        if let Some(d) = dates {
+            record.push(d[row].clone());
+        }
+        record.extend(columns.iter().map(|(_, v)| v[row].to_string()));
         w.write_record(&record)?;
     }
     w.flush()?;
     Ok(())
 }
 
-fn print_summary(results: &Results) {
-    let last = results.rows().saturating_sub(1);
-    let mut out = std::io::stdout().lock();
+/// Initial, min, max and final value of each column.
+fn print_summary(times: &[f64], columns: &[(String, Vec<f64>)], out: &mut dyn Write) {
     let _ = writeln!(
         out,
         "{} save steps from {} to {}",
-        results.rows(),
-        results.times.first().copied().unwrap_or(0.0),
-        results.times.last().copied().unwrap_or(0.0)
+        times.len(),
+        times.first().copied().unwrap_or(0.0),
+        times.last().copied().unwrap_or(0.0)
     );
-    let width = results
-        .names
+    let width = columns
         .iter()
-        .map(|n| n.chars().count())
+        .map(|(n, _)| n.chars().count())
         .max()
         .unwrap_or(8)
-        .min(40);
+        .clamp(8, 40);
     let _ = writeln!(
         out,
         "{:<width$}  {:>14}  {:>14}  {:>14}  {:>14}",
         "variable", "initial", "min", "max", "final"
     );
-    for (col, name) in results.names.iter().enumerate() {
-        let series = results.column(col);
+    for (name, series) in columns {
         let min = series.iter().copied().fold(f64::INFINITY, f64::min);
         let max = series.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let first = series.first().copied().unwrap_or(f64::NAN);
+        let last = series.last().copied().unwrap_or(f64::NAN);
         let _ = writeln!(
             out,
-            "{:<width$}  {:>14.6}  {:>14.6}  {:>14.6}  {:>14.6}",
-            name, series[0], min, max, series[last]
+            "{name:<width$}  {first:>14.6}  {min:>14.6}  {max:>14.6}  {last:>14.6}"
         );
     }
 }
 
-fn check(path: &std::path::Path, strict: bool) -> anyhow::Result<()> {
-    let compiled = load(path, strict)?;
+fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
+    let loaded = Loaded::open(path, strict)?;
+    let compiled = loaded.compiled();
     let count = |k| {
         compiled
             .model
@@ -201,22 +286,34 @@ fn check(path: &std::path::Path, strict: bool) -> anyhow::Result<()> {
             .filter(|v| v.kind == k)
             .count()
     };
-    println!(
-        "{}: valid: {} stocks, {} flows, {} auxes, {} warnings",
-        path.display(),
-        count(engine::ast::VarKind::Stock),
-        count(engine::ast::VarKind::Flow),
-        count(engine::ast::VarKind::Aux),
-        compiled.unit_warnings.len()
-    );
+    let warnings = compiled.unit_warnings.len();
+    match &loaded {
+        Loaded::Model(_) => println!(
+            "{}: valid: {} stocks, {} flows, {} auxes, {} warnings",
+            path.display(),
+            count(engine::ast::VarKind::Stock),
+            count(engine::ast::VarKind::Flow),
+            count(engine::ast::VarKind::Aux),
+            warnings
+        ),
+        Loaded::Scenario(p) => println!(
+            "{}: valid scenario {:?}: {} levers changed, {} constants overridden, {} unit warnings in the model",
+            path.display(),
+            scenario::text_in(&p.scenario.title, "en"),
+            p.scenario.levers.len(),
+            p.scenario.overrides.len(),
+            warnings
+        ),
+    }
     Ok(())
 }
 
-fn bench(path: &std::path::Path, runs: usize) -> anyhow::Result<()> {
+fn bench(path: &Path, runs: usize) -> anyhow::Result<()> {
     anyhow::ensure!(runs > 0, "--runs must be at least 1");
-    let compiled = engine::compile_file(path)?;
-    let mut runner = Runner::new(&compiled.program)?;
-    let overrides = Overrides::new();
+    let loaded = Loaded::open(path, false)?;
+    let overrides = loaded.overrides(&[])?;
+    let program = loaded.program();
+    let mut runner = Runner::new(program)?;
     let mut results = Results::default();
     runner.run_into(&overrides, &mut results); // warm-up
     let mut times = Vec::with_capacity(runs);
@@ -236,8 +333,45 @@ fn bench(path: &std::path::Path, runs: usize) -> anyhow::Result<()> {
         "median_run_us={median:.2} min_run_us={:.2} max_run_us={:.2} runs={runs} steps={} variables={}",
         times[0],
         times[runs - 1],
-        compiled.program.step_count(),
-        compiled.program.user_count
+        program.step_count(),
+        program.user_count
     );
+    Ok(())
+}
+
+fn compare(a: &Path, b: &Path, outputs: &[String], csv: Option<&Path>) -> anyhow::Result<()> {
+    let mut runs = Vec::new();
+    for path in [a, b] {
+        anyhow::ensure!(
+            is_scenario(path),
+            "compare: {} is not a scenario (.ron)",
+            path.display()
+        );
+        let loaded = Loaded::open(path, false)?;
+        let results = loaded.program().run(&loaded.overrides(&[])?)?;
+        let dates = loaded.dates(&results).unwrap_or_default();
+        runs.push((results, dates));
+    }
+    let (ra, rb) = (&runs[0].0, &runs[1].0);
+    anyhow::ensure!(
+        ra.times == rb.times && runs[0].1 == runs[1].1,
+        "compare: {} and {} run on different time axes (different models or calendars)",
+        a.display(),
+        b.display()
+    );
+    let (ca, cb) = (select(ra, outputs)?, select(rb, outputs)?);
+    let mut columns = Vec::new();
+    for (name, (&ia, &ib)) in outputs.iter().zip(ca.iter().zip(&cb)) {
+        let (sa, sb) = (ra.column(ia), rb.column(ib));
+        let diff: Vec<f64> = sa.iter().zip(&sb).map(|(x, y)| y - x).collect();
+        columns.push((format!("{name} [A]"), sa));
+        columns.push((format!("{name} [B]"), sb));
+        columns.push((format!("{name} [B-A]"), diff));
+    }
+    eprintln!("A = {}\nB = {}", a.display(), b.display());
+    print_summary(&ra.times, &columns, &mut std::io::stderr().lock());
+    if let Some(out) = csv {
+        write_table(out, &ra.times, Some(&runs[0].1), &columns)?;
+    }
     Ok(())
 }

@@ -40,11 +40,10 @@ pub enum EngineError {
     Model(Diagnostic),
     #[error("{}", join_lines(.0))]
     Many(Vec<Diagnostic>),
-    #[error("cannot read {file}: {source}")]
+    #[error("cannot read {file}: {reason}")]
     Io {
         file: String,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error("{0}")]
     Run(String),

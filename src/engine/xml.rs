@@ -23,9 +23,9 @@ fn options<'a>() -> ParsingOptions<'a> {
 /// Reads and parses the XMILE file at `path`.
 pub fn read_file(path: &std::path::Path) -> Result<ModelFile> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
         file: file.clone(),
-        source,
+        reason,
     })?;
     parse_str(&text, &file)
 }

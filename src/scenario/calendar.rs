@@ -1,0 +1,80 @@
+//! Model time is days from the model's origin date; the calendar converts both ways.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The model's calendar, from its lever catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// The date of time 0.
+    pub origin: String,
+    /// The last day the model runs to.
+    pub horizon_end: String,
+    /// The last date of recorded history.
+    pub record_end: String,
+}
+
+/// Parses an ISO date (`2022-10-10`).
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date as YYYY-MM-DD, found {text:?}"))
+}
+
+impl Calendar {
+    pub fn origin_date(&self) -> Result<NaiveDate, String> {
+        parse_date(&self.origin)
+    }
+
+    /// Model time (days since origin) of a date.
+    pub fn time_of(&self, date: &str) -> Result<f64, String> {
+        let d = parse_date(date)?;
+        Ok((d - self.origin_date()?).num_days() as f64)
+    }
+
+    /// The date of a model time (the day it falls in).
+    pub fn date_of(&self, time: f64) -> String {
+        match self.origin_date() {
+            Ok(origin) if time.is_finite() && time >= 0.0 => origin
+                .checked_add_days(Days::new(time.floor() as u64))
+                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
+            Ok(origin) if time.is_finite() => origin
+                .checked_sub_days(Days::new((-time).ceil() as u64))
+                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
+            _ => String::new(),
+        }
+    }
+
+    /// Times of horizon end and record end.
+    pub fn horizon_time(&self) -> Result<f64, String> {
+        self.time_of(&self.horizon_end)
+    }
+
+    pub fn record_time(&self) -> Result<f64, String> {
+        self.time_of(&self.record_end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_days_convert_both_ways() {
+        let c = Calendar {
+            origin: "2019-01-01".into(),
+            horizon_end: "2030-12-31".into(),
+            record_end: "2022-10-10".into(),
+        };
+        // 2019: 365 days, 2020: 366, 2021: 365, then Jan..Sep 2022 = 273 days, plus 9.
+        assert_eq!(
+            c.time_of("2022-10-10").unwrap(),
+            365.0 + 366.0 + 365.0 + 273.0 + 9.0
+        );
+        assert_eq!(c.date_of(1378.0), "2022-10-10");
+        assert_eq!(c.date_of(0.5), "2019-01-01");
+        assert_eq!(c.date_of(-1.0), "2018-12-31");
+        assert!(c.time_of("2022-13-01").is_err());
+        assert!(c.time_of("10/10/2022").is_err());
+    }
+}

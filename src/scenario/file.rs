@@ -1,0 +1,171 @@
+//! Scenario files (RON, `version: 1`): strict reading, safe writing.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::ron_error;
+use super::{LeverValue, Text, locate, located, ron_options};
+use crate::engine::EngineError;
+
+/// The scenario format this Borderflow reads and writes.
+pub const VERSION: u32 = 1;
+
+/// Which model a scenario runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum ModelRef {
+    /// The model built into Borderflow.
+    #[default]
+    Embedded,
+    /// An XMILE file, relative to the scenario file.
+    Path(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sampling {
+    Random,
+    LatinHypercube,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Distribution {
+    Uniform(f64, f64),
+    Normal(f64, f64),
+    LogNormal(f64, f64),
+    Triangular(f64, f64, f64),
+}
+
+/// Ensemble settings (read and kept here; run by the uncertainty layer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ensemble {
+    pub members: u32,
+    pub seed: u64,
+    pub sampling: Sampling,
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Distribution>,
+}
+
+/// A scenario: levers on dates and constant overrides, branching from a date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    pub title: Text,
+    #[serde(default)]
+    pub description: Text,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub model: ModelRef,
+    /// Levers follow history before this date (default: the catalogue's record_end).
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub levers: BTreeMap<String, Vec<(String, LeverValue)>>,
+    #[serde(default)]
+    pub overrides: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub ensemble: Option<Ensemble>,
+}
+
+impl Scenario {
+    /// The status quo: every lever follows its history and stays at its last value.
+    pub fn baseline(title: &str) -> Scenario {
+        Scenario {
+            version: VERSION,
+            title: Text::from([("en".to_string(), title.to_string())]),
+            description: Text::new(),
+            author: String::new(),
+            created: String::new(),
+            model: ModelRef::Embedded,
+            branch: None,
+            levers: BTreeMap::new(),
+            overrides: BTreeMap::new(),
+            ensemble: None,
+        }
+    }
+
+    /// Reads scenario text: the version first (a newer one is refused), then strictly.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, EngineError> {
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            #[serde(default)]
+            version: u32,
+        }
+        let probe: VersionOnly = ron_options()
+            .from_str(text)
+            .map_err(|e| ron_error(file, &e))?;
+        match probe.version {
+            0 => {
+                return Err(located(
+                    file,
+                    locate(text, &["("]),
+                    "expected `version: 1` in the scenario",
+                ));
+            }
+            v if v > VERSION => {
+                return Err(located(
+                    file,
+                    locate(text, &["version"]),
+                    format!(
+                        "made by a newer Borderflow: scenario version {v}, this Borderflow reads version {VERSION}"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let scenario: Scenario = ron_options()
+            .from_str(text)
+            .map_err(|e| ron_error(file, &e))?;
+        if scenario.title.values().all(|t| t.trim().is_empty()) {
+            return Err(located(
+                file,
+                locate(text, &["title"]),
+                "expected a title in en or zh",
+            ));
+        }
+        Ok(scenario)
+    }
+
+    /// The scenario as RON text.
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(4)
+            .struct_names(false);
+        ron::ser::to_string_pretty(self, config).expect("a scenario always serializes")
+    }
+}
+
+/// Reads the scenario at `path`.
+pub fn load_scenario(path: &Path) -> Result<Scenario, EngineError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+        file: file.clone(),
+        reason,
+    })?;
+    Scenario::parse(&text, &file)
+}
+
+/// Writes the scenario atomically: a temporary file in the same folder, renamed over the target,
+/// so that a crash never leaves half a scenario.
+pub fn save_scenario(scenario: &Scenario, path: &Path) -> Result<(), EngineError> {
+    let file = path.display().to_string();
+    let io = |reason| EngineError::Io {
+        file: file.clone(),
+        reason,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(scenario.to_ron().as_bytes()).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! From a scenario to engine overrides: each lever's timeline (history before the branch, the
+//! scenario's entries after it) becomes a piecewise-constant schedule of the constants it drives.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::calendar::Calendar;
+use super::catalogue::Catalogue;
+use super::file::{ModelRef, Scenario};
+use super::{LeverValue, locate, located};
+use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
+
+/// The model built into Borderflow, with its catalogue: none in this build yet (the
+/// Shenzhen–Hong Kong model arrives with its own issue).
+pub fn embedded_model() -> Option<(&'static str, &'static str)> {
+    None
+}
+
+/// A model compiled once with its catalogue: scenarios are applied to it without recompiling.
+#[derive(Clone, Debug)]
+pub struct ModelSetup {
+    pub compiled: Compiled,
+    pub catalogue: Catalogue,
+}
+
+/// The catalogue path beside a model: `m.xmile` → `m.levers.ron`.
+pub fn catalogue_path(model: &Path) -> PathBuf {
+    model.with_extension("levers.ron")
+}
+
+impl ModelSetup {
+    /// Loads the model a scenario names; `scenario_path` resolves relative paths.
+    pub fn for_scenario(
+        model: &ModelRef,
+        scenario_path: &Path,
+        scenario_text: &str,
+    ) -> Result<ModelSetup, EngineError> {
+        match model {
+            ModelRef::Embedded => match embedded_model() {
+                Some((xmile, catalogue)) => {
+                    let compiled = engine::compile_str(xmile, "embedded model")?;
+                    let catalogue =
+                        Catalogue::parse(catalogue, "embedded catalogue", &compiled.program)?;
+                    Ok(ModelSetup {
+                        compiled,
+                        catalogue,
+                    })
+                }
+                None => Err(located(
+                    &scenario_path.display().to_string(),
+                    locate(scenario_text, &["model"]),
+                    "this Borderflow has no embedded model yet: expected model: Path(\"model.xmile\")",
+                )),
+            },
+            ModelRef::Path(p) => {
+                let base = scenario_path.parent().unwrap_or(Path::new("."));
+                let model = base.join(p);
+                if !model.is_file() {
+                    return Err(located(
+                        &scenario_path.display().to_string(),
+                        locate(scenario_text, &["model", p]),
+                        format!(
+                            "model file {} does not exist (paths are relative to the scenario file)",
+                            model.display()
+                        ),
+                    ));
+                }
+                ModelSetup::load(&model)
+            }
+        }
+    }
+
+    /// Compiles the model at `path` and reads the catalogue beside it.
+    pub fn load(path: &Path) -> Result<ModelSetup, EngineError> {
+        let compiled = engine::compile_file(path)?;
+        let catalogue = Catalogue::load(&catalogue_path(path), &compiled.program)?;
+        Ok(ModelSetup {
+            compiled,
+            catalogue,
+        })
+    }
+
+    /// Checks a scenario against this model and turns it into overrides. `text` and `file` are
+    /// the scenario's source, for locating errors.
+    pub fn overrides_for(
+        &self,
+        scenario: &Scenario,
+        text: &str,
+        file: &str,
+    ) -> Result<(Overrides, Timelines), EngineError> {
+        let cat = &self.catalogue;
+        let cal = cat.calendar();
+        let program = &self.compiled.program;
+        let err = |needles: &[&str], msg: String| located(file, locate(text, needles), msg);
+        let horizon = cal.horizon_time().map_err(|e| err(&[], e))?;
+        let branch_date = scenario
+            .branch
+            .clone()
+            .unwrap_or_else(|| cat.record_end.clone());
+        let branch = cal
+            .time_of(&branch_date)
+            .map_err(|e| err(&["branch"], format!("branch: {e}")))?;
+        if !(0.0..=horizon).contains(&branch) {
+            return Err(err(
+                &["branch"],
+                format!(
+                    "branch {branch_date} is outside the model's horizon {} .. {}",
+                    cat.origin, cat.horizon_end
+                ),
+            ));
+        }
+        for id in scenario.levers.keys() {
+            if cat.lever(id).is_none() {
+                let known: Vec<&str> = cat.levers.iter().map(|l| l.id.as_str()).collect();
+                return Err(err(
+                    &[&format!("\"{id}\"")],
+                    format!("unknown lever {id:?}: expected one of {}", known.join(", ")),
+                ));
+            }
+        }
+        let mut timelines = Timelines::new();
+        let mut schedules: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+        for lever in &cat.levers {
+            let mut timeline: Vec<(f64, String, LeverValue)> = Vec::new();
+            for h in &lever.history {
+                let t = cal.time_of(&h.date).unwrap_or(0.0);
+                if t < branch || !scenario.levers.contains_key(&lever.id) {
+                    timeline.push((t, h.date.clone(), h.value.clone()));
+                }
+            }
+            if let Some(entries) = scenario.levers.get(&lever.id) {
+                let mut last = branch - 1.0;
+                for (date, value) in entries {
+                    let at = |msg: String| {
+                        err(&[&format!("\"{}\"", lever.id), &format!("\"{date}\"")], msg)
+                    };
+                    let t = cal
+                        .time_of(date)
+                        .map_err(|e| at(format!("lever {:?}: {e}", lever.id)))?;
+                    if t < branch {
+                        return Err(at(format!(
+                            "lever {:?}: {date} is before the branch date {branch_date}; before it levers follow history",
+                            lever.id
+                        )));
+                    }
+                    if t > horizon {
+                        return Err(at(format!(
+                            "lever {:?}: {date} is after the model's horizon {}",
+                            lever.id, cat.horizon_end
+                        )));
+                    }
+                    if t <= last {
+                        return Err(at(format!(
+                            "lever {:?}: dates must increase, {date} does not",
+                            lever.id
+                        )));
+                    }
+                    last = t;
+                    lever.resolve(value).map_err(&at)?;
+                    timeline.push((t, date.clone(), value.clone()));
+                }
+            }
+            for (t, _, value) in &timeline {
+                let values = lever.resolve(value).map_err(|e| err(&[&lever.id], e))?;
+                for (constant, v) in values {
+                    schedules
+                        .entry(constant.to_string())
+                        .or_default()
+                        .push((*t, v));
+                }
+            }
+            timelines.insert(
+                lever.id.clone(),
+                timeline.into_iter().map(|(_, d, v)| (d, v)).collect(),
+            );
+        }
+        let mut overrides = Overrides::new();
+        for (constant, points) in schedules {
+            overrides
+                .set(program, &constant, Override::Schedule(points))
+                .map_err(|e| err(&[], e))?;
+        }
+        for (name, value) in &scenario.overrides {
+            overrides
+                .set(program, name, Override::Constant(*value))
+                .map_err(|e| {
+                    err(
+                        &["overrides", &format!("\"{name}\"")],
+                        format!("override {name:?}: {e}"),
+                    )
+                })?;
+        }
+        Ok((overrides, timelines))
+    }
+}
+
+/// Each lever's effective timeline: dated values from the origin on.
+pub type Timelines = BTreeMap<String, Vec<(String, LeverValue)>>;
+
+/// A scenario checked against its model, ready to run as often as wanted.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub setup: ModelSetup,
+    pub scenario: Scenario,
+    pub overrides: Overrides,
+    pub timelines: Timelines,
+}
+
+/// A run with its calendar dates.
+#[derive(Clone, Debug)]
+pub struct ScenarioRun {
+    pub results: Results,
+    pub dates: Vec<String>,
+}
+
+/// Reads, checks and prepares the scenario file at `path`.
+pub fn prepare(path: &Path) -> Result<Prepared, EngineError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+        file: file.clone(),
+        reason,
+    })?;
+    let scenario = Scenario::parse(&text, &file)?;
+    let setup = ModelSetup::for_scenario(&scenario.model, path, &text)?;
+    let (overrides, timelines) = setup.overrides_for(&scenario, &text, &file)?;
+    Ok(Prepared {
+        setup,
+        scenario,
+        overrides,
+        timelines,
+    })
+}
+
+impl Prepared {
+    pub fn calendar(&self) -> Calendar {
+        self.setup.catalogue.calendar()
+    }
+
+    /// Runs with the scenario's overrides plus `extra` ones (e.g. the CLI's `--set`).
+    pub fn run_with(&self, extra: &[(String, f64)]) -> Result<ScenarioRun, EngineError> {
+        let mut overrides = self.overrides.clone();
+        for (name, v) in extra {
+            overrides
+                .set(&self.setup.compiled.program, name, Override::Constant(*v))
+                .map_err(EngineError::Run)?;
+        }
+        let results = self.setup.compiled.program.run(&overrides)?;
+        let cal = self.calendar();
+        let dates = results.times.iter().map(|&t| cal.date_of(t)).collect();
+        Ok(ScenarioRun { results, dates })
+    }
+}
