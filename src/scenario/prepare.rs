@@ -10,11 +10,15 @@ use super::file::{ModelRef, Scenario};
 use super::{LeverValue, locate, located};
 use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
 
-/// The model built into Borderflow, with its catalogue: none in this build yet (the
-/// Shenzhen–Hong Kong model arrives with its own issue).
+/// The model built into Borderflow (the Shenzhen–Hong Kong model) and its lever catalogue.
 pub fn embedded_model() -> Option<(&'static str, &'static str)> {
-    None
+    Some((EMBEDDED_MODEL, EMBEDDED_CATALOGUE))
 }
+
+pub const EMBEDDED_MODEL: &str = include_str!("../../assets/models/szhk.xmile");
+pub const EMBEDDED_CATALOGUE: &str = include_str!("../../assets/models/szhk.levers.ron");
+/// The default scenario: the status quo of 10 October 2022.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/baseline-2022-10.ron");
 
 /// A model compiled once with its catalogue: scenarios are applied to it without recompiling.
 #[derive(Clone, Debug)]
@@ -38,9 +42,9 @@ impl ModelSetup {
         match model {
             ModelRef::Embedded => match embedded_model() {
                 Some((xmile, catalogue)) => {
-                    let compiled = engine::compile_str(xmile, "embedded model")?;
+                    let compiled = engine::compile_str(xmile, "szhk.xmile (embedded)")?;
                     let catalogue =
-                        Catalogue::parse(catalogue, "embedded catalogue", &compiled.program)?;
+                        Catalogue::parse(catalogue, "szhk.levers.ron (embedded)", &compiled.program)?;
                     Ok(ModelSetup {
                         compiled,
                         catalogue,
