@@ -44,13 +44,16 @@ fn native_code_and_interpreter_agree_bit_for_bit() {
             run_with(&c, &Overrides::new(), true),
             run_with(&c, &Overrides::new(), false),
         );
-        assert_eq!(a.values.len(), b.values.len());
-        for (i, (x, y)) in a.values.iter().zip(&b.values).enumerate() {
-            assert!(
-                x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                "{}: value {i}: {x} vs {y}",
-                path.display()
-            );
+        assert_eq!((a.rows(), a.names.len()), (b.rows(), b.names.len()));
+        for col in 0..a.names.len() {
+            for (row, (x, y)) in a.column(col).iter().zip(b.column(col)).enumerate() {
+                assert!(
+                    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                    "{}: {} row {row}: {x} vs {y}",
+                    path.display(),
+                    a.names[col]
+                );
+            }
         }
     }
 }

@@ -250,6 +250,8 @@ pub struct Program {
     /// The per-step code of a run without overrides: non-constant variables only, in one
     /// contiguous list (jumps relocated), so the time loop dispatches straight through it.
     pub default_step_ops: Vec<Op>,
+    /// Per variable: an aux that depends on nothing changing during a run.
+    pub constant: Vec<bool>,
     /// Native code for `default_step_ops`, where the platform has a Cranelift backend.
     pub jit: Option<std::sync::Arc<super::jit::JitCode>>,
 }
@@ -635,6 +637,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
     )
     .map(std::sync::Arc::new);
     Program {
+        constant: r.vars.iter().map(|v| v.constant).collect(),
         jit,
         specs: specs.clone(),
         vars,

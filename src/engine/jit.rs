@@ -275,15 +275,43 @@ fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
-fn load(b: &mut FunctionBuilder, s: Value, slot: Slot) -> Value {
-    b.ins().load(types::F64, flags(), s, (slot as i32) * 8)
+/// The slot buffer as seen by generated code: its base pointer, and the value each slot last
+/// received in the current block, so that a slot written and then read costs no reload (and no
+/// store-to-load round trip on the critical path). Cleared at every block start.
+struct Slots {
+    base: Value,
+    known: std::cell::RefCell<std::collections::HashMap<Slot, Value>>,
 }
 
-fn store(b: &mut FunctionBuilder, s: Value, slot: Slot, v: Value) {
-    b.ins().store(flags(), v, s, (slot as i32) * 8);
+impl Slots {
+    fn new(base: Value) -> Self {
+        Slots {
+            base,
+            known: Default::default(),
+        }
+    }
+
+    fn new_block(&self) {
+        self.known.borrow_mut().clear();
+    }
 }
 
-fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], s: Value) {
+fn load(b: &mut FunctionBuilder, s: &Slots, slot: Slot) -> Value {
+    if let Some(&v) = s.known.borrow().get(&slot) {
+        return v;
+    }
+    let v = b.ins().load(types::F64, flags(), s.base, (slot as i32) * 8);
+    s.known.borrow_mut().insert(slot, v);
+    v
+}
+
+fn store(b: &mut FunctionBuilder, s: &Slots, slot: Slot, v: Value) {
+    b.ins().store(flags(), v, s.base, (slot as i32) * 8);
+    s.known.borrow_mut().insert(slot, v);
+}
+
+fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], base: Value) {
+    let s = &Slots::new(base);
     let dt = load(b, s, super::compile::DT);
     for st in stocks {
         let mut net = b.ins().f64const(0.0);
@@ -341,9 +369,10 @@ fn emit_step(
     m: &mut JITModule,
     helpers: &[FuncId],
     ops: &[Op],
-    s: Value,
+    base: Value,
     ctx: Value,
 ) {
+    let s = &Slots::new(base);
     // A block starts at every jump target and after every jump.
     let mut starts = BTreeSet::new();
     for (i, op) in ops.iter().enumerate() {
@@ -377,6 +406,7 @@ fn emit_step(
                 b.ins().jump(blk, &[]);
             }
             b.switch_to_block(blk);
+            s.new_block();
             terminated = false;
         }
         let bin = |b: &mut FunctionBuilder,
@@ -481,12 +511,12 @@ fn emit_step(
             }
             Op::Step { d, height, at } => {
                 let (h, a) = (load(b, s, height), load(b, s, at));
-                let v = call(b, 3, &[s, h, a]);
+                let v = call(b, 3, &[s.base, h, a]);
                 store(b, s, d, v);
             }
             Op::Ramp { d, slope, from, to } => {
                 let (x, y, z) = (load(b, s, slope), load(b, s, from), load(b, s, to));
-                let v = call(b, 4, &[s, x, y, z]);
+                let v = call(b, 4, &[s.base, x, y, z]);
                 store(b, s, d, v);
             }
             Op::Pulse {
@@ -496,7 +526,7 @@ fn emit_step(
                 interval,
             } => {
                 let (x, y, z) = (load(b, s, volume), load(b, s, first), load(b, s, interval));
-                let v = call(b, 5, &[s, x, y, z]);
+                let v = call(b, 5, &[s.base, x, y, z]);
                 store(b, s, d, v);
             }
             Op::Lookup { d, gf, x } => {
@@ -513,7 +543,7 @@ fn emit_step(
             } => {
                 let l = b.ins().iconst(types::I32, line as i64);
                 let (t, i0) = (load(b, s, time), load(b, s, init));
-                let v = call(b, 7, &[ctx, s, l, t, i0]);
+                let v = call(b, 7, &[ctx, s.base, l, t, i0]);
                 store(b, s, d, v);
             }
             Op::Random {

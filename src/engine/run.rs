@@ -8,9 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::ast::{GfKind, GraphicalFunction, Method, VarKind};
-use super::compile::{
-    DT, F1, FIRST_VAR, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot,
-};
+use super::compile::{DT, F1, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot};
 use super::error::{EngineError, Result};
 use super::jit::{self, JitCode};
 
@@ -101,19 +99,36 @@ impl Overrides {
             }
             _ => {}
         }
+        // A schedule that never changes value is a constant: cheaper to run and to store.
+        let value = match value {
+            Override::Schedule(points) if points.iter().all(|p| p.1 == points[0].1) => {
+                Override::Constant(points[0].1)
+            }
+            other => other,
+        };
         self.entries.retain(|(v, _)| *v != var);
         self.entries.push((var, value));
         Ok(())
     }
 }
 
-/// The stored output of a run: one row per save step, one column per model variable.
+/// The stored output of a run: one row per save step, one column per model variable. Columns that
+/// cannot change during the run (constants, constant overrides) are stored once, not per row.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Results {
     pub names: Vec<String>,
     pub times: Vec<f64>,
-    /// Row-major: `values[row * names.len() + col]`.
-    pub values: Vec<f64>,
+    columns: Vec<Column>,
+    /// Row-major values of the stored (time-varying) columns.
+    values: Vec<f64>,
+    stored: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Column {
+    /// Index among the stored columns.
+    Stored(usize),
+    Constant(f64),
 }
 
 impl Results {
@@ -130,23 +145,21 @@ impl Results {
         Some(self.column(col))
     }
 
+    /// The series of column `col`, one value per row.
     pub fn column(&self, col: usize) -> Vec<f64> {
-        let n = self.names.len();
-        self.values
-            .iter()
-            .skip(col)
-            .step_by(n.max(1))
-            .copied()
-            .collect()
+        (0..self.rows()).map(|row| self.value(row, col)).collect()
+    }
+
+    /// The value of column `col` at row `row`.
+    pub fn value(&self, row: usize, col: usize) -> f64 {
+        match self.columns[col] {
+            Column::Stored(k) => self.values[row * self.stored + k],
+            Column::Constant(v) => v,
+        }
     }
 
     pub fn rows(&self) -> usize {
         self.times.len()
-    }
-
-    pub fn row(&self, row: usize) -> &[f64] {
-        let n = self.names.len();
-        &self.values[row * n..(row + 1) * n]
     }
 }
 
@@ -208,6 +221,8 @@ pub struct Runner<'p> {
     k: [Vec<f64>; 4],
     sample_scratch: Vec<f64>,
     step_ops: Vec<Op>,
+    varying: Vec<bool>,
+    stored_slots: Vec<Slot>,
     jit: Option<JitCode>,
     /// Run native code where the platform allows (false: always interpret).
     pub use_jit: bool,
@@ -246,6 +261,8 @@ impl<'p> Runner<'p> {
             ],
             sample_scratch: vec![0.0; program.samples.len()],
             step_ops: Vec::new(),
+            varying: Vec::new(),
+            stored_slots: Vec::new(),
             jit: None,
             use_jit: true,
             seed: 0,
@@ -259,7 +276,6 @@ impl<'p> Runner<'p> {
         let steps = p.step_count() as usize;
         let save_every = p.save_every() as usize;
         let user = p.user_count;
-        let first = FIRST_VAR as usize;
 
         // Plan the overrides: which variables they replace and which code must then run.
         let mut overridden = vec![
@@ -277,10 +293,18 @@ impl<'p> Runner<'p> {
                 schedules.push((var_slot(*var), points, 0));
             }
         }
+        // Which variables can change during this run, and the code that computes them each step.
+        plan_varying(p, overrides, &overridden, &mut self.varying);
         let step_ops: &[Op] = if overrides.is_empty() {
             &p.default_step_ops
         } else {
-            override_step_ops(p, &overridden, &schedules, &mut self.step_ops);
+            gather_step_ops(
+                &p.ops,
+                &p.step_code,
+                &self.varying,
+                &overridden,
+                &mut self.step_ops,
+            );
             &self.step_ops
         };
         // Native code for these ops: the program's own, or one compiled for this override pattern.
@@ -350,11 +374,23 @@ impl<'p> Runner<'p> {
         if !out.names.iter().map(String::as_str).eq(names.clone()) {
             out.names = names.map(str::to_string).collect();
         }
+        // Time-varying user columns are stored every row; the rest once, after initialisation.
+        self.stored_slots.clear();
+        out.columns.clear();
+        for (i, &varying) in self.varying[..user].iter().enumerate() {
+            out.columns.push(if varying {
+                self.stored_slots.push(var_slot(i));
+                Column::Stored(self.stored_slots.len() - 1)
+            } else {
+                Column::Constant(s[var_slot(i) as usize])
+            });
+        }
+        out.stored = self.stored_slots.len();
         out.times.clear();
         out.values.clear();
         let rows = steps / save_every + 1;
         out.times.reserve(rows);
-        out.values.reserve(rows * user);
+        out.values.reserve(rows * out.stored);
 
         let mut save_countdown = 1;
         for n in 0..=steps {
@@ -383,7 +419,8 @@ impl<'p> Runner<'p> {
             if save_countdown == 0 {
                 save_countdown = save_every;
                 out.times.push(t);
-                out.values.extend_from_slice(&s[first..first + user]);
+                out.values
+                    .extend(self.stored_slots.iter().map(|&slot| s[slot as usize]));
             }
             if n == steps {
                 break;
@@ -414,23 +451,28 @@ impl<'p> Runner<'p> {
     }
 }
 
-fn override_step_ops(
-    p: &Program,
-    overridden: &[bool],
-    schedules: &[ActiveSchedule],
-    out: &mut Vec<Op>,
-) {
-    // Constant variables that read a scheduled one (directly or not) must be recomputed every step.
-    let mut varying = vec![false; p.vars.len()];
-    for (slot, _, _) in schedules {
-        varying[(*slot - FIRST_VAR) as usize] = true;
+/// Marks in `varying` (one flag per variable) what can change during a run with `overrides`:
+/// stocks, time-dependent auxes, scheduled variables and constants that read them (directly or
+/// not); a variable a constant override fixes cannot change.
+fn plan_varying(p: &Program, overrides: &Overrides, overridden: &[bool], varying: &mut Vec<bool>) {
+    varying.clear();
+    varying.extend(p.constant.iter().map(|c| !c));
+    for (var, o) in &overrides.entries {
+        match o {
+            Override::Schedule(_) => varying[*var] = true,
+            Override::Constant(_) if p.vars[*var].kind != VarKind::Stock => varying[*var] = false,
+            Override::Constant(_) => {}
+        }
+    }
+    if overrides.is_empty() {
+        return;
     }
     for vc in &p.step_code {
-        if vc.constant && p.vars[vc.var].reads.iter().any(|&r| varying[r]) {
+        let fixed = overridden.get(vc.var).copied().unwrap_or(false);
+        if vc.constant && !fixed && p.vars[vc.var].reads.iter().any(|&r| varying[r]) {
             varying[vc.var] = true;
         }
     }
-    gather_step_ops(&p.ops, &p.step_code, &varying, overridden, out);
 }
 
 fn apply_schedule(s: &mut [f64], sch: &mut ActiveSchedule, t: f64) {

@@ -43,8 +43,11 @@ impl ModelSetup {
             ModelRef::Embedded => match embedded_model() {
                 Some((xmile, catalogue)) => {
                     let compiled = engine::compile_str(xmile, "szhk.xmile (embedded)")?;
-                    let catalogue =
-                        Catalogue::parse(catalogue, "szhk.levers.ron (embedded)", &compiled.program)?;
+                    let catalogue = Catalogue::parse(
+                        catalogue,
+                        "szhk.levers.ron (embedded)",
+                        &compiled.program,
+                    )?;
                     Ok(ModelSetup {
                         compiled,
                         catalogue,
