@@ -1,5 +1,6 @@
 //! Borderflow: a scenario simulator for Shenzhen–Hong Kong cross-border factor flows.
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod scenario;

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+use crate::analysis;
 use crate::engine::{self, Override, Overrides, Program, Results, Runner};
 use crate::scenario::{self, Prepared};
 
@@ -53,6 +54,9 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         runs: usize,
     },
+    /// Print every variable of a model (default: the embedded one) with its equation, unit,
+    /// source and levers, as Markdown.
+    Doc { model: Option<PathBuf> },
     /// Run two scenarios and write their outputs side by side with the difference.
     Compare {
         a: PathBuf,
@@ -90,6 +94,7 @@ pub fn main() -> i32 {
         Command::Check { file, strict_units } => check(&file, strict_units),
         Command::Bench { file, runs } => bench(&file, runs),
         Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
+        Command::Doc { model } => doc(model.as_deref()),
     };
     match result {
         Ok(()) => 0,
@@ -206,12 +211,18 @@ fn run(
         .map(|&c| (results.names[c].clone(), results.column(c)))
         .collect();
     match csv {
-        Some(out) => write_table(out, &results.times, dates.as_deref(), &columns),
-        None => {
-            print_summary(&results.times, &columns, &mut std::io::stdout().lock());
-            Ok(())
+        Some(out) => write_table(out, &results.times, dates.as_deref(), &columns)?,
+        None => print_summary(&results.times, &columns, &mut std::io::stdout().lock()),
+    }
+    if let Loaded::Scenario(p) = &loaded {
+        let cal = p.calendar();
+        if let Some(h) = analysis::headlines(&results, &cal, p.branch_time()) {
+            for line in h.lines(&cal.horizon_end) {
+                println!("{line}");
+            }
         }
     }
+    Ok(())
 }
 
 /// Writes `time`, then `date` when given, then each column (RFC 4180).
@@ -373,5 +384,29 @@ fn compare(a: &Path, b: &Path, outputs: &[String], csv: Option<&Path>) -> anyhow
     if let Some(out) = csv {
         write_table(out, &ra.times, Some(&runs[0].1), &columns)?;
     }
+    Ok(())
+}
+
+fn doc(model: Option<&Path>) -> anyhow::Result<()> {
+    let setup = match model {
+        Some(path) => {
+            let compiled = engine::compile_file(path)?;
+            let catalogue_path = scenario::catalogue_path(path);
+            let catalogue = if catalogue_path.exists() {
+                Some(scenario::Catalogue::load(
+                    &catalogue_path,
+                    &compiled.program,
+                )?)
+            } else {
+                None
+            };
+            (compiled, catalogue)
+        }
+        None => {
+            let embedded = scenario::ModelSetup::embedded()?;
+            (embedded.compiled, Some(embedded.catalogue))
+        }
+    };
+    print!("{}", analysis::model_doc(&setup.0, setup.1.as_ref()));
     Ok(())
 }

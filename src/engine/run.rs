@@ -139,6 +139,23 @@ impl Results {
             .position(|n| super::ast::canonical_name(n) == ident)
     }
 
+    /// Results made from whole columns (for analyses and tests that build series by hand).
+    pub fn from_columns(names: Vec<String>, times: Vec<f64>, columns: &[Vec<f64>]) -> Results {
+        let rows = times.len();
+        let stored = columns.len();
+        let mut values = Vec::with_capacity(rows * stored);
+        for row in 0..rows {
+            values.extend(columns.iter().map(|c| c[row]));
+        }
+        Results {
+            names,
+            times,
+            columns: (0..stored).map(Column::Stored).collect(),
+            values,
+            stored,
+        }
+    }
+
     /// The series of one variable, by name.
     pub fn series(&self, name: &str) -> Option<Vec<f64>> {
         let col = self.column_index(name)?;

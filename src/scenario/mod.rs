@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use calendar::Calendar;
 pub use catalogue::{Catalogue, Circle, Lever, LeverKind};
 pub use file::{Ensemble, ModelRef, Scenario, load_scenario, save_scenario};
-pub use prepare::{
-    ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, embedded_model, prepare,
-};
+pub use prepare::{ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, prepare};
 
 use crate::engine::{Diagnostic, EngineError, Location};
 

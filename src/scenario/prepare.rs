@@ -10,11 +10,6 @@ use super::file::{ModelRef, Scenario};
 use super::{LeverValue, locate, located};
 use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
 
-/// The model built into Borderflow (the Shenzhen–Hong Kong model) and its lever catalogue.
-pub fn embedded_model() -> Option<(&'static str, &'static str)> {
-    Some((EMBEDDED_MODEL, EMBEDDED_CATALOGUE))
-}
-
 pub const EMBEDDED_MODEL: &str = include_str!("../../assets/models/szhk.xmile");
 pub const EMBEDDED_CATALOGUE: &str = include_str!("../../assets/models/szhk.levers.ron");
 /// The default scenario: the status quo of 10 October 2022.
@@ -40,25 +35,7 @@ impl ModelSetup {
         scenario_text: &str,
     ) -> Result<ModelSetup, EngineError> {
         match model {
-            ModelRef::Embedded => match embedded_model() {
-                Some((xmile, catalogue)) => {
-                    let compiled = engine::compile_str(xmile, "szhk.xmile (embedded)")?;
-                    let catalogue = Catalogue::parse(
-                        catalogue,
-                        "szhk.levers.ron (embedded)",
-                        &compiled.program,
-                    )?;
-                    Ok(ModelSetup {
-                        compiled,
-                        catalogue,
-                    })
-                }
-                None => Err(located(
-                    &scenario_path.display().to_string(),
-                    locate(scenario_text, &["model"]),
-                    "this Borderflow has no embedded model yet: expected model: Path(\"model.xmile\")",
-                )),
-            },
+            ModelRef::Embedded => ModelSetup::embedded(),
             ModelRef::Path(p) => {
                 let base = scenario_path.parent().unwrap_or(Path::new("."));
                 let model = base.join(p);
@@ -75,6 +52,20 @@ impl ModelSetup {
                 ModelSetup::load(&model)
             }
         }
+    }
+
+    /// The embedded Shenzhen–Hong Kong model and its catalogue.
+    pub fn embedded() -> Result<ModelSetup, EngineError> {
+        let compiled = engine::compile_str(EMBEDDED_MODEL, "szhk.xmile (embedded)")?;
+        let catalogue = Catalogue::parse(
+            EMBEDDED_CATALOGUE,
+            "szhk.levers.ron (embedded)",
+            &compiled.program,
+        )?;
+        Ok(ModelSetup {
+            compiled,
+            catalogue,
+        })
     }
 
     /// Compiles the model at `path` and reads the catalogue beside it.
@@ -241,6 +232,17 @@ pub fn prepare(path: &Path) -> Result<Prepared, EngineError> {
 impl Prepared {
     pub fn calendar(&self) -> Calendar {
         self.setup.catalogue.calendar()
+    }
+
+    /// Model time of the branch date (the catalogue's record_end unless the scenario sets one).
+    pub fn branch_time(&self) -> f64 {
+        let cal = self.calendar();
+        let date = self
+            .scenario
+            .branch
+            .clone()
+            .unwrap_or_else(|| cal.record_end.clone());
+        cal.time_of(&date).unwrap_or(0.0)
     }
 
     /// Runs with the scenario's overrides plus `extra` ones (e.g. the CLI's `--set`).

@@ -1,0 +1,7 @@
+//! Analysis on top of the engine and scenarios: headline figures of a run, model documentation.
+
+pub mod doc;
+pub mod headlines;
+
+pub use doc::model_doc;
+pub use headlines::{Headlines, headlines};
