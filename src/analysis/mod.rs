@@ -2,6 +2,7 @@
 
 pub mod doc;
 pub mod headlines;
+pub mod record;
 
 pub use doc::model_doc;
 pub use headlines::{Headlines, headlines};

@@ -15,9 +15,12 @@ use crate::scenario::{self, Prepared};
 #[command(
     name = "borderflow",
     version,
-    about = "Shenzhen–Hong Kong border scenario simulator"
+    about = "Shenzhen–Hong Kong border scenario simulator",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    /// A scenario to open in the desktop app (default: the status quo of 10 October 2022).
+    file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -79,9 +82,13 @@ pub fn main() -> i32 {
         }
     };
     let Some(command) = cli.command else {
-        use clap::CommandFactory;
-        let _ = Cli::command().print_help();
-        return 0;
+        return match crate::app::run(cli.file) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
     };
     let result = match command {
         Command::Run {

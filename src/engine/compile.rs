@@ -254,6 +254,9 @@ pub struct Program {
     pub constant: Vec<bool>,
     /// Native code for `default_step_ops`, where the platform has a Cranelift backend.
     pub jit: Option<std::sync::Arc<super::jit::JitCode>>,
+    /// Native code last compiled for an override pattern, shared by every runner of this
+    /// program (the app re-runs with the same levers overridden on every change).
+    pub override_jit: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<super::jit::JitCode>>>>,
 }
 
 pub fn var_slot(i: usize) -> Slot {
@@ -639,6 +642,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
     Program {
         constant: r.vars.iter().map(|v| v.constant).collect(),
         jit,
+        override_jit: Default::default(),
         specs: specs.clone(),
         vars,
         slot_count: (base + em.temps_max) as usize,

@@ -240,7 +240,6 @@ pub struct Runner<'p> {
     step_ops: Vec<Op>,
     varying: Vec<bool>,
     stored_slots: Vec<Slot>,
-    jit: Option<JitCode>,
     /// Run native code where the platform allows (false: always interpret).
     pub use_jit: bool,
     /// Seed for random call sites without their own seed.
@@ -280,7 +279,6 @@ impl<'p> Runner<'p> {
             step_ops: Vec::new(),
             varying: Vec::new(),
             stored_slots: Vec::new(),
-            jit: None,
             use_jit: true,
             seed: 0,
         })
@@ -324,21 +322,24 @@ impl<'p> Runner<'p> {
             );
             &self.step_ops
         };
-        // Native code for these ops: the program's own, or one compiled for this override pattern.
-        let jit: Option<&JitCode> = if !self.use_jit {
+        // Native code for these ops: the program's own, or one compiled for this override
+        // pattern (kept in the program for the next run with the same pattern).
+        let jit: Option<std::sync::Arc<JitCode>> = if !self.use_jit {
             None
         } else if step_ops == p.default_step_ops.as_slice() {
-            p.jit.as_deref()
+            p.jit.clone()
         } else {
-            if self
-                .jit
+            let mut cached = p.override_jit.lock().unwrap_or_else(|e| e.into_inner());
+            if cached
                 .as_ref()
                 .is_none_or(|j| j.source.as_slice() != step_ops)
             {
-                self.jit = jit::compile(step_ops, &p.stocks, &p.stock_flows, p.slot_count);
+                *cached = jit::compile(step_ops, &p.stocks, &p.stock_flows, p.slot_count)
+                    .map(std::sync::Arc::new);
             }
-            self.jit.as_ref()
+            cached.clone()
         };
+        let jit = jit.as_deref();
 
         // Reset state.
         let s = &mut self.slots;

@@ -1,0 +1,48 @@
+//! What panels ask for. Panels never change the scenario themselves: they return commands that
+//! the app applies after drawing, in one place.
+
+use std::path::PathBuf;
+
+use crate::scenario::LeverValue;
+
+/// Where an edit sits in a user gesture: a whole slider drag is one undo step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gesture {
+    /// A click, a key press, a choice: one undo step on its own.
+    Single,
+    /// The first change of a drag: starts an undo step.
+    Start,
+    /// Later changes of the same drag: part of the step already started.
+    Continue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Set a lever to a value from its date (the branch date unless the lever has its own).
+    SetLever {
+        id: String,
+        value: LeverValue,
+        gesture: Gesture,
+    },
+    /// Move the date a lever's change applies from.
+    SetLeverDate {
+        id: String,
+        date: String,
+    },
+    /// Back to the recorded history for this lever.
+    ResetLever(String),
+    /// Every lever and override back to the status quo.
+    ResetToBaseline,
+    Undo,
+    Redo,
+    New,
+    /// Open a scenario file (None: ask with a dialog).
+    Open(Option<PathBuf>),
+    Save,
+    SaveAs,
+    /// Answer to "restore the autosaved work?".
+    RestoreAutosave(bool),
+    /// Answer to "discard unsaved changes?".
+    ConfirmDiscard(bool),
+    DismissError,
+}

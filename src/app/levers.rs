@@ -1,0 +1,219 @@
+//! The lever panel: levers grouped by the report's three circles, each with its label, unit, help,
+//! a slider or preset selector, the date it applies from, a "changed" marker and a reset.
+
+use egui::{RichText, Ui};
+
+use super::command::{Command, Gesture};
+use crate::scenario::{Circle, Lever, LeverKind, LeverValue, Scenario, text_in};
+
+pub struct LeversPanel;
+
+/// The value a lever has from `branch` on in the status quo: its last recorded entry before then.
+pub fn baseline_value(lever: &Lever, branch: &str) -> LeverValue {
+    lever
+        .history
+        .iter()
+        .rev()
+        .find(|h| h.date.as_str() <= branch)
+        .or(lever.history.first())
+        .map_or(LeverValue::Value(0.0), |h| h.value.clone())
+}
+
+impl LeversPanel {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        levers: &[Lever],
+        scenario: &Scenario,
+        branch: &str,
+        lang: &str,
+    ) -> Vec<Command> {
+        let mut commands = Vec::new();
+        ui.horizontal(|ui| {
+            ui.heading("Levers");
+            if ui
+                .button("Reset to baseline")
+                .on_hover_text("Every lever back to the status quo of the branch date")
+                .clicked()
+            {
+                commands.push(Command::ResetToBaseline);
+            }
+        });
+        ui.label(
+            RichText::new(format!(
+                "Changes apply from {branch} unless a lever says otherwise."
+            ))
+            .small()
+            .weak(),
+        );
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for (circle, title) in [
+                    (Circle::Commuting, "Commuting circle"),
+                    (Circle::Finance, "Finance circle"),
+                    (Circle::Innovation, "Innovation circle"),
+                ] {
+                    egui::CollapsingHeader::new(RichText::new(title).strong())
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for lever in levers.iter().filter(|l| l.circle == circle) {
+                                lever_row(ui, lever, scenario, branch, lang, &mut commands);
+                                ui.separator();
+                            }
+                        });
+                }
+            });
+        commands
+    }
+}
+
+fn lever_row(
+    ui: &mut Ui,
+    lever: &Lever,
+    scenario: &Scenario,
+    branch: &str,
+    lang: &str,
+    commands: &mut Vec<Command>,
+) {
+    let entry = scenario.levers.get(&lever.id).and_then(|e| e.first());
+    let base = baseline_value(lever, branch);
+    let (date, value) = match entry {
+        Some((d, v)) => (d.clone(), v.clone()),
+        None => (branch.to_string(), base.clone()),
+    };
+    let changed = entry.is_some() && value != base;
+    let label = text_in(&lever.label, lang);
+    let help = text_in(&lever.help, lang);
+    let mut label_id = egui::Id::NULL;
+    ui.horizontal(|ui| {
+        let mut text = RichText::new(label).strong();
+        if changed {
+            text = text.color(ui.visuals().warn_fg_color);
+        }
+        let r = ui.label(text);
+        label_id = r.id;
+        if !help.is_empty() {
+            r.on_hover_text(help);
+        }
+        if changed {
+            ui.label(
+                RichText::new("changed")
+                    .small()
+                    .italics()
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .on_hover_text(format!("Baseline: {base}"));
+        }
+        if entry.is_some()
+            && ui
+                .small_button("reset")
+                .on_hover_text("Back to the recorded history")
+                .clicked()
+        {
+            commands.push(Command::ResetLever(lever.id.clone()));
+        }
+    });
+    let id = lever.id.clone();
+    match &lever.kind {
+        LeverKind::Categorical { .. } => {
+            let current = match &value {
+                LeverValue::Preset(p) => p.clone(),
+                other => other.to_string(),
+            };
+            egui::ComboBox::from_id_salt(("preset", &lever.id))
+                .selected_text(&current)
+                .show_ui(ui, |ui| {
+                    for name in lever.preset_names() {
+                        if ui.selectable_label(current == name, name).clicked() && current != name {
+                            commands.push(Command::SetLever {
+                                id: id.clone(),
+                                value: LeverValue::Preset(name.to_string()),
+                                gesture: Gesture::Single,
+                            });
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label_id)
+                .on_hover_text(help);
+        }
+        LeverKind::Numeric {
+            min,
+            max,
+            step,
+            presets,
+            unlimited,
+            ..
+        } => {
+            let numeric = match &value {
+                LeverValue::Value(v) => Some(*v),
+                LeverValue::Preset(p) => presets.iter().find(|(n, _)| n == p).map(|(_, v)| *v),
+                LeverValue::Unlimited => None,
+            };
+            ui.horizontal(|ui| {
+                let mut v = numeric.unwrap_or(*max);
+                // Enough decimals to show every step exactly (0.25 needs two), so display rounding never
+                // moves a value off its step or out of range.
+                let decimals = (0..=4)
+                    .find(|d| (step * 10f64.powi(*d)).fract().abs() < 1e-9)
+                    .unwrap_or(4) as usize;
+                let slider = egui::Slider::new(&mut v, *min..=*max)
+                    .step_by(*step)
+                    .fixed_decimals(decimals)
+                    .suffix(format!(" {}", lever.unit));
+                let r = ui
+                    .add_enabled(numeric.is_some(), slider)
+                    .labelled_by(label_id)
+                    .on_hover_text(help);
+                if r.changed() {
+                    let gesture = if r.dragged() && !r.drag_started() {
+                        Gesture::Continue
+                    } else if r.drag_started() {
+                        Gesture::Start
+                    } else {
+                        Gesture::Single
+                    };
+                    commands.push(Command::SetLever {
+                        id: id.clone(),
+                        value: LeverValue::Value(v),
+                        gesture,
+                    });
+                }
+                if unlimited.is_some() {
+                    let mut is_unlimited = numeric.is_none();
+                    if ui.checkbox(&mut is_unlimited, "no limit").changed() {
+                        let value = if is_unlimited {
+                            LeverValue::Unlimited
+                        } else {
+                            LeverValue::Value(*max)
+                        };
+                        commands.push(Command::SetLever {
+                            id: id.clone(),
+                            value,
+                            gesture: Gesture::Single,
+                        });
+                    }
+                }
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        let from = ui.label(RichText::new("from").small().weak());
+        let mut text = date.clone();
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .desired_width(90.0)
+                    .id_salt(("date", &lever.id)),
+            )
+            .labelled_by(from.id);
+        let r = r.on_hover_text("The date this lever's change applies from (YYYY-MM-DD)");
+        if r.lost_focus() && text != date {
+            commands.push(Command::SetLeverDate {
+                id: lever.id.clone(),
+                date: text.trim().to_string(),
+            });
+        }
+    });
+}

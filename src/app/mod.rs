@@ -1,0 +1,556 @@
+//! The desktop app: levers on the left, headline cards on top, recovery plots in the middle, a
+//! status bar below. Panels return commands; `apply` carries them out in one place. The model is
+//! compiled once; every change re-runs the whole horizon within the frame.
+
+pub mod cards;
+pub mod command;
+pub mod document;
+pub mod files;
+pub mod levers;
+pub mod plots;
+pub mod session;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use command::{Command, Gesture};
+use document::Document;
+use plots::PlotData;
+use session::Session;
+
+use crate::scenario::{
+    self, LeverValue, ModelRef, ModelSetup, Scenario, load_scenario, save_scenario,
+};
+
+/// How often the working scenario is written to the data folder.
+pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
+const RECENT_KEY: &str = "recent files";
+const MAX_RECENT: usize = 8;
+
+/// Something waiting for "discard unsaved changes?".
+#[derive(Clone, Debug, PartialEq)]
+enum Pending {
+    New,
+    Open(Option<PathBuf>),
+    Close,
+}
+
+pub struct BorderflowApp {
+    pub session: Session,
+    pub doc: Document,
+    current_plot: PlotData,
+    baseline_plot: PlotData,
+    ran_generation: Option<u64>,
+    levers: levers::LeversPanel,
+    plots: plots::PlotsPanel,
+    cards: cards::HeadlineCards,
+    /// The last error to show (a file that failed to open, a failed save).
+    pub error: Option<String>,
+    pub recent: Vec<PathBuf>,
+    data_dir: PathBuf,
+    last_autosave: Instant,
+    pub restore_offer: Option<(Scenario, Option<PathBuf>)>,
+    pending: Option<Pending>,
+    close_confirmed: bool,
+    last_frame_ms: f32,
+    lang: String,
+}
+
+impl BorderflowApp {
+    /// The app on the default scenario, or on `path`; `cc` gives stored state when there is one.
+    pub fn new(
+        cc: Option<&eframe::CreationContext<'_>>,
+        path: Option<&Path>,
+    ) -> Result<Self, String> {
+        Self::new_in(cc, path, files::data_dir())
+    }
+
+    /// As `new`, keeping autosaves in `data_dir`.
+    pub fn new_in(
+        cc: Option<&eframe::CreationContext<'_>>,
+        path: Option<&Path>,
+        data_dir: PathBuf,
+    ) -> Result<Self, String> {
+        let setup = ModelSetup::embedded().map_err(|e| e.to_string())?;
+        let session = Session::new(setup).map_err(|e| e.to_string())?;
+        let default = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
+            .map_err(|e| e.to_string())?;
+        let baseline_plot = PlotData::from(&session.baseline);
+        let recent = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
+            .unwrap_or_default();
+        let restore_offer = files::leftover(&data_dir);
+        let mut app = BorderflowApp {
+            current_plot: baseline_plot.clone(),
+            baseline_plot,
+            session,
+            doc: Document::new(default, None),
+            ran_generation: None,
+            levers: levers::LeversPanel,
+            plots: plots::PlotsPanel,
+            cards: cards::HeadlineCards,
+            error: None,
+            recent,
+            data_dir,
+            last_autosave: Instant::now(),
+            restore_offer,
+            pending: None,
+            close_confirmed: false,
+            last_frame_ms: 0.0,
+            lang: "en".into(),
+        };
+        if let Some(p) = path {
+            app.open(p);
+        }
+        app.rerun_if_needed();
+        Ok(app)
+    }
+
+    fn rerun_if_needed(&mut self) {
+        if self.ran_generation != Some(self.doc.generation) {
+            self.session.rerun(&self.doc.scenario);
+            self.current_plot = PlotData::from(&self.session.current);
+            self.ran_generation = Some(self.doc.generation);
+        }
+    }
+
+    /// Opens a scenario file; on failure the error is shown and the current work stays.
+    pub fn open(&mut self, path: &Path) {
+        let result = load_scenario(path).and_then(|s| {
+            if s.model != ModelRef::Embedded {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                return Err(scenario::located(
+                    &path.display().to_string(),
+                    scenario::locate(&text, &["model"]),
+                    "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
+                ));
+            }
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            self.session
+                .setup
+                .overrides_for(&s, &text, &path.display().to_string())?;
+            Ok(s)
+        });
+        match result {
+            Ok(s) => {
+                self.doc = Document::new(s, Some(path.to_path_buf()));
+                self.doc.changed();
+                self.remember(path);
+                self.error = None;
+            }
+            Err(e) => {
+                self.error = Some(format!(
+                    "Could not open the scenario; your work is unchanged.\n\n{e}"
+                ))
+            }
+        }
+    }
+
+    fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(MAX_RECENT);
+    }
+
+    fn save_to(&mut self, path: PathBuf) {
+        match save_scenario(&self.doc.scenario, &path) {
+            Ok(()) => {
+                self.remember(&path);
+                self.doc.mark_saved(path);
+            }
+            Err(e) => self.error = Some(format!("Could not save: {e}")),
+        }
+    }
+
+    fn lever_date(&self, id: &str) -> String {
+        self.doc
+            .scenario
+            .levers
+            .get(id)
+            .and_then(|e| e.first())
+            .map(|(d, _)| d.clone())
+            .unwrap_or_else(|| self.session.branch_date(&self.doc.scenario))
+    }
+
+    /// Carries out one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SetLever { id, value, gesture } => {
+                if gesture != Gesture::Continue {
+                    self.doc.checkpoint();
+                }
+                let date = self.lever_date(&id);
+                let entries = self.doc.scenario.levers.entry(id).or_default();
+                match entries.first_mut() {
+                    Some(first) => first.1 = value,
+                    None => entries.push((date, value)),
+                }
+                self.doc.changed();
+            }
+            Command::SetLeverDate { id, date } => {
+                if scenario::calendar::parse_date(&date).is_err() {
+                    self.error = Some(format!("{date:?} is not a date: expected YYYY-MM-DD"));
+                    return;
+                }
+                let value = match self.doc.scenario.levers.get(&id).and_then(|e| e.first()) {
+                    Some((_, v)) => v.clone(),
+                    None => match self.session.setup.catalogue.lever(&id) {
+                        Some(l) => {
+                            levers::baseline_value(l, &self.session.branch_date(&self.doc.scenario))
+                        }
+                        None => return,
+                    },
+                };
+                self.doc.checkpoint();
+                let entries = self.doc.scenario.levers.entry(id).or_default();
+                match entries.first_mut() {
+                    Some(first) => first.0 = date,
+                    None => entries.push((date, value)),
+                }
+                self.doc.changed();
+            }
+            Command::ResetLever(id) => {
+                if self.doc.scenario.levers.contains_key(&id) {
+                    self.doc.checkpoint();
+                    self.doc.scenario.levers.remove(&id);
+                    self.doc.changed();
+                }
+            }
+            Command::ResetToBaseline => {
+                self.doc.checkpoint();
+                self.doc.scenario.levers.clear();
+                self.doc.scenario.overrides.clear();
+                self.doc.scenario.branch = None;
+                self.doc.changed();
+            }
+            Command::Undo => {
+                self.doc.undo();
+            }
+            Command::Redo => {
+                self.doc.redo();
+            }
+            Command::New => self.guard(Pending::New),
+            Command::Open(path) => self.guard(Pending::Open(path)),
+            Command::Save => match self.doc.path.clone() {
+                Some(p) => self.save_to(p),
+                None => self.apply(Command::SaveAs),
+            },
+            Command::SaveAs => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("Borderflow scenario", &["ron"])
+                    .set_file_name("scenario.ron")
+                    .save_file()
+                {
+                    self.save_to(p);
+                }
+            }
+            Command::RestoreAutosave(yes) => {
+                if let Some((s, origin)) = self.restore_offer.take()
+                    && yes
+                {
+                    self.doc = Document::recovered(s, origin);
+                    self.doc.changed();
+                }
+                files::clear(&self.data_dir);
+            }
+            Command::ConfirmDiscard(yes) => {
+                if let Some(p) = self.pending.take()
+                    && yes
+                {
+                    self.proceed(p);
+                }
+            }
+            Command::DismissError => self.error = None,
+        }
+    }
+
+    /// Runs `action` now, or asks first when there are unsaved changes.
+    fn guard(&mut self, action: Pending) {
+        if self.doc.dirty() {
+            self.pending = Some(action);
+        } else {
+            self.proceed(action);
+        }
+    }
+
+    fn proceed(&mut self, action: Pending) {
+        match action {
+            Pending::New => {
+                let s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
+                    .expect("the built-in default scenario parses");
+                self.doc = Document::new(s, None);
+                self.doc.changed();
+            }
+            Pending::Open(Some(p)) => self.open(&p),
+            Pending::Open(None) => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("Borderflow scenario", &["ron"])
+                    .pick_file()
+                {
+                    self.open(&p);
+                }
+            }
+            Pending::Close => self.close_confirmed = true,
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Command> {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let mut out = Vec::new();
+        let mut shortcut = |m: Modifiers, k: Key, c: Command| {
+            if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k))) {
+                out.push(c);
+            }
+        };
+        shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z, Command::Redo);
+        shortcut(Modifiers::COMMAND, Key::Z, Command::Undo);
+        shortcut(Modifiers::COMMAND, Key::Y, Command::Redo);
+        shortcut(
+            Modifiers::COMMAND | Modifiers::SHIFT,
+            Key::S,
+            Command::SaveAs,
+        );
+        shortcut(Modifiers::COMMAND, Key::S, Command::Save);
+        shortcut(Modifiers::COMMAND, Key::O, Command::Open(None));
+        shortcut(Modifiers::COMMAND, Key::N, Command::New);
+        for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+            let p = file.path();
+            if p.extension().is_some_and(|e| e == "ron") {
+                out.push(Command::Open(Some(p.to_path_buf())));
+            }
+        }
+        out
+    }
+
+    fn menu(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut out = Vec::new();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("New").clicked() {
+                    out.push(Command::New);
+                }
+                if ui.button("Open…").clicked() {
+                    out.push(Command::Open(None));
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.recent.is_empty() {
+                        ui.label("(none)");
+                    }
+                    for p in &self.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            out.push(Command::Open(Some(p.clone())));
+                        }
+                    }
+                });
+                if ui.button("Save").clicked() {
+                    out.push(Command::Save);
+                }
+                if ui.button("Save as…").clicked() {
+                    out.push(Command::SaveAs);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui
+                    .add_enabled(self.doc.can_undo(), egui::Button::new("Undo"))
+                    .clicked()
+                {
+                    out.push(Command::Undo);
+                }
+                if ui
+                    .add_enabled(self.doc.can_redo(), egui::Button::new("Redo"))
+                    .clicked()
+                {
+                    out.push(Command::Redo);
+                }
+                if ui.button("Reset to baseline").clicked() {
+                    out.push(Command::ResetToBaseline);
+                }
+            });
+            ui.separator();
+            ui.label(
+                egui::RichText::new(scenario::text_in(&self.doc.scenario.title, &self.lang))
+                    .strong(),
+            );
+        });
+        out
+    }
+
+    fn dialogs(&mut self, ctx: &egui::Context) -> Vec<Command> {
+        let mut out = Vec::new();
+        if let Some(err) = &self.error {
+            egui::Window::new("Problem")
+                .collapsible(false)
+                .resizable(true)
+                .show(ctx, |ui| {
+                    ui.label(err);
+                    if ui.button("OK").clicked() {
+                        out.push(Command::DismissError);
+                    }
+                });
+        }
+        if self.restore_offer.is_some() {
+            egui::Window::new("Restore unsaved work?").collapsible(false).show(ctx, |ui| {
+                ui.label("Borderflow did not close cleanly last time. Restore the scenario you were working on?");
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        out.push(Command::RestoreAutosave(true));
+                    }
+                    if ui.button("Discard").clicked() {
+                        out.push(Command::RestoreAutosave(false));
+                    }
+                });
+            });
+        }
+        if self.pending.is_some() {
+            egui::Window::new("Unsaved changes")
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    ui.label("This scenario has unsaved changes. Discard them?");
+                    ui.horizontal(|ui| {
+                        if ui.button("Discard changes").clicked() {
+                            out.push(Command::ConfirmDiscard(true));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            out.push(Command::ConfirmDiscard(false));
+                        }
+                    });
+                });
+        }
+        out
+    }
+
+    /// Draws one frame and applies what the panels asked for.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = &ui.ctx().clone();
+        let mut commands = self.shortcuts(ctx);
+        egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu(ui)));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(format!("run {:.2} ms", self.session.last_run_ms));
+                ui.separator();
+                ui.label(format!("frame {:.1} ms", self.last_frame_ms));
+                ui.separator();
+                ui.label(
+                    self.doc
+                        .path
+                        .as_ref()
+                        .map_or_else(|| "not saved yet".to_string(), |p| p.display().to_string()),
+                );
+                if let Some(problem) = &self.session.problem {
+                    ui.separator();
+                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                }
+            });
+        });
+        let branch = self.session.branch_date(&self.doc.scenario);
+        egui::Panel::left("levers")
+            .resizable(true)
+            .default_size(340.0)
+            .show(ui, |ui| {
+                commands.extend(self.levers.ui(
+                    ui,
+                    &self.session.setup.catalogue.levers,
+                    &self.doc.scenario,
+                    &branch,
+                    &self.lang,
+                ));
+            });
+        egui::Panel::top("cards").show(ui, |ui| {
+            self.cards.ui(
+                ui,
+                self.session.headlines.as_ref(),
+                self.session.baseline_headlines.as_ref(),
+                &self.session.calendar.horizon_end,
+            );
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.plots.ui(
+                ui,
+                &self.current_plot,
+                &self.baseline_plot,
+                &self.session.recorded,
+                &self.session.calendar,
+                self.session.branch_time,
+            );
+        });
+        commands.extend(self.dialogs(ctx));
+        for c in commands {
+            self.apply(c);
+        }
+        self.rerun_if_needed();
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.doc.title()));
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.doc.dirty()
+            && !self.close_confirmed
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.pending = Some(Pending::Close);
+        }
+        if self.close_confirmed {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if self.last_autosave.elapsed() >= AUTOSAVE_EVERY {
+            self.autosave();
+        }
+        self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
+    }
+
+    /// Writes the working scenario to the data folder (kept until a clean exit).
+    pub fn autosave(&mut self) {
+        self.last_autosave = Instant::now();
+        if self.doc.dirty()
+            && let Err(e) =
+                files::autosave(&self.data_dir, &self.doc.scenario, self.doc.path.as_deref())
+        {
+            self.error = Some(format!("Autosave failed: {e}"));
+        }
+    }
+
+    /// Current value of a lever in the working scenario (for tests and the status line).
+    pub fn lever_value(&self, id: &str) -> Option<LeverValue> {
+        self.doc
+            .scenario
+            .levers
+            .get(id)
+            .and_then(|e| e.first())
+            .map(|(_, v)| v.clone())
+    }
+}
+
+impl eframe::App for BorderflowApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+        ui.ctx().request_repaint_after(AUTOSAVE_EVERY);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, RECENT_KEY, &self.recent);
+    }
+
+    fn on_exit(&mut self) {
+        // A clean exit leaves no autosave behind (unsaved work was confirmed discarded).
+        files::clear(&self.data_dir);
+    }
+}
+
+/// Opens the desktop app (on `path`, or on the default scenario).
+pub fn run(path: Option<PathBuf>) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 800.0])
+            .with_title("Borderflow"),
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Borderflow",
+        options,
+        Box::new(move |cc| {
+            let app = BorderflowApp::new(Some(cc), path.as_deref())?;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}

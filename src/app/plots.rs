@@ -1,0 +1,270 @@
+//! The recovery plots: scenario, baseline (muted), recorded history (points) and the branch date,
+//! with dates on the x axis; zoom, pan and the hover cursor are linked across plots.
+
+use egui::{Color32, Ui};
+use egui_plot::{GridInput, GridMark, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
+
+use crate::engine::Results;
+use crate::scenario::Calendar;
+
+/// The outputs a planner reads, with their units.
+pub const PLOTTED: [(&str, &str); 6] = [
+    ("Mainland visitor arrivals", "persons/day"),
+    ("Shenzhen land crossings", "trips/day"),
+    ("Trade index", "2019 = 100"),
+    ("Connect turnover", "RMB bn/day"),
+    ("Cross-border professionals", "people"),
+    ("Joint research projects", "projects"),
+];
+
+/// Series prepared for drawing, computed once per run rather than per frame.
+#[derive(Clone, Default)]
+pub struct PlotData {
+    pub series: Vec<Vec<[f64; 2]>>,
+    /// 28-day trailing mean of Mainland visitor arrivals.
+    pub visitors_mean: Vec<[f64; 2]>,
+}
+
+impl PlotData {
+    pub fn from(results: &Results) -> PlotData {
+        let series: Vec<Vec<[f64; 2]>> = PLOTTED
+            .iter()
+            .map(|(name, _)| {
+                results
+                    .series(name)
+                    .map(|s| results.times.iter().zip(s).map(|(&t, v)| [t, v]).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut visitors_mean = Vec::with_capacity(series[0].len());
+        let mut sum = 0.0;
+        for (i, p) in series[0].iter().enumerate() {
+            sum += p[1];
+            if i >= 28 {
+                sum -= series[0][i - 28][1];
+            }
+            visitors_mean.push([p[0], sum / (i + 1).min(28) as f64]);
+        }
+        PlotData {
+            series,
+            visitors_mean,
+        }
+    }
+}
+
+pub struct PlotsPanel;
+
+impl PlotsPanel {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        current: &PlotData,
+        baseline: &PlotData,
+        recorded: &std::collections::BTreeMap<&'static str, Vec<(f64, f64)>>,
+        calendar: &Calendar,
+        branch: f64,
+    ) {
+        let group = egui::Id::unique("linked plots");
+        let rows = 3;
+        let height = ((ui.available_height() - 24.0) / rows as f32 - 26.0).max(80.0);
+        let scenario_color = Color32::from_rgb(0, 114, 178);
+        let baseline_color = Color32::from_gray(150);
+        let history_color = Color32::from_rgb(213, 94, 0);
+        ui.horizontal(|ui| {
+            swatch(ui, scenario_color, Swatch::Line);
+            ui.label(egui::RichText::new("scenario (visitors: 28-day mean, daily faint)").small());
+            swatch(ui, baseline_color, Swatch::Line);
+            ui.label(egui::RichText::new("status quo of 10 Oct 2022").small());
+            swatch(ui, history_color, Swatch::Dot);
+            ui.label(egui::RichText::new("recorded, to 10 Oct 2022").small());
+            swatch(ui, Color32::from_gray(120), Swatch::Dashed);
+            ui.label(egui::RichText::new("branch date").small());
+        });
+        for row in 0..rows {
+            ui.columns(2, |cols| {
+                for (c, ui) in cols.iter_mut().enumerate() {
+                    let k = row * 2 + c;
+                    let (name, unit) = PLOTTED[k];
+                    ui.label(egui::RichText::new(format!("{name} ({unit})")).strong());
+                    let cal = calendar.clone();
+                    let cal2 = calendar.clone();
+                    Plot::new(name)
+                        .height(height)
+                        .link_axis(group, [true, false])
+                        .link_cursor(group, [true, false])
+                        .x_grid_spacer(date_grid(calendar.clone()))
+                        .x_axis_formatter(move |mark: GridMark, _range| {
+                            let date = cal.date_of(mark.value);
+                            if mark.step_size >= 300.0 {
+                                date[..4].to_string()
+                            } else if mark.step_size >= 28.0 {
+                                date[..7].to_string()
+                            } else {
+                                date
+                            }
+                        })
+                        .label_formatter(move |pos: &HoverPosition<'_>| {
+                            let (series, p) = match pos {
+                                HoverPosition::NearDataPoint {
+                                    plot_name,
+                                    position,
+                                    ..
+                                } => (plot_name.to_string(), *position),
+                                HoverPosition::Elsewhere { position, .. } => {
+                                    (String::new(), *position)
+                                }
+                            };
+                            Some(format!(
+                                "{series}\n{}\n{:.1} {unit}",
+                                cal2.date_of(p.x),
+                                p.y
+                            ))
+                        })
+                        .show(ui, |plot| {
+                            if let Some(points) = recorded.get(name) {
+                                let pts: Vec<[f64; 2]> =
+                                    points.iter().map(|&(t, v)| [t, v]).collect();
+                                plot.points(
+                                    Points::new("recorded", PlotPoints::from(pts))
+                                        .radius(1.2)
+                                        .color(history_color),
+                                );
+                            }
+                            plot.line(
+                                Line::new("baseline", PlotPoints::from(baseline.series[k].clone()))
+                                    .color(baseline_color)
+                                    .width(1.0),
+                            );
+                            if k == 0 {
+                                plot.line(
+                                    Line::new(
+                                        "scenario, daily",
+                                        PlotPoints::from(current.series[k].clone()),
+                                    )
+                                    .color(scenario_color.gamma_multiply(0.4))
+                                    .width(1.0),
+                                );
+                                plot.line(
+                                    Line::new(
+                                        "scenario, 28-day mean",
+                                        PlotPoints::from(current.visitors_mean.clone()),
+                                    )
+                                    .color(scenario_color)
+                                    .width(2.0),
+                                );
+                            } else {
+                                plot.line(
+                                    Line::new(
+                                        "scenario",
+                                        PlotPoints::from(current.series[k].clone()),
+                                    )
+                                    .color(scenario_color)
+                                    .width(2.0),
+                                );
+                            }
+                            plot.vline(
+                                VLine::new("branch", branch)
+                                    .color(Color32::from_gray(120))
+                                    .style(egui_plot::LineStyle::dashed_loose()),
+                            );
+                        });
+                }
+            });
+        }
+    }
+}
+
+/// Grid marks on calendar boundaries: years, months or days, by how much is in view.
+fn date_grid(calendar: Calendar) -> impl Fn(GridInput) -> Vec<GridMark> {
+    move |input: GridInput| {
+        let (t0, t1) = input.bounds;
+        let span = t1 - t0;
+        if !span.is_finite() || span <= 0.0 {
+            return Vec::new();
+        }
+        let year_of = |t: f64| {
+            calendar
+                .date_of(t)
+                .get(..4)
+                .and_then(|y| y.parse::<i32>().ok())
+        };
+        let (Some(y0), Some(y1)) = (year_of(t0), year_of(t1)) else {
+            return Vec::new();
+        };
+        let mut marks = Vec::new();
+        for y in y0..=y1 + 1 {
+            if span > 365.0 * 1.5 {
+                if let Ok(t) = calendar.time_of(&format!("{y}-01-01")) {
+                    marks.push(GridMark {
+                        value: t,
+                        step_size: 365.0,
+                    });
+                }
+                if span < 365.0 * 6.0
+                    && let Ok(t) = calendar.time_of(&format!("{y}-07-01"))
+                {
+                    marks.push(GridMark {
+                        value: t,
+                        step_size: 182.0,
+                    });
+                }
+            } else if span > 60.0 {
+                for m in 1..=12 {
+                    if let Ok(t) = calendar.time_of(&format!("{y}-{m:02}-01")) {
+                        marks.push(GridMark {
+                            value: t,
+                            step_size: if m == 1 { 365.0 } else { 30.0 },
+                        });
+                    }
+                }
+            }
+        }
+        if span <= 60.0 {
+            let step = if span > 14.0 { 7.0 } else { 1.0 };
+            let mut t = (t0 / step).floor() * step;
+            while t <= t1 {
+                marks.push(GridMark {
+                    value: t,
+                    step_size: step,
+                });
+                t += step;
+            }
+        }
+        marks.retain(|m| m.value >= t0 - 1.0 && m.value <= t1 + 1.0);
+        marks
+    }
+}
+
+enum Swatch {
+    Line,
+    Dot,
+    Dashed,
+}
+
+/// A legend key drawn as a shape (no font needs the glyph).
+fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, 12.0), egui::Sense::hover());
+    let painter = ui.painter();
+    let y = rect.center().y;
+    match kind {
+        Swatch::Line => {
+            painter.line_segment(
+                [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
+                egui::Stroke::new(2.5, color),
+            );
+        }
+        Swatch::Dot => {
+            painter.circle_filled(rect.center(), 3.0, color);
+        }
+        Swatch::Dashed => {
+            let x = rect.center().x;
+            for k in 0..3 {
+                let top = rect.top() + k as f32 * 4.5;
+                painter.line_segment(
+                    [egui::pos2(x, top), egui::pos2(x, top + 2.5)],
+                    egui::Stroke::new(1.5, color),
+                );
+            }
+        }
+    }
+}

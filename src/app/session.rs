@@ -1,0 +1,83 @@
+//! The model compiled once, and the runs the plots and cards show: baseline and current
+//! scenario, with their headline figures. A lever change re-runs; it never recompiles.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::analysis::{self, Headlines};
+use crate::engine::{EngineError, Results};
+use crate::scenario::{Calendar, ModelSetup, Scenario};
+
+pub struct Session {
+    pub setup: ModelSetup,
+    pub calendar: Calendar,
+    pub baseline: Results,
+    pub baseline_headlines: Option<Headlines>,
+    pub current: Results,
+    pub headlines: Option<Headlines>,
+    pub branch_time: f64,
+    /// Recorded history for the plots.
+    pub recorded: BTreeMap<&'static str, Vec<(f64, f64)>>,
+    /// Milliseconds the last re-run took (levers to overrides to results).
+    pub last_run_ms: f64,
+    /// Why the current scenario could not run (it is then shown unchanged).
+    pub problem: Option<String>,
+}
+
+impl Session {
+    pub fn new(setup: ModelSetup) -> Result<Session, EngineError> {
+        let calendar = setup.catalogue.calendar();
+        let baseline_scenario = Scenario::baseline("baseline");
+        let (overrides, _) = setup.overrides_for(&baseline_scenario, "", "baseline")?;
+        let baseline = setup.compiled.program.run(&overrides)?;
+        let branch_time = calendar.record_time().unwrap_or(0.0);
+        let baseline_headlines = analysis::headlines(&baseline, &calendar, branch_time);
+        let recorded = analysis::record::recorded_series(&calendar);
+        Ok(Session {
+            current: baseline.clone(),
+            headlines: baseline_headlines.clone(),
+            baseline,
+            baseline_headlines,
+            calendar,
+            branch_time,
+            recorded,
+            last_run_ms: 0.0,
+            problem: None,
+            setup,
+        })
+    }
+
+    /// The branch date of a scenario (the record end unless it sets one).
+    pub fn branch_date(&self, scenario: &Scenario) -> String {
+        scenario
+            .branch
+            .clone()
+            .unwrap_or_else(|| self.calendar.record_end.clone())
+    }
+
+    /// Re-runs the whole horizon for `scenario`.
+    pub fn rerun(&mut self, scenario: &Scenario) {
+        let started = Instant::now();
+        let text = scenario.to_ron();
+        match self
+            .setup
+            .overrides_for(scenario, &text, "current scenario")
+        {
+            Ok((overrides, _)) => match self.setup.compiled.program.run(&overrides) {
+                Ok(results) => {
+                    self.branch_time = self
+                        .calendar
+                        .time_of(&self.branch_date(scenario))
+                        .unwrap_or(self.branch_time);
+                    self.headlines =
+                        analysis::headlines(&results, &self.calendar, self.branch_time);
+                    self.current = results;
+                    self.problem = None;
+                }
+                Err(e) => self.problem = Some(e.to_string()),
+            },
+            Err(e) => self.problem = Some(e.to_string()),
+        }
+        self.last_run_ms = started.elapsed().as_secs_f64() * 1e3;
+    }
+}
