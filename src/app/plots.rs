@@ -11,7 +11,7 @@ use crate::scenario::Calendar;
 pub const PLOTTED: [(&str, &str); 6] = [
     ("Mainland visitor arrivals", "persons/day"),
     ("Shenzhen land crossings", "trips/day"),
-    ("Trade index", "2019 = 100"),
+    ("Trade index", "index, 2019 = 100"),
     ("Connect turnover", "RMB bn/day"),
     ("Cross-border professionals", "people"),
     ("Joint research projects", "projects"),
@@ -194,10 +194,18 @@ fn date_grid(calendar: Calendar) -> impl Fn(GridInput) -> Vec<GridMark> {
         let mut marks = Vec::new();
         for y in y0..=y1 + 1 {
             if span > 365.0 * 1.5 {
+                // Coarser marks on every second and fourth year, so labels thin out when zoomed out.
+                let step = if y % 4 == 0 {
+                    1461.0
+                } else if y % 2 == 0 {
+                    730.0
+                } else {
+                    365.0
+                };
                 if let Ok(t) = calendar.time_of(&format!("{y}-01-01")) {
                     marks.push(GridMark {
                         value: t,
-                        step_size: 365.0,
+                        step_size: step,
                     });
                 }
                 if span < 365.0 * 6.0
