@@ -53,6 +53,8 @@ pub struct BorderflowApp {
     pending: Option<Pending>,
     close_confirmed: bool,
     last_frame_ms: f32,
+    /// `BORDERFLOW_LOG_FRAMES` set: print each frame's time (for measuring with a real drag).
+    log_frames: bool,
     lang: String,
 }
 
@@ -98,6 +100,7 @@ impl BorderflowApp {
             pending: None,
             close_confirmed: false,
             last_frame_ms: 0.0,
+            log_frames: std::env::var_os("BORDERFLOW_LOG_FRAMES").is_some(),
             lang: "en".into(),
         };
         if let Some(p) = path {
@@ -495,6 +498,12 @@ impl BorderflowApp {
             self.autosave();
         }
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
+        if self.log_frames {
+            eprintln!(
+                "frame_ms={:.3} run_ms={:.3}",
+                self.last_frame_ms, self.session.last_run_ms
+            );
+        }
     }
 
     /// Writes the working scenario to the data folder (kept until a clean exit).
