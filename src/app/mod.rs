@@ -18,9 +18,8 @@ use document::Document;
 use plots::PlotData;
 use session::Session;
 
-use crate::scenario::{
-    self, LeverValue, ModelRef, ModelSetup, Scenario, load_scenario, save_scenario,
-};
+use crate::engine::EngineError;
+use crate::scenario::{self, LeverValue, ModelRef, ModelSetup, Scenario, save_scenario};
 
 /// How often the working scenario is written to the data folder.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
@@ -120,21 +119,21 @@ impl BorderflowApp {
 
     /// Opens a scenario file; on failure the error is shown and the current work stays.
     pub fn open(&mut self, path: &Path) {
-        let result = load_scenario(path).and_then(|s| {
-            if s.model != ModelRef::Embedded {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                return Err(scenario::located(
-                    &path.display().to_string(),
-                    scenario::locate(&text, &["model"]),
-                    "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
-                ));
-            }
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            self.session
-                .setup
-                .overrides_for(&s, &text, &path.display().to_string())?;
-            Ok(s)
-        });
+        let file = path.display().to_string();
+        let result = std::fs::read_to_string(path)
+            .map_err(|reason| EngineError::Io { file: file.clone(), reason })
+            .and_then(|text| {
+                let s = Scenario::parse(&text, &file)?;
+                if s.model != ModelRef::Embedded {
+                    return Err(scenario::located(
+                        &file,
+                        scenario::locate(&text, &["model"]),
+                        "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
+                    ));
+                }
+                self.session.setup.overrides_for(&s, &text, &file)?;
+                Ok(s)
+            });
         match result {
             Ok(s) => {
                 self.doc = Document::new(s, Some(path.to_path_buf()));
@@ -538,7 +537,7 @@ impl eframe::App for BorderflowApp {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // A clean exit leaves no autosave behind (unsaved work was confirmed discarded).
         files::clear(&self.data_dir);
     }

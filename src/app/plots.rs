@@ -2,7 +2,9 @@
 //! with dates on the x axis; zoom, pan and the hover cursor are linked across plots.
 
 use egui::{Color32, Ui};
-use egui_plot::{GridInput, GridMark, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{
+    GridInput, GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Points, VLine,
+};
 
 use crate::engine::Results;
 use crate::scenario::Calendar;
@@ -17,33 +19,40 @@ pub const PLOTTED: [(&str, &str); 6] = [
     ("Joint research projects", "projects"),
 ];
 
-/// Series prepared for drawing, computed once per run rather than per frame.
+/// Series prepared for drawing, computed once per run and borrowed by every frame.
 #[derive(Clone, Default)]
 pub struct PlotData {
-    pub series: Vec<Vec<[f64; 2]>>,
+    pub series: Vec<Vec<PlotPoint>>,
     /// 28-day trailing mean of Mainland visitor arrivals.
-    pub visitors_mean: Vec<[f64; 2]>,
+    pub visitors_mean: Vec<PlotPoint>,
 }
 
 impl PlotData {
     pub fn from(results: &Results) -> PlotData {
-        let series: Vec<Vec<[f64; 2]>> = PLOTTED
+        let series: Vec<Vec<PlotPoint>> = PLOTTED
             .iter()
             .map(|(name, _)| {
                 results
                     .series(name)
-                    .map(|s| results.times.iter().zip(s).map(|(&t, v)| [t, v]).collect())
+                    .map(|s| {
+                        results
+                            .times
+                            .iter()
+                            .zip(s)
+                            .map(|(&t, v)| PlotPoint::new(t, v))
+                            .collect()
+                    })
                     .unwrap_or_default()
             })
             .collect();
         let mut visitors_mean = Vec::with_capacity(series[0].len());
         let mut sum = 0.0;
         for (i, p) in series[0].iter().enumerate() {
-            sum += p[1];
+            sum += p.y;
             if i >= 28 {
-                sum -= series[0][i - 28][1];
+                sum -= series[0][i - 28].y;
             }
-            visitors_mean.push([p[0], sum / (i + 1).min(28) as f64]);
+            visitors_mean.push(PlotPoint::new(p.x, sum / (i + 1).min(28) as f64));
         }
         PlotData {
             series,
@@ -60,7 +69,7 @@ impl PlotsPanel {
         ui: &mut Ui,
         current: &PlotData,
         baseline: &PlotData,
-        recorded: &std::collections::BTreeMap<&'static str, Vec<(f64, f64)>>,
+        recorded: &std::collections::BTreeMap<&'static str, Vec<PlotPoint>>,
         calendar: &Calendar,
         branch: f64,
     ) {
@@ -122,16 +131,14 @@ impl PlotsPanel {
                         })
                         .show(ui, |plot| {
                             if let Some(points) = recorded.get(name) {
-                                let pts: Vec<[f64; 2]> =
-                                    points.iter().map(|&(t, v)| [t, v]).collect();
                                 plot.points(
-                                    Points::new("recorded", PlotPoints::from(pts))
+                                    Points::new("recorded", PlotPoints::Borrowed(points))
                                         .radius(1.2)
                                         .color(history_color),
                                 );
                             }
                             plot.line(
-                                Line::new("baseline", PlotPoints::from(baseline.series[k].clone()))
+                                Line::new("baseline", PlotPoints::Borrowed(&baseline.series[k]))
                                     .color(baseline_color)
                                     .width(1.0),
                             );
@@ -139,7 +146,7 @@ impl PlotsPanel {
                                 plot.line(
                                     Line::new(
                                         "scenario, daily",
-                                        PlotPoints::from(current.series[k].clone()),
+                                        PlotPoints::Borrowed(&current.series[k]),
                                     )
                                     .color(scenario_color.gamma_multiply(0.4))
                                     .width(1.0),
@@ -147,19 +154,16 @@ impl PlotsPanel {
                                 plot.line(
                                     Line::new(
                                         "scenario, 28-day mean",
-                                        PlotPoints::from(current.visitors_mean.clone()),
+                                        PlotPoints::Borrowed(&current.visitors_mean),
                                     )
                                     .color(scenario_color)
                                     .width(2.0),
                                 );
                             } else {
                                 plot.line(
-                                    Line::new(
-                                        "scenario",
-                                        PlotPoints::from(current.series[k].clone()),
-                                    )
-                                    .color(scenario_color)
-                                    .width(2.0),
+                                    Line::new("scenario", PlotPoints::Borrowed(&current.series[k]))
+                                        .color(scenario_color)
+                                        .width(2.0),
                                 );
                             }
                             plot.vline(

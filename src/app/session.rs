@@ -17,7 +17,7 @@ pub struct Session {
     pub headlines: Option<Headlines>,
     pub branch_time: f64,
     /// Recorded history for the plots.
-    pub recorded: BTreeMap<&'static str, Vec<(f64, f64)>>,
+    pub recorded: BTreeMap<&'static str, Vec<egui_plot::PlotPoint>>,
     /// Milliseconds the last re-run took (levers to overrides to results).
     pub last_run_ms: f64,
     /// Why the current scenario could not run (it is then shown unchanged).
@@ -32,7 +32,18 @@ impl Session {
         let baseline = setup.compiled.program.run(&overrides)?;
         let branch_time = calendar.record_time().unwrap_or(0.0);
         let baseline_headlines = analysis::headlines(&baseline, &calendar, branch_time);
-        let recorded = analysis::record::recorded_series(&calendar);
+        let recorded = analysis::record::recorded_series(&calendar)
+            .into_iter()
+            .map(|(name, points)| {
+                (
+                    name,
+                    points
+                        .into_iter()
+                        .map(|(t, v)| egui_plot::PlotPoint::new(t, v))
+                        .collect(),
+                )
+            })
+            .collect();
         Ok(Session {
             current: baseline.clone(),
             headlines: baseline_headlines.clone(),
