@@ -119,6 +119,10 @@ fn the_recorded_policy_history_reproduces_the_record() {
         run.mean(land, "2021-01-01", "2021-12-31"),
         run.mean(land, "2022-01-01", "2022-09-30"),
     );
+    eprintln!(
+        "2019 {y2019:.0}; arrivals 2021 {m21:.0}/{d21:.0}, 2022 J-S {m22:.0}/{d22:.0}; \
+         land/day 2021 {ml21:.0}/{l21:.0}, 2022 J-S {ml22:.0}/{l22:.0} (model/data)"
+    );
     assert!(
         within_factor(ml21, l21, 1.5),
         "2021 land crossings/day: model {ml21}, data {l21}"

@@ -1,5 +1,6 @@
 //! Analysis on top of the engine and scenarios: headline figures of a run, model documentation.
 
+pub mod calibration;
 pub mod doc;
 pub mod headlines;
 pub mod record;

@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+mod calibrate;
+
 use crate::analysis;
 use crate::engine::{self, Override, Overrides, Program, Results, Runner};
 use crate::scenario::{self, Prepared};
@@ -61,6 +63,29 @@ enum Command {
     /// source and levers, as Markdown.
     Doc { model: Option<PathBuf> },
     /// Run two scenarios and write their outputs side by side with the difference.
+    /// Fit the model's calibration parameters to the record to 2022-10-10 and report the fit.
+    Calibrate {
+        /// Scenario whose history drives the levers (default: the embedded status quo, whose
+        /// history to 2022-10-10 is the recorded one).
+        scenario: Option<PathBuf>,
+        /// Write the fitted values into the model file.
+        #[arg(long)]
+        write: bool,
+        /// Write the report as Markdown here, and the plot beside it (.png).
+        #[arg(long, value_name = "OUT.md")]
+        report: Option<PathBuf>,
+        /// First day of the out-of-sample check: the second fit uses only data before it.
+        #[arg(long, default_value = "2022-01-01")]
+        split: String,
+        /// Optimiser starts (run in parallel).
+        #[arg(long, default_value_t = 6)]
+        starts: usize,
+        /// Nelder-Mead iterations per start.
+        #[arg(long, default_value_t = 800)]
+        iterations: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     Compare {
         a: PathBuf,
         b: PathBuf,
@@ -102,6 +127,25 @@ pub fn main() -> i32 {
         Command::Bench { file, runs } => bench(&file, runs),
         Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
         Command::Doc { model } => doc(model.as_deref()),
+        Command::Calibrate {
+            scenario,
+            write,
+            report,
+            split,
+            starts,
+            iterations,
+            seed,
+        } => calibrate::calibrate(&calibrate::CalibrateArgs {
+            scenario,
+            write,
+            report,
+            split,
+            options: crate::analysis::calibration::FitOptions {
+                starts,
+                max_iters: iterations,
+                seed,
+            },
+        }),
     };
     match result {
         Ok(()) => 0,

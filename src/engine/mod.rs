@@ -5,6 +5,7 @@
 
 pub mod ast;
 pub mod compile;
+pub mod edit;
 pub mod error;
 pub mod expr;
 pub mod jit;

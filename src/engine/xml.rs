@@ -12,7 +12,7 @@ const XMILE_NS: &str = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0";
 /// Bounds the work any file can cause while parsing.
 const NODES_LIMIT: u32 = 5_000_000;
 
-fn options<'a>() -> ParsingOptions<'a> {
+pub(super) fn options<'a>() -> ParsingOptions<'a> {
     ParsingOptions {
         allow_dtd: false,
         nodes_limit: NODES_LIMIT,

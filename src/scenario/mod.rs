@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod file;
+pub mod parameters;
 pub mod prepare;
 
 use std::collections::BTreeMap;
@@ -15,7 +16,11 @@ use serde::{Deserialize, Serialize};
 pub use calendar::Calendar;
 pub use catalogue::{Catalogue, Circle, Lever, LeverKind};
 pub use file::{Ensemble, ModelRef, Scenario, load_scenario, save_scenario};
-pub use prepare::{ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, prepare};
+pub use parameters::{ParameterList, UncertainParameter};
+pub use prepare::{
+    ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, parameters_path, prepare,
+    prepare_str,
+};
 
 use crate::engine::{Diagnostic, EngineError, Location};
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::calendar::Calendar;
 use super::catalogue::Catalogue;
 use super::file::{ModelRef, Scenario};
+use super::parameters::{EMBEDDED_PARAMETERS, ParameterList};
 use super::{LeverValue, locate, located};
 use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
 
@@ -20,11 +21,18 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/baseline-2022-1
 pub struct ModelSetup {
     pub compiled: Compiled,
     pub catalogue: Catalogue,
+    /// Uncertain parameters with their ranges (empty when the model has no list beside it).
+    pub parameters: ParameterList,
 }
 
 /// The catalogue path beside a model: `m.xmile` → `m.levers.ron`.
 pub fn catalogue_path(model: &Path) -> PathBuf {
     model.with_extension("levers.ron")
+}
+
+/// The uncertain-parameter list beside a model: `m.xmile` → `m.calibration.ron`.
+pub fn parameters_path(model: &Path) -> PathBuf {
+    model.with_extension("calibration.ron")
 }
 
 impl ModelSetup {
@@ -62,9 +70,15 @@ impl ModelSetup {
             "szhk.levers.ron (embedded)",
             &compiled.program,
         )?;
+        let parameters = ParameterList::parse(
+            EMBEDDED_PARAMETERS,
+            "szhk.calibration.ron (embedded)",
+            &compiled.program,
+        )?;
         Ok(ModelSetup {
             compiled,
             catalogue,
+            parameters,
         })
     }
 
@@ -72,9 +86,16 @@ impl ModelSetup {
     pub fn load(path: &Path) -> Result<ModelSetup, EngineError> {
         let compiled = engine::compile_file(path)?;
         let catalogue = Catalogue::load(&catalogue_path(path), &compiled.program)?;
+        let list = parameters_path(path);
+        let parameters = if list.exists() {
+            ParameterList::load(&list, &compiled.program)?
+        } else {
+            ParameterList::default()
+        };
         Ok(ModelSetup {
             compiled,
             catalogue,
+            parameters,
         })
     }
 
@@ -218,9 +239,15 @@ pub fn prepare(path: &Path) -> Result<Prepared, EngineError> {
         file: file.clone(),
         reason,
     })?;
-    let scenario = Scenario::parse(&text, &file)?;
-    let setup = ModelSetup::for_scenario(&scenario.model, path, &text)?;
-    let (overrides, timelines) = setup.overrides_for(&scenario, &text, &file)?;
+    prepare_str(&text, path)
+}
+
+/// Checks and prepares scenario text; `path` names it in errors and resolves a model path.
+pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, EngineError> {
+    let file = path.display().to_string();
+    let scenario = Scenario::parse(text, &file)?;
+    let setup = ModelSetup::for_scenario(&scenario.model, path, text)?;
+    let (overrides, timelines) = setup.overrides_for(&scenario, text, &file)?;
     Ok(Prepared {
         setup,
         scenario,

@@ -1,0 +1,233 @@
+//! What the fit aims at: the recorded daily series and single published figures, each with its
+//! weight and source. Only figures dated on or before the record's end (2022-10-10) appear.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::record::recorded_series;
+use crate::engine::Results;
+use crate::scenario::Calendar;
+
+/// Recorded `(model time, value)` series by output name. Days without data (the gap
+/// 2020-11-16 .. 2020-12-31) are absent, never zero.
+pub type Observed = BTreeMap<&'static str, Vec<(f64, f64)>>;
+
+/// The embedded daily record (Immigration Department, 2020-01-25 .. 2022-10-10).
+pub fn observed_record(calendar: &Calendar) -> Observed {
+    recorded_series(calendar)
+}
+
+/// A span of model time, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub start: f64,
+    pub end: f64,
+}
+
+impl Window {
+    pub fn contains(&self, t: f64) -> bool {
+        self.start <= t && t <= self.end
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetKind {
+    /// A recorded daily output, compared day by day inside the fit window.
+    Daily { output: &'static str },
+    /// The model's mean of `variable` over `from..=to` (times `scale`, e.g. 365 for an annual
+    /// total) against a published `value`.
+    Mean {
+        variable: &'static str,
+        from: f64,
+        to: f64,
+        scale: f64,
+        value: f64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub name: &'static str,
+    pub kind: TargetKind,
+    pub weight: f64,
+    pub source: &'static str,
+    /// Model time the observation ends: a fit to an earlier date leaves the target out.
+    pub ends: f64,
+}
+
+/// The fit targets. Daily series are compared as squared differences of ln(1 + value), averaged
+/// over the days: their levels run from tens to hundreds of thousands a day, and a log error
+/// weighs a miss of 50% the same in 2020 as in 2022. Single figures are squared log ratios.
+pub fn targets(cal: &Calendar) -> Vec<Target> {
+    let t = |d: &str| cal.time_of(d).unwrap_or(f64::NAN);
+    let record_end = cal.record_time().unwrap_or(f64::NAN);
+    let mean = |variable, from: &str, to: &str, scale, value| TargetKind::Mean {
+        variable,
+        from: t(from),
+        to: t(to),
+        scale,
+        value,
+    };
+    vec![
+        Target {
+            name: "Mainland visitor arrivals, daily",
+            kind: TargetKind::Daily {
+                output: "Mainland visitor arrivals",
+            },
+            weight: 1.0,
+            source: "hk_daily_passenger_traffic.csv: Mainland visitor arrivals, all control points",
+            ends: record_end,
+        },
+        Target {
+            name: "Shenzhen land crossings, daily",
+            kind: TargetKind::Daily {
+                output: "Shenzhen land crossings",
+            },
+            weight: 1.0,
+            source: "hk_daily_passenger_traffic.csv: all travellers both ways at the 7 Shenzhen land control points",
+            ends: record_end,
+        },
+        Target {
+            name: "Mainland visitor arrivals 2019",
+            kind: mean(
+                "Mainland visitor arrivals",
+                "2019-01-01",
+                "2019-12-31",
+                365.0,
+                43_800_000.0,
+            ),
+            weight: 2.0,
+            source: "hk_visitor_arrivals_annual.csv, 2019: 43.8 M",
+            ends: t("2019-12-31"),
+        },
+        Target {
+            name: "Cross-boundary trips per day",
+            kind: mean(
+                "Cross-boundary trips",
+                "2019-01-01",
+                "2019-12-31",
+                1.0,
+                666_700.0,
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv row 2: 666 700/day (2017 survey), against the model's 2019 mean",
+            ends: t("2019-12-31"),
+        },
+        Target {
+            name: "Cross-border truck drivers before 2020",
+            kind: mean(
+                "Cross border truck drivers",
+                "2019-01-01",
+                "2019-12-31",
+                1.0,
+                13_000.0,
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv row 11: about 13 000 before 2020",
+            ends: t("2019-12-31"),
+        },
+        Target {
+            name: "Cross-border truck drivers 2020",
+            kind: mean(
+                "Cross border truck drivers",
+                "2020-03-01",
+                "2020-12-31",
+                1.0,
+                8_000.0,
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv row 11: about 8000 in 2020 (taken from March)",
+            ends: t("2020-12-31"),
+        },
+        Target {
+            name: "Cross-border truck drivers 2022-03",
+            kind: mean(
+                "Cross border truck drivers",
+                "2022-03-01",
+                "2022-03-31",
+                1.0,
+                6_500.0,
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv row 11: under 6500 in 2022-03",
+            ends: t("2022-03-31"),
+        },
+        Target {
+            name: "Connect turnover 2021",
+            kind: mean("Connect turnover", "2021-01-01", "2021-11-10", 1.0, 158.9),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv rows 20, 21: 122.3 RMB bn + 44.1 HKD bn x 0.83 a day",
+            ends: t("2021-11-10"),
+        },
+    ]
+}
+
+/// Row of model time `t` in a run saved at regular steps.
+fn row_of(results: &Results, t: f64) -> Option<usize> {
+    let times = &results.times;
+    let first = *times.first()?;
+    let step = if times.len() > 1 {
+        times[1] - first
+    } else {
+        1.0
+    };
+    let r = ((t - first) / step).round();
+    (r >= 0.0 && (r as usize) < times.len()).then_some(r as usize)
+}
+
+impl Target {
+    /// `(model, data)` pairs this target compares within `window`: every recorded day for a
+    /// daily series, one pair for a single figure.
+    pub fn pairs(&self, results: &Results, observed: &Observed, window: Window) -> Vec<(f64, f64)> {
+        match &self.kind {
+            TargetKind::Daily { output } => {
+                let (Some(col), Some(points)) =
+                    (results.column_index(output), observed.get(output))
+                else {
+                    return Vec::new();
+                };
+                points
+                    .iter()
+                    .filter(|(t, _)| window.contains(*t))
+                    .filter_map(|&(t, d)| row_of(results, t).map(|r| (results.value(r, col), d)))
+                    .collect()
+            }
+            TargetKind::Mean { value, .. } => self
+                .model_value(results)
+                .map(|m| vec![(m, *value)])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The model's value of a single-figure target.
+    pub fn model_value(&self, results: &Results) -> Option<f64> {
+        let TargetKind::Mean {
+            variable,
+            from,
+            to,
+            scale,
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let col = results.column_index(variable)?;
+        let (a, b) = (row_of(results, *from)?, row_of(results, *to)?);
+        let sum: f64 = (a..=b).map(|r| results.value(r, col)).sum();
+        Some(scale * sum / (b - a + 1) as f64)
+    }
+
+    /// Mean squared log error of this target within `window` (NaN when there is nothing to compare).
+    pub fn squared_log_error(&self, results: &Results, observed: &Observed, window: Window) -> f64 {
+        let pairs = self.pairs(results, observed, window);
+        let log = |x: f64| match self.kind {
+            TargetKind::Daily { .. } => (1.0 + x.max(0.0)).ln(),
+            TargetKind::Mean { .. } => x.max(1e-9).ln(),
+        };
+        let n = pairs.len() as f64;
+        pairs
+            .iter()
+            .map(|&(m, d)| (log(m) - log(d)).powi(2))
+            .sum::<f64>()
+            / n
+    }
+}
