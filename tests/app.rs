@@ -15,6 +15,8 @@ fn harness(data_dir: &Path) -> Harness<'static, BorderflowApp> {
         .build_eframe(move |cc| {
             BorderflowApp::new_in(Some(cc), None, dir).expect("the app starts")
         });
+    // These tests read the central run on the cards; the ensemble has tests of its own.
+    h.state_mut().set_uncertainty(false);
     h.run_steps(3);
     h
 }
@@ -226,4 +228,53 @@ fn autosaved_work_is_offered_back_after_a_crash() {
         Some(LeverValue::Value(12000.0))
     );
     assert!(h.state().doc.dirty(), "restored work is not saved yet");
+}
+
+#[test]
+fn the_ensemble_reports_progress_then_its_bands_appear_in_the_legend() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| BorderflowApp::new_in(Some(cc), None, d).expect("the app starts"));
+    let mut saw_progress = false;
+    let started = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.query_all_by_label_contains("ensemble ").next().is_some()
+            && h.state().uncertainty.running().is_some()
+        {
+            saw_progress = true;
+        }
+        if h.state().uncertainty.complete().is_some() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the ensemble finishes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    assert!(saw_progress, "progress was shown while members ran");
+    assert!(
+        h.query_by_label("p5–p95").is_some(),
+        "outer band in the legend"
+    );
+    assert!(
+        h.query_by_label("p25–p75").is_some(),
+        "inner band in the legend"
+    );
+    assert!(h.query_by_label("ensemble: 200 members").is_some());
+    // Cards give the median with its range.
+    assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 4);
+    // A lever change cancels it and starts again.
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "Goods clearance time")
+        .set_value_accesskit(0.25);
+    h.step();
+    h.step();
+    assert!(
+        h.state().uncertainty.complete().is_none(),
+        "restarted for the new scenario"
+    );
 }

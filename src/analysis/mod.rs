@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod doc;
+pub mod ensemble;
 pub mod headlines;
 pub mod record;
 

@@ -8,7 +8,9 @@ pub mod document;
 pub mod files;
 pub mod levers;
 pub mod plots;
+pub mod sensitivity;
 pub mod session;
+pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -43,6 +45,10 @@ pub struct BorderflowApp {
     levers: levers::LeversPanel,
     plots: plots::PlotsPanel,
     cards: cards::HeadlineCards,
+    pub uncertainty: uncertainty::Uncertainty,
+    pub sensitivity: sensitivity::SensitivityWindow,
+    /// The document generation the running ensemble is for.
+    ensemble_generation: Option<u64>,
     /// The last error to show (a file that failed to open, a failed save).
     pub error: Option<String>,
     pub recent: Vec<PathBuf>,
@@ -91,6 +97,9 @@ impl BorderflowApp {
             levers: levers::LeversPanel,
             plots: plots::PlotsPanel,
             cards: cards::HeadlineCards,
+            uncertainty: uncertainty::Uncertainty::new(),
+            sensitivity: sensitivity::SensitivityWindow::default(),
+            ensemble_generation: None,
             error: None,
             recent,
             data_dir,
@@ -369,6 +378,11 @@ impl BorderflowApp {
                     out.push(Command::ResetToBaseline);
                 }
             });
+            ui.menu_button("Analysis", |ui| {
+                if ui.button("Sensitivity (tornado)…").clicked() {
+                    self.sensitivity.open = true;
+                }
+            });
             ui.separator();
             ui.label(
                 egui::RichText::new(scenario::text_in(&self.doc.scenario.title, &self.lang))
@@ -423,9 +437,30 @@ impl BorderflowApp {
     }
 
     /// Draws one frame and applies what the panels asked for.
+    /// Switches the uncertainty bands (and their background ensemble) on or off.
+    pub fn set_uncertainty(&mut self, enabled: bool) {
+        self.uncertainty.enabled = enabled;
+        self.uncertainty.clear();
+        self.ensemble_generation = None;
+    }
+
+    /// A new ensemble when the scenario changed (the old one is cancelled), or when the bands
+    /// were switched on or off.
+    fn restart_ensemble_if_needed(&mut self, ctx: &egui::Context) {
+        if self.ensemble_generation == Some(self.doc.generation) {
+            return;
+        }
+        self.ensemble_generation = Some(self.doc.generation);
+        match &self.session.prepared {
+            Some(p) => self.uncertainty.restart(p.clone(), ctx.clone()),
+            None => self.uncertainty.clear(),
+        }
+    }
+
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
         let ctx = &ui.ctx().clone();
+        self.uncertainty.poll();
         let mut commands = self.shortcuts(ctx);
         egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu(ui)));
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -440,6 +475,10 @@ impl BorderflowApp {
                         .as_ref()
                         .map_or_else(|| "not saved yet".to_string(), |p| p.display().to_string()),
                 );
+                ui.separator();
+                if self.uncertainty.status_ui(ui) {
+                    self.ensemble_generation = None;
+                }
                 if let Some(problem) = &self.session.problem {
                     ui.separator();
                     ui.colored_label(ui.visuals().error_fg_color, problem);
@@ -465,23 +504,30 @@ impl BorderflowApp {
                 self.session.headlines.as_ref(),
                 self.session.baseline_headlines.as_ref(),
                 &self.session.calendar.horizon_end,
+                self.uncertainty.complete(),
             );
         });
         egui::CentralPanel::default().show(ui, |ui| {
             self.plots.ui(
                 ui,
-                &self.current_plot,
-                &self.baseline_plot,
-                &self.session.recorded,
-                &self.session.calendar,
-                self.session.branch_time,
+                plots::PlotView {
+                    current: &self.current_plot,
+                    baseline: &self.baseline_plot,
+                    recorded: &self.session.recorded,
+                    calendar: &self.session.calendar,
+                    branch: self.session.branch_time,
+                    bands: self.uncertainty.bands(),
+                },
             );
         });
+        self.sensitivity
+            .ui(ctx, self.session.prepared.as_ref(), self.doc.generation);
         commands.extend(self.dialogs(ctx));
         for c in commands {
             self.apply(c);
         }
         self.rerun_if_needed();
+        self.restart_ensemble_if_needed(ctx);
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.doc.title()));
         if ctx.input(|i| i.viewport().close_requested())
             && self.doc.dirty()

@@ -3,9 +3,11 @@
 
 use egui::{Color32, Ui};
 use egui_plot::{
-    GridInput, GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Points, VLine,
+    FilledArea, GridInput, GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Points,
+    VLine,
 };
 
+use crate::analysis::ensemble::Summary;
 use crate::engine::Results;
 use crate::scenario::Calendar;
 
@@ -63,16 +65,26 @@ impl PlotData {
 
 pub struct PlotsPanel;
 
+/// What the plots show in one frame.
+pub struct PlotView<'a> {
+    pub current: &'a PlotData,
+    pub baseline: &'a PlotData,
+    pub recorded: &'a std::collections::BTreeMap<&'static str, Vec<PlotPoint>>,
+    pub calendar: &'a Calendar,
+    pub branch: f64,
+    pub bands: Option<&'a Summary>,
+}
+
 impl PlotsPanel {
-    pub fn ui(
-        &mut self,
-        ui: &mut Ui,
-        current: &PlotData,
-        baseline: &PlotData,
-        recorded: &std::collections::BTreeMap<&'static str, Vec<PlotPoint>>,
-        calendar: &Calendar,
-        branch: f64,
-    ) {
+    pub fn ui(&mut self, ui: &mut Ui, view: PlotView<'_>) {
+        let PlotView {
+            current,
+            baseline,
+            recorded,
+            calendar,
+            branch,
+            bands,
+        } = view;
         let group = egui::Id::unique("linked plots");
         let rows = 3;
         let height = ((ui.available_height() - 24.0) / rows as f32 - 26.0).max(80.0);
@@ -88,6 +100,18 @@ impl PlotsPanel {
             ui.label(egui::RichText::new("recorded, to 10 Oct 2022").small());
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
             ui.label(egui::RichText::new("branch date").small());
+            if let Some(s) = bands {
+                ui.separator();
+                swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
+                ui.label(egui::RichText::new("p5–p95").small());
+                swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
+                ui.label(egui::RichText::new("p25–p75").small());
+                ui.label(
+                    egui::RichText::new(format!("of {} ensemble members", s.members))
+                        .small()
+                        .weak(),
+                );
+            }
         });
         for row in 0..rows {
             ui.columns(2, |cols| {
@@ -130,6 +154,19 @@ impl PlotsPanel {
                             ))
                         })
                         .show(ui, |plot| {
+                            if let Some(s) = bands {
+                                let band = |b: usize| s.band(name, b).unwrap_or(&[]);
+                                if band(0).len() == s.times.len() {
+                                    plot.add(
+                                        FilledArea::new("p5–p95", &s.times, band(0), band(4))
+                                            .fill_color(band_color(OUTER_ALPHA)),
+                                    );
+                                    plot.add(
+                                        FilledArea::new("p25–p75", &s.times, band(1), band(3))
+                                            .fill_color(band_color(INNER_ALPHA)),
+                                    );
+                                }
+                            }
                             if let Some(points) = recorded.get(name) {
                                 plot.points(
                                     Points::new("recorded", PlotPoints::Borrowed(points))
@@ -247,10 +284,19 @@ fn date_grid(calendar: Calendar) -> impl Fn(GridInput) -> Vec<GridMark> {
     }
 }
 
+/// Band fill opacities: the outer band light, the inner one darker.
+const OUTER_ALPHA: f32 = 0.16;
+const INNER_ALPHA: f32 = 0.34;
+
+fn band_color(alpha: f32) -> Color32 {
+    Color32::from_rgb(0, 114, 178).gamma_multiply(alpha)
+}
+
 enum Swatch {
     Line,
     Dot,
     Dashed,
+    Band,
 }
 
 /// A legend key drawn as a shape (no font needs the glyph).
@@ -267,6 +313,9 @@ fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
         }
         Swatch::Dot => {
             painter.circle_filled(rect.center(), 3.0, color);
+        }
+        Swatch::Band => {
+            painter.rect_filled(rect.shrink2(egui::vec2(0.0, 1.0)), 2.0, color);
         }
         Swatch::Dashed => {
             let x = rect.center().x;

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use crate::analysis::{self, Headlines};
 use crate::engine::{EngineError, Results};
-use crate::scenario::{Calendar, ModelSetup, Scenario};
+use crate::scenario::{Calendar, ModelSetup, Prepared, Scenario};
 
 pub struct Session {
-    pub setup: ModelSetup,
+    pub setup: std::sync::Arc<ModelSetup>,
     pub calendar: Calendar,
     pub baseline: Results,
     pub baseline_headlines: Option<Headlines>,
@@ -22,6 +22,8 @@ pub struct Session {
     pub last_run_ms: f64,
     /// Why the current scenario could not run (it is then shown unchanged).
     pub problem: Option<String>,
+    /// The current scenario prepared for runs (its ensemble runs from this).
+    pub prepared: Option<Prepared>,
 }
 
 impl Session {
@@ -54,7 +56,8 @@ impl Session {
             recorded,
             last_run_ms: 0.0,
             problem: None,
-            setup,
+            prepared: None,
+            setup: std::sync::Arc::new(setup),
         })
     }
 
@@ -74,8 +77,14 @@ impl Session {
             .setup
             .overrides_for(scenario, &text, "current scenario")
         {
-            Ok((overrides, _)) => match self.setup.compiled.program.run(&overrides) {
+            Ok((overrides, timelines)) => match self.setup.compiled.program.run(&overrides) {
                 Ok(results) => {
+                    self.prepared = Some(Prepared {
+                        setup: std::sync::Arc::clone(&self.setup),
+                        scenario: scenario.clone(),
+                        overrides,
+                        timelines,
+                    });
                     self.branch_time = self
                         .calendar
                         .time_of(&self.branch_date(scenario))
@@ -85,9 +94,15 @@ impl Session {
                     self.current = results;
                     self.problem = None;
                 }
-                Err(e) => self.problem = Some(e.to_string()),
+                Err(e) => {
+                    self.prepared = None;
+                    self.problem = Some(e.to_string());
+                }
             },
-            Err(e) => self.problem = Some(e.to_string()),
+            Err(e) => {
+                self.prepared = None;
+                self.problem = Some(e.to_string());
+            }
         }
         self.last_run_ms = started.elapsed().as_secs_f64() * 1e3;
     }

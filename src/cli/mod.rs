@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 mod calibrate;
+mod ensemble;
 
 use crate::analysis;
 use crate::engine::{self, Override, Overrides, Program, Results, Runner};
@@ -86,6 +87,40 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Run a scenario's ensemble and write percentile bands of its outputs and headline figures.
+    Ensemble {
+        file: PathBuf,
+        /// Members (default: the scenario's ensemble, else 200).
+        #[arg(long)]
+        members: Option<u32>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Write `output,time,date,p5,p25,p50,p75,p95` here and the headline percentiles to
+        /// OUT.headlines.csv (with --shard: the shard's member-level file).
+        #[arg(long, value_name = "OUT.csv")]
+        csv: Option<PathBuf>,
+        /// Run only members with index mod N = I and write member-level results.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Merge ensemble shards into the files the unsharded run writes.
+    Merge {
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        #[arg(long, value_name = "OUT.csv")]
+        csv: PathBuf,
+    },
+    /// Swing each uncertain parameter low to high and rank them by their effect on a metric.
+    Sensitivity {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        metric: crate::analysis::ensemble::sensitivity::Metric,
+        #[arg(long, value_name = "OUT.csv")]
+        csv: Option<PathBuf>,
+        /// Also estimate Sobol indices from N base samples (N (k + 2) runs).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        sobol: usize,
+    },
     Compare {
         a: PathBuf,
         b: PathBuf,
@@ -127,6 +162,20 @@ pub fn main() -> i32 {
         Command::Bench { file, runs } => bench(&file, runs),
         Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
         Command::Doc { model } => doc(model.as_deref()),
+        Command::Ensemble {
+            file,
+            members,
+            seed,
+            csv,
+            shard,
+        } => ensemble::ensemble(&file, members, seed, csv.as_deref(), shard.as_deref()),
+        Command::Merge { shards, csv } => ensemble::merge(&shards, &csv),
+        Command::Sensitivity {
+            file,
+            metric,
+            csv,
+            sobol,
+        } => ensemble::sensitivity(&file, metric, csv.as_deref(), sobol),
         Command::Calibrate {
             scenario,
             write,

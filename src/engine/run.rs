@@ -129,10 +129,15 @@ enum Column {
     /// Index among the stored columns.
     Stored(usize),
     Constant(f64),
+    /// Varying, but the runner was told to record other variables only.
+    Unrecorded,
 }
 
 impl Results {
     pub fn column_index(&self, name: &str) -> Option<usize> {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return Some(i);
+        }
         let ident = super::ast::canonical_name(name);
         self.names
             .iter()
@@ -159,7 +164,12 @@ impl Results {
     /// The series of one variable, by name.
     pub fn series(&self, name: &str) -> Option<Vec<f64>> {
         let col = self.column_index(name)?;
-        Some(self.column(col))
+        self.is_recorded(col).then(|| self.column(col))
+    }
+
+    /// False for a varying column the run did not record (see [`Runner::record_only`]).
+    pub fn is_recorded(&self, col: usize) -> bool {
+        !matches!(self.columns[col], Column::Unrecorded)
     }
 
     /// The series of column `col`, one value per row.
@@ -172,6 +182,7 @@ impl Results {
         match self.columns[col] {
             Column::Stored(k) => self.values[row * self.stored + k],
             Column::Constant(v) => v,
+            Column::Unrecorded => f64::NAN,
         }
     }
 
@@ -244,6 +255,9 @@ pub struct Runner<'p> {
     pub use_jit: bool,
     /// Seed for random call sites without their own seed.
     pub seed: u64,
+    /// Record only these variables' series (by index); the other varying columns are left
+    /// unrecorded (NaN). For ensembles, which keep a few outputs of many runs.
+    pub record_only: Option<Vec<usize>>,
 }
 
 /// What stateful ops need besides the slots.
@@ -281,6 +295,7 @@ impl<'p> Runner<'p> {
             stored_slots: Vec::new(),
             use_jit: true,
             seed: 0,
+            record_only: None,
         })
     }
 
@@ -370,6 +385,8 @@ impl<'p> Runner<'p> {
         for sch in &mut schedules {
             apply_schedule(s, sch, spec.start);
         }
+        // Schedules change value on few days: look at them only when one is due.
+        let mut next_change = next_schedule_change(&schedules);
         let mut ctx = Ctx {
             gfs: &p.gfs,
             history: &self.history,
@@ -396,7 +413,10 @@ impl<'p> Runner<'p> {
         self.stored_slots.clear();
         out.columns.clear();
         for (i, &varying) in self.varying[..user].iter().enumerate() {
-            out.columns.push(if varying {
+            let wanted = self.record_only.as_ref().is_none_or(|r| r.contains(&i));
+            out.columns.push(if varying && !wanted {
+                Column::Unrecorded
+            } else if varying {
                 self.stored_slots.push(var_slot(i));
                 Column::Stored(self.stored_slots.len() - 1)
             } else {
@@ -415,8 +435,11 @@ impl<'p> Runner<'p> {
             let t = spec.start + n as f64 * spec.dt;
             if n > 0 {
                 s[TIME as usize] = t;
-                for sch in &mut schedules {
-                    apply_schedule(s, sch, t);
+                if t + 1e-9 >= next_change {
+                    for sch in &mut schedules {
+                        apply_schedule(s, sch, t);
+                    }
+                    next_change = next_schedule_change(&schedules);
                 }
                 let mut ctx = Ctx {
                     gfs: &p.gfs,
@@ -491,6 +514,14 @@ fn plan_varying(p: &Program, overrides: &Overrides, overridden: &[bool], varying
             varying[vc.var] = true;
         }
     }
+}
+
+/// The earliest time any schedule moves to its next value (infinity when none will).
+fn next_schedule_change(schedules: &[ActiveSchedule]) -> f64 {
+    schedules
+        .iter()
+        .filter_map(|(_, points, cursor)| points.get(cursor + 1).map(|p| p.0))
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn apply_schedule(s: &mut [f64], sch: &mut ActiveSchedule, t: f64) {

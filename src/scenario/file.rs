@@ -37,6 +37,37 @@ pub enum Distribution {
     Triangular(f64, f64, f64),
 }
 
+impl Distribution {
+    /// Why the parameters do not make a distribution, if they do not. A zero-width range (or a
+    /// zero spread) is allowed: the parameter is then fixed.
+    pub fn check(&self) -> Result<(), String> {
+        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        match *self {
+            Distribution::Uniform(low, high) if finite(&[low, high]) && low <= high => Ok(()),
+            Distribution::Uniform(..) => Err("Uniform(low, high) needs finite low <= high".into()),
+            Distribution::Normal(mean, sd) if finite(&[mean, sd]) && sd >= 0.0 => Ok(()),
+            Distribution::Normal(..) => {
+                Err("Normal(mean, sd) needs a finite mean and sd >= 0".into())
+            }
+            Distribution::LogNormal(mu, sigma) if finite(&[mu, sigma]) && sigma >= 0.0 => Ok(()),
+            Distribution::LogNormal(..) => {
+                Err("LogNormal(mu, sigma) needs a finite mu and sigma >= 0".into())
+            }
+            Distribution::Triangular(low, mode, high)
+                if finite(&[low, mode, high]) && low <= mode && mode <= high =>
+            {
+                Ok(())
+            }
+            Distribution::Triangular(..) => {
+                Err("Triangular(low, mode, high) needs finite low <= mode <= high".into())
+            }
+        }
+    }
+}
+
+/// Most members an ensemble may ask for.
+pub const MAX_MEMBERS: u32 = 100_000;
+
 /// Ensemble settings (read and kept here; run by the uncertainty layer).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 pub use calendar::Calendar;
 pub use catalogue::{Catalogue, Circle, Lever, LeverKind};
-pub use file::{Ensemble, ModelRef, Scenario, load_scenario, save_scenario};
+pub use file::{
+    Distribution, Ensemble, ModelRef, Sampling, Scenario, load_scenario, save_scenario,
+};
 pub use parameters::{ParameterList, UncertainParameter};
 pub use prepare::{
     ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, parameters_path, prepare,

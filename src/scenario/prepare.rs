@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::calendar::Calendar;
 use super::catalogue::Catalogue;
-use super::file::{ModelRef, Scenario};
+use super::file::{Ensemble, MAX_MEMBERS, ModelRef, Scenario};
 use super::parameters::{EMBEDDED_PARAMETERS, ParameterList};
 use super::{LeverValue, locate, located};
+use crate::engine::ast::VarKind;
 use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
 
 pub const EMBEDDED_MODEL: &str = include_str!("../../assets/models/szhk.xmile");
@@ -209,7 +210,53 @@ impl ModelSetup {
                     )
                 })?;
         }
+        if let Some(ensemble) = &scenario.ensemble {
+            self.check_ensemble(ensemble, text, file)?;
+        }
         Ok((overrides, timelines))
+    }
+
+    /// An ensemble's members and distributions make sense, and each parameter it samples is a
+    /// constant of the model that no lever drives.
+    fn check_ensemble(&self, e: &Ensemble, text: &str, file: &str) -> Result<(), EngineError> {
+        let program = &self.compiled.program;
+        let err = |needles: &[&str], msg: String| located(file, locate(text, needles), msg);
+        if e.members == 0 || e.members > MAX_MEMBERS {
+            return Err(err(
+                &["ensemble", "members"],
+                format!(
+                    "ensemble members: expected 1 ..= {MAX_MEMBERS}, found {}",
+                    e.members
+                ),
+            ));
+        }
+        for (name, dist) in &e.parameters {
+            let at = |msg: String| err(&["ensemble", &format!("\"{name}\"")], msg);
+            let var = program.find(name).ok_or_else(|| {
+                at(format!(
+                    "ensemble parameter {name:?}: no such variable in the model"
+                ))
+            })?;
+            if !program.constant[var] || program.vars[var].kind == VarKind::Stock {
+                return Err(at(format!(
+                    "ensemble parameter {name:?} is not a constant of the model"
+                )));
+            }
+            let key = crate::engine::canonical_name(name);
+            if let Some(lever) = self.catalogue.levers.iter().find(|l| {
+                l.constants()
+                    .iter()
+                    .any(|c| crate::engine::canonical_name(c) == key)
+            }) {
+                return Err(at(format!(
+                    "ensemble parameter {name:?} is set by lever {:?}: vary the lever in another scenario instead",
+                    lever.id
+                )));
+            }
+            dist.check()
+                .map_err(|m| at(format!("ensemble parameter {name:?}: {m}")))?;
+        }
+        Ok(())
     }
 }
 
@@ -219,7 +266,8 @@ pub type Timelines = BTreeMap<String, Vec<(String, LeverValue)>>;
 /// A scenario checked against its model, ready to run as often as wanted.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    pub setup: ModelSetup,
+    /// Shared: the app's background ensembles run the same compiled model.
+    pub setup: std::sync::Arc<ModelSetup>,
     pub scenario: Scenario,
     pub overrides: Overrides,
     pub timelines: Timelines,
@@ -249,7 +297,7 @@ pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, EngineError> {
     let setup = ModelSetup::for_scenario(&scenario.model, path, text)?;
     let (overrides, timelines) = setup.overrides_for(&scenario, text, &file)?;
     Ok(Prepared {
-        setup,
+        setup: std::sync::Arc::new(setup),
         scenario,
         overrides,
         timelines,

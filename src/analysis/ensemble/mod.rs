@@ -1,0 +1,443 @@
+//! Seeded ensembles: many runs of one scenario with its uncertain parameters drawn from
+//! distributions, summarised as percentile bands of six outputs and of the headline figures.
+//!
+//! [`Plan`] (what to sample, from the scenario's `ensemble` and the model's parameter list) →
+//! [`run_members`] (in parallel, each member a pure function of seed and index) → [`Summary`]
+//! (percentiles) → CSV. [`shard`] writes and merges member-level results run elsewhere.
+
+pub mod sampling;
+pub mod sensitivity;
+pub mod shard;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::analysis::headlines::{self, LOSS_FROM};
+use crate::engine::{EngineError, Override, Results, Runner};
+use crate::scenario::{Calendar, Distribution, Ensemble, Prepared, Sampling};
+pub use sampling::Sampler;
+
+/// The outputs an ensemble records for every member.
+pub const OUTPUTS: [&str; 6] = [
+    "Mainland visitor arrivals",
+    "Shenzhen land crossings",
+    "Trade index",
+    "Connect turnover",
+    "Cross-border professionals",
+    "Joint research projects",
+];
+/// Members' series are kept every 7 days (a week; 627 points over 2019–2030), which keeps
+/// 1 000 members in 30 MB. Headline figures come from the daily run, before thinning.
+pub const RECORD_EVERY: usize = 7;
+/// The percentiles reported, numpy's default linear interpolation.
+pub const PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
+/// Headline figures per member, in this order.
+pub const HEADLINES: [&str; 4] = ["date50", "date90", "visitors_lost", "trade_lost"];
+/// Members when neither the scenario nor the command line says.
+pub const DEFAULT_MEMBERS: u32 = 200;
+
+/// One sampled parameter: a model constant and its distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampledParameter {
+    pub name: String,
+    pub var: usize,
+    pub distribution: Distribution,
+    /// True when the scenario named it; false when it comes from the model's parameter list.
+    pub named: bool,
+}
+
+/// Everything that decides an ensemble's results.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub parameters: Vec<SampledParameter>,
+    pub sampler: Sampler,
+    /// Output variable indices, in [`OUTPUTS`] order.
+    pub outputs: Vec<usize>,
+    pub calendar: Calendar,
+    pub branch_time: f64,
+    /// Model times kept per member.
+    pub times: Vec<f64>,
+}
+
+impl Plan {
+    /// The plan for `ensemble` settings (see [`Plan::settings`]). Parameters the settings name
+    /// take their distributions; every other listed uncertain parameter is Uniform over its
+    /// range, except those the scenario already fixes with an override.
+    pub fn new(prepared: &Prepared, ensemble: &Ensemble) -> Result<Plan, EngineError> {
+        let program = &prepared.setup.compiled.program;
+        let mut parameters = Vec::new();
+        for (name, dist) in &ensemble.parameters {
+            dist.check()
+                .map_err(|m| EngineError::Run(format!("ensemble parameter {name:?}: {m}")))?;
+            let var = program.find(name).ok_or_else(|| {
+                EngineError::Run(format!("ensemble parameter {name:?}: no such variable"))
+            })?;
+            parameters.push(SampledParameter {
+                name: name.clone(),
+                var,
+                distribution: dist.clone(),
+                named: true,
+            });
+        }
+        let overridden: Vec<usize> = prepared
+            .scenario
+            .overrides
+            .keys()
+            .filter_map(|n| program.find(n))
+            .collect();
+        for p in &prepared.setup.parameters.parameters {
+            let Some(var) = program.find(&p.constant) else {
+                continue;
+            };
+            if parameters.iter().any(|s| s.var == var) || overridden.contains(&var) {
+                continue;
+            }
+            parameters.push(SampledParameter {
+                name: p.constant.clone(),
+                var,
+                distribution: Distribution::Uniform(p.low, p.high),
+                named: false,
+            });
+        }
+        let outputs = OUTPUTS
+            .iter()
+            .map(|o| {
+                program.find(o).ok_or_else(|| {
+                    EngineError::Run(format!(
+                        "ensembles record {o:?}, which the model does not have"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let steps = program.step_count() as usize / program.save_every() as usize;
+        let dt = program.specs.save_step.max(program.specs.dt);
+        let times = (0..=steps)
+            .step_by(RECORD_EVERY)
+            .map(|r| program.specs.start + r as f64 * dt)
+            .collect();
+        let distributions = parameters.iter().map(|p| p.distribution.clone()).collect();
+        Ok(Plan {
+            parameters,
+            sampler: Sampler::new(
+                ensemble.members as usize,
+                ensemble.seed,
+                ensemble.sampling,
+                distributions,
+            ),
+            outputs,
+            calendar: prepared.calendar(),
+            branch_time: prepared.branch_time(),
+            times,
+        })
+    }
+
+    pub fn members(&self) -> usize {
+        self.sampler.members
+    }
+
+    /// Ensemble settings from the command line: the scenario's, with members and seed replaced
+    /// where given; Latin hypercube sampling when the scenario has no ensemble.
+    pub fn settings(prepared: &Prepared, members: Option<u32>, seed: Option<u64>) -> Ensemble {
+        let mut e = prepared.scenario.ensemble.clone().unwrap_or(Ensemble {
+            members: DEFAULT_MEMBERS,
+            seed: 0,
+            sampling: Sampling::LatinHypercube,
+            parameters: Default::default(),
+        });
+        if let Some(m) = members {
+            e.members = m;
+        }
+        if let Some(s) = seed {
+            e.seed = s;
+        }
+        e
+    }
+}
+
+/// One member's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub index: usize,
+    /// Its parameter values, in the plan's order.
+    pub parameters: Vec<f64>,
+    /// Output-major: output k's value at plan time j is `series[k * times + j]`.
+    pub series: Vec<f64>,
+    /// [`HEADLINES`]: recovery dates as model times (the day after the horizon when not
+    /// reached), millions of visitors lost, days of trade lost.
+    pub headlines: [f64; 4],
+}
+
+/// Runs one member with a reusable runner.
+fn run_member(
+    prepared: &Prepared,
+    plan: &Plan,
+    index: usize,
+    runner: &mut Runner,
+    out: &mut Results,
+) -> Result<Member, EngineError> {
+    let program = &prepared.setup.compiled.program;
+    let values = plan.sampler.draw(index);
+    let mut overrides = prepared.overrides.clone();
+    for (p, v) in plan.parameters.iter().zip(&values) {
+        overrides
+            .set_var(program, p.var, Override::Constant(*v))
+            .map_err(|e| EngineError::Run(format!("member {index}: {e}")))?;
+    }
+    runner.run_into(&overrides, out);
+    let mut series = Vec::with_capacity(plan.outputs.len() * plan.times.len());
+    for &var in &plan.outputs {
+        for r in (0..out.rows()).step_by(RECORD_EVERY) {
+            series.push(out.value(r, var));
+        }
+    }
+    let horizon = plan.calendar.horizon_time().unwrap_or(f64::NAN);
+    let h = headlines::headlines(out, &plan.calendar, plan.branch_time).ok_or_else(|| {
+        EngineError::Run("the model lacks the outputs headline figures need".into())
+    })?;
+    let headlines = [
+        h.time50.unwrap_or(horizon + 1.0),
+        h.time90.unwrap_or(horizon + 1.0),
+        h.visitors_lost_millions,
+        h.trade_lost_days,
+    ];
+    if let Some(bad) = series.iter().chain(&headlines).position(|v| !v.is_finite()) {
+        let described: Vec<String> = plan
+            .parameters
+            .iter()
+            .zip(&values)
+            .map(|(p, v)| format!("{} = {v}", p.name))
+            .collect();
+        return Err(EngineError::Run(format!(
+            "member {index} gives a non-finite value (item {bad}) with {}",
+            described.join(", ")
+        )));
+    }
+    Ok(Member {
+        index,
+        parameters: values,
+        series,
+        headlines,
+    })
+}
+
+/// Progress and cancellation shared with whoever waits for an ensemble.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicUsize,
+    pub cancel: AtomicBool,
+}
+
+/// Runs the members `indices` in parallel (rayon). Stops early, returning the members finished
+/// so far, when `progress.cancel` is set.
+pub fn run_members(
+    prepared: &Prepared,
+    plan: &Plan,
+    indices: &[usize],
+    progress: &Progress,
+) -> Result<Vec<Member>, EngineError> {
+    let program = &prepared.setup.compiled.program;
+    // Compile the override pattern's native code once, before the threads race for it.
+    if let Some(&first) = indices.first() {
+        let mut runner = recording_runner(program, plan)?;
+        run_member(prepared, plan, first, &mut runner, &mut Results::default())?;
+    }
+    let results: Vec<Option<Result<Member, EngineError>>> = indices
+        .par_iter()
+        .map_init(
+            || {
+                let runner = recording_runner(program, plan).map_err(|e| e.to_string());
+                (runner, Results::default())
+            },
+            |(runner, out), &i| {
+                if progress.cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let runner = match runner {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(EngineError::Run(e.clone()))),
+                };
+                let m = run_member(prepared, plan, i, runner, out);
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                Some(m)
+            },
+        )
+        .collect();
+    results.into_iter().flatten().collect()
+}
+
+fn recording_runner<'p>(
+    program: &'p crate::engine::Program,
+    plan: &Plan,
+) -> Result<Runner<'p>, EngineError> {
+    let mut runner = Runner::new(program)?;
+    runner.record_only = Some(plan.outputs.clone());
+    Ok(runner)
+}
+
+/// The `p`th percentile of sorted values, linear interpolation between closest ranks (numpy's
+/// default): position `(n - 1) p / 100`.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * p / 100.0;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+fn percentiles_of(values: &mut [f64]) -> [f64; 5] {
+    values.sort_by(f64::total_cmp);
+    PERCENTILES.map(|p| percentile(values, p))
+}
+
+/// Percentile bands of an ensemble.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub calendar: Calendar,
+    pub times: Vec<f64>,
+    /// Members summarised.
+    pub members: usize,
+    /// Per output (in [`OUTPUTS`] order), per percentile, one value per time.
+    pub bands: Vec<[Vec<f64>; 5]>,
+    /// Per headline (in [`HEADLINES`] order), its percentiles.
+    pub headlines: [[f64; 5]; 4],
+}
+
+impl Summary {
+    /// Percentiles over `members` (any order: the result does not depend on it).
+    pub fn of(calendar: &Calendar, times: &[f64], members: &[Member]) -> Summary {
+        let n_times = times.len();
+        let bands = (0..OUTPUTS.len())
+            .into_par_iter()
+            .map(|k| {
+                let mut band: [Vec<f64>; 5] = Default::default();
+                let mut column = Vec::with_capacity(members.len());
+                for j in 0..n_times {
+                    column.clear();
+                    column.extend(members.iter().map(|m| m.series[k * n_times + j]));
+                    let ps = percentiles_of(&mut column);
+                    for (b, p) in band.iter_mut().zip(ps) {
+                        b.push(p);
+                    }
+                }
+                band
+            })
+            .collect();
+        let headlines = std::array::from_fn(|h| {
+            let mut v: Vec<f64> = members.iter().map(|m| m.headlines[h]).collect();
+            percentiles_of(&mut v)
+        });
+        Summary {
+            calendar: calendar.clone(),
+            times: times.to_vec(),
+            members: members.len(),
+            bands,
+            headlines,
+        }
+    }
+
+    /// `output,time,date,p5,p25,p50,p75,p95`, one row per output and time.
+    pub fn csv(&self) -> String {
+        let mut s = String::from("output,time,date,p5,p25,p50,p75,p95\n");
+        for (k, band) in self.bands.iter().enumerate() {
+            for (j, t) in self.times.iter().enumerate() {
+                let _ = write!(s, "{},{t},{}", OUTPUTS[k], self.calendar.date_of(*t));
+                for b in band {
+                    let _ = write!(s, ",{}", number(b[j]));
+                }
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    /// `headline,unit,p5,p25,p50,p75,p95`: recovery dates as dates ("not by …" past the
+    /// horizon), losses as numbers.
+    pub fn headlines_csv(&self) -> String {
+        let mut s = String::from("headline,unit,p5,p25,p50,p75,p95\n");
+        let units = [
+            "date",
+            "date",
+            &format!("million Mainland visitors since {LOSS_FROM}"),
+            &format!("days of 2019 trade since {LOSS_FROM}"),
+        ];
+        for (h, name) in HEADLINES.iter().enumerate() {
+            let _ = write!(s, "{name},{}", units[h]);
+            for &v in &self.headlines[h] {
+                let cell = if h < 2 { self.date(v) } else { number(v) };
+                let _ = write!(s, ",{cell}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// A recovery time as a date, or "not by <horizon>" when it falls after the horizon.
+    pub fn date(&self, t: f64) -> String {
+        let horizon = self.calendar.horizon_time().unwrap_or(f64::INFINITY);
+        if t > horizon {
+            format!("not by {}", self.calendar.horizon_end)
+        } else {
+            self.calendar.date_of(t.round())
+        }
+    }
+
+    /// Output `k`'s percentile band `b` (0 = p5 … 4 = p95).
+    pub fn band(&self, output: &str, b: usize) -> Option<&[f64]> {
+        let k = OUTPUTS.iter().position(|o| *o == output)?;
+        self.bands.get(k).map(|band| band[b].as_slice())
+    }
+}
+
+/// Numbers in CSVs: up to 4 decimals, no trailing zeros.
+fn number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Runs a whole ensemble and summarises it.
+pub fn run(prepared: &Prepared, plan: &Plan) -> Result<(Vec<Member>, Summary), EngineError> {
+    let indices: Vec<usize> = (0..plan.members()).collect();
+    let members = run_members(prepared, plan, &indices, &Progress::default())?;
+    let summary = Summary::of(&plan.calendar, &plan.times, &members);
+    Ok((members, summary))
+}
+
+/// Bytes per member kept in memory: its series, parameters and headlines.
+pub fn bytes_per_member(plan: &Plan) -> usize {
+    8 * (plan.outputs.len() * plan.times.len() + plan.parameters.len() + HEADLINES.len())
+        + std::mem::size_of::<Member>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_hand() {
+        // numpy.percentile([1, 2, 3, 4, 10], [5, 25, 50, 75, 95]) = 1.2, 2, 3, 4, 8.8
+        let mut v = vec![10.0, 3.0, 1.0, 4.0, 2.0];
+        let p = percentiles_of(&mut v);
+        let want = [1.2, 2.0, 3.0, 4.0, 8.8];
+        for (a, b) in p.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{p:?}");
+        }
+        assert_eq!(percentile(&[7.0], 95.0), 7.0);
+        assert!(percentile(&[], 50.0).is_nan());
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(-0.00001), "0");
+        assert_eq!(number(1234.56789), "1234.5679");
+    }
+}

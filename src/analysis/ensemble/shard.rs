@@ -1,0 +1,345 @@
+//! Shard files: the member-level results of part of an ensemble, so that shards run anywhere
+//! (a Slurm job array, GNU parallel, several laptops) and merge into exactly the files of the
+//! unsharded run.
+//!
+//! A shard is CSV (fields quoted where needed), one record per line:
+//!
+//! ```text
+//! borderflow-ensemble-shard,1          magic and format version
+//! origin,2019-01-01                    the model calendar
+//! horizon_end,2030-12-31
+//! record_end,2022-10-10
+//! members,1000                         the whole ensemble's size
+//! seed,7
+//! sampling,LatinHypercube
+//! shard,0,4                            shard I of N: members with index mod N = I
+//! fingerprint,5c0f…                    FNV-1a of scenario, model and distributions
+//! outputs,Mainland visitor arrivals,…  the recorded outputs, in order
+//! parameters,Risk sensitivity,…        the sampled parameters, in order
+//! times,0,7,14,…                       model times of the recorded values
+//! member,I,P…,H…,S…                    per member: index, one value per parameter, the four
+//!                                      headlines (date50, date90 as model times, visitors
+//!                                      lost in millions, trade lost in days), then each
+//!                                      output's values at every time, output by output
+//! ```
+//!
+//! Numbers are written in Rust's shortest round-trip form, so merging reads back exactly the
+//! values the members produced.
+
+use std::path::Path;
+
+use super::{HEADLINES, Member, OUTPUTS, Plan, Summary};
+use crate::engine::EngineError;
+use crate::scenario::{Calendar, Prepared};
+
+const MAGIC: &str = "borderflow-ensemble-shard";
+const FORMAT_VERSION: &str = "1";
+
+/// What a shard says about the ensemble it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub calendar: Calendar,
+    pub members: usize,
+    pub seed: u64,
+    pub sampling: String,
+    pub shard: usize,
+    pub shards: usize,
+    pub fingerprint: String,
+    pub outputs: Vec<String>,
+    pub parameters: Vec<String>,
+    pub times: Vec<f64>,
+}
+
+impl Header {
+    pub fn new(prepared: &Prepared, plan: &Plan, shard: usize, shards: usize) -> Header {
+        Header {
+            calendar: plan.calendar.clone(),
+            members: plan.members(),
+            seed: plan.sampler.seed,
+            sampling: format!("{:?}", plan.sampler.sampling),
+            shard,
+            shards,
+            fingerprint: fingerprint(prepared, plan),
+            outputs: OUTPUTS.iter().map(|s| s.to_string()).collect(),
+            parameters: plan.parameters.iter().map(|p| p.name.clone()).collect(),
+            times: plan.times.clone(),
+        }
+    }
+
+    /// Everything but the shard number: shards of one ensemble agree on it.
+    fn ensemble_key(&self) -> Header {
+        Header {
+            shard: 0,
+            ..self.clone()
+        }
+    }
+}
+
+/// FNV-1a (64 bit) over what decides the members' results: the scenario, the model, the
+/// sampled distributions and the recorded times.
+pub fn fingerprint(prepared: &Prepared, plan: &Plan) -> String {
+    let text = format!(
+        "{}\n{:?}\n{:?}\n{:?}\n{:?}",
+        prepared.scenario.to_ron(),
+        prepared.setup.compiled.model,
+        plan.parameters
+            .iter()
+            .map(|p| (&p.name, &p.distribution))
+            .collect::<Vec<_>>(),
+        plan.sampler.sampling,
+        plan.times
+    );
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Writes a shard.
+pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), EngineError> {
+    let file = path.display().to_string();
+    let io = |e: csv::Error| EngineError::Run(format!("{file}: {e}"));
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(io)?;
+    let c = &header.calendar;
+    let rows: Vec<Vec<String>> = vec![
+        vec![MAGIC.into(), FORMAT_VERSION.into()],
+        vec!["origin".into(), c.origin.clone()],
+        vec!["horizon_end".into(), c.horizon_end.clone()],
+        vec!["record_end".into(), c.record_end.clone()],
+        vec!["members".into(), header.members.to_string()],
+        vec!["seed".into(), header.seed.to_string()],
+        vec!["sampling".into(), header.sampling.clone()],
+        vec![
+            "shard".into(),
+            header.shard.to_string(),
+            header.shards.to_string(),
+        ],
+        vec!["fingerprint".into(), header.fingerprint.clone()],
+        std::iter::once("outputs".to_string())
+            .chain(header.outputs.iter().cloned())
+            .collect(),
+        std::iter::once("parameters".to_string())
+            .chain(header.parameters.iter().cloned())
+            .collect(),
+        std::iter::once("times".to_string())
+            .chain(header.times.iter().map(|t| t.to_string()))
+            .collect(),
+    ];
+    for row in rows {
+        w.write_record(&row).map_err(io)?;
+    }
+    for m in members {
+        let row = ["member".to_string(), m.index.to_string()]
+            .into_iter()
+            .chain(
+                m.parameters
+                    .iter()
+                    .chain(&m.headlines)
+                    .chain(&m.series)
+                    .map(|v| v.to_string()),
+            );
+        w.write_record(row).map_err(io)?;
+    }
+    w.flush()
+        .map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
+    Ok(())
+}
+
+/// Reads a shard, checking every line's shape; errors name the file and line.
+pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
+    let file = path.display().to_string();
+    let at = |line: u64, msg: String| EngineError::Run(format!("{file}:{line}: {msg}"));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
+    let mut records = rdr.records();
+    let mut next = |key: &str| -> Result<(u64, Vec<String>), EngineError> {
+        match records.next() {
+            Some(Ok(r)) => {
+                let line = r.position().map_or(0, |p| p.line());
+                let fields: Vec<String> = r.iter().map(str::to_string).collect();
+                if fields.first().map(String::as_str) != Some(key) {
+                    return Err(at(
+                        line,
+                        format!(
+                            "expected a line starting with {key:?}, found {:?}",
+                            fields.first()
+                        ),
+                    ));
+                }
+                Ok((line, fields[1..].to_vec()))
+            }
+            Some(Err(e)) => Err(EngineError::Run(format!("{file}: {e}"))),
+            None => Err(EngineError::Run(format!(
+                "{file}: ends before the {key:?} line: not a complete shard"
+            ))),
+        }
+    };
+    let one = |(line, f): (u64, Vec<String>)| -> Result<(u64, String), EngineError> {
+        match f.as_slice() {
+            [v] => Ok((line, v.clone())),
+            _ => Err(at(line, format!("expected one value, found {}", f.len()))),
+        }
+    };
+    let num = |line: u64, s: &str| -> Result<f64, EngineError> {
+        s.parse::<f64>()
+            .map_err(|_| at(line, format!("expected a number, found {s:?}")))
+    };
+    let (line, magic) = next(MAGIC)?;
+    if magic != [FORMAT_VERSION] {
+        return Err(at(
+            line,
+            format!("shard format {magic:?}: this Borderflow reads format {FORMAT_VERSION}"),
+        ));
+    }
+    let origin = one(next("origin")?)?.1;
+    let horizon_end = one(next("horizon_end")?)?.1;
+    let record_end = one(next("record_end")?)?.1;
+    let (line, members) = one(next("members")?)?;
+    let members = members
+        .parse()
+        .map_err(|_| at(line, "expected a member count".into()))?;
+    let (line, seed) = one(next("seed")?)?;
+    let seed = seed
+        .parse()
+        .map_err(|_| at(line, "expected a seed".into()))?;
+    let sampling = one(next("sampling")?)?.1;
+    let (line, shard) = next("shard")?;
+    let (shard, shards) = match shard.as_slice() {
+        [i, n] => match (i.parse::<usize>(), n.parse::<usize>()) {
+            (Ok(i), Ok(n)) if i < n => (i, n),
+            _ => return Err(at(line, "expected shard I,N with 0 <= I < N".into())),
+        },
+        _ => return Err(at(line, "expected shard I,N".into())),
+    };
+    let fingerprint = one(next("fingerprint")?)?.1;
+    let outputs = next("outputs")?.1;
+    let parameters = next("parameters")?.1;
+    let (line, times) = next("times")?;
+    let times = times
+        .iter()
+        .map(|t| num(line, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let header = Header {
+        calendar: Calendar {
+            origin,
+            horizon_end,
+            record_end,
+        },
+        members,
+        seed,
+        sampling,
+        shard,
+        shards,
+        fingerprint,
+        outputs,
+        parameters,
+        times,
+    };
+    let (np, nt, no) = (
+        header.parameters.len(),
+        header.times.len(),
+        header.outputs.len(),
+    );
+    let width = 1 + np + HEADLINES.len() + no * nt;
+    let mut out = Vec::new();
+    for r in records {
+        let r = r.map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
+        let line = r.position().map_or(0, |p| p.line());
+        if r.get(0) != Some("member") {
+            return Err(at(line, "expected a member line".into()));
+        }
+        if r.len() != 1 + width {
+            return Err(at(
+                line,
+                format!(
+                    "expected {width} values after \"member\", found {}",
+                    r.len() - 1
+                ),
+            ));
+        }
+        let index: usize = r[1]
+            .parse()
+            .map_err(|_| at(line, format!("expected a member index, found {:?}", &r[1])))?;
+        if index >= header.members || index % header.shards != header.shard {
+            return Err(at(
+                line,
+                format!(
+                    "member {index} does not belong to shard {} of {} of {} members",
+                    header.shard, header.shards, header.members
+                ),
+            ));
+        }
+        let values = r
+            .iter()
+            .skip(2)
+            .map(|v| num(line, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(Member {
+            index,
+            parameters: values[..np].to_vec(),
+            headlines: [values[np], values[np + 1], values[np + 2], values[np + 3]],
+            series: values[np + 4..].to_vec(),
+        });
+    }
+    Ok((header, out))
+}
+
+/// Reads shards and summarises them as the unsharded run would: they must be the N shards of
+/// one ensemble, each once, with every member present once.
+pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
+    let mut first: Option<Header> = None;
+    let mut seen_shards = Vec::new();
+    let mut members: Vec<Member> = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let (header, shard_members) = read(path)?;
+        let file = path.display();
+        match &first {
+            None => first = Some(header.clone()),
+            Some(f) if f.ensemble_key() != header.ensemble_key() => {
+                return Err(EngineError::Run(format!(
+                    "{file}: belongs to another ensemble than {} (scenario, model, seed, members or shard count differ)",
+                    paths[0].as_ref().display()
+                )));
+            }
+            Some(_) => {}
+        }
+        if seen_shards.contains(&header.shard) {
+            return Err(EngineError::Run(format!(
+                "{file}: shard {} of {} is given twice",
+                header.shard, header.shards
+            )));
+        }
+        seen_shards.push(header.shard);
+        members.extend(shard_members);
+    }
+    let header = first.ok_or_else(|| EngineError::Run("merge: no shard files given".into()))?;
+    let missing: Vec<usize> = (0..header.shards)
+        .filter(|s| !seen_shards.contains(s))
+        .collect();
+    if !missing.is_empty() {
+        return Err(EngineError::Run(format!(
+            "merge: shards {missing:?} of {} are missing",
+            header.shards
+        )));
+    }
+    members.sort_by_key(|m| m.index);
+    let complete =
+        members.len() == header.members && members.iter().enumerate().all(|(i, m)| m.index == i);
+    if !complete {
+        return Err(EngineError::Run(format!(
+            "merge: expected members 0 .. {} once each, found {} (a shard is incomplete)",
+            header.members,
+            members.len()
+        )));
+    }
+    Ok(Summary::of(&header.calendar, &header.times, &members))
+}
