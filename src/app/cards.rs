@@ -27,12 +27,16 @@ impl HeadlineCards {
                 let p = s.headlines[i];
                 (
                     show(p[2]),
-                    Some(format!(
-                        "p5–p95: {} – {} ({} members)",
-                        show(p[0]),
-                        show(p[4]),
-                        s.members
-                    )),
+                    Some(if show(p[0]) == show(p[4]) {
+                        format!("p5–p95: all {} members alike", s.members)
+                    } else {
+                        format!(
+                            "p5–p95: {} – {} ({} members)",
+                            show(p[0]),
+                            show(p[4]),
+                            s.members
+                        )
+                    }),
                 )
             }
             None => (central, None),

@@ -517,6 +517,7 @@ impl BorderflowApp {
                     calendar: &self.session.calendar,
                     branch: self.session.branch_time,
                     bands: self.uncertainty.bands(),
+                    median: self.uncertainty.latest(),
                 },
             );
         });

@@ -73,6 +73,8 @@ pub struct PlotView<'a> {
     pub calendar: &'a Calendar,
     pub branch: f64,
     pub bands: Option<&'a Summary>,
+    /// The ensemble so far: its median line is drawn before there are enough members for bands.
+    pub median: Option<&'a Summary>,
 }
 
 impl PlotsPanel {
@@ -84,6 +86,7 @@ impl PlotsPanel {
             calendar,
             branch,
             bands,
+            median,
         } = view;
         let group = egui::Id::unique("linked plots");
         let rows = 3;
@@ -91,7 +94,7 @@ impl PlotsPanel {
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
         let history_color = Color32::from_rgb(213, 94, 0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             swatch(ui, scenario_color, Swatch::Line);
             ui.label(egui::RichText::new("scenario (visitors: 28-day mean, daily faint)").small());
             swatch(ui, baseline_color, Swatch::Line);
@@ -100,8 +103,12 @@ impl PlotsPanel {
             ui.label(egui::RichText::new("recorded, to 10 Oct 2022").small());
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
             ui.label(egui::RichText::new("branch date").small());
-            if let Some(s) = bands {
+            if median.is_some() {
                 ui.separator();
+                swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
+                ui.label(egui::RichText::new("ensemble median").small());
+            }
+            if let Some(s) = bands {
                 swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
                 ui.label(egui::RichText::new("p5–p95").small());
                 swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
@@ -166,6 +173,21 @@ impl PlotsPanel {
                                             .fill_color(band_color(INNER_ALPHA)),
                                     );
                                 }
+                            }
+                            if let Some(m) = median.and_then(|s| s.band(name, 2).map(|b| (s, b))) {
+                                let (s, p50) = m;
+                                let points: Vec<PlotPoint> = s
+                                    .times
+                                    .iter()
+                                    .zip(p50)
+                                    .map(|(&t, &v)| PlotPoint::new(t, v))
+                                    .collect();
+                                plot.line(
+                                    Line::new("ensemble median", PlotPoints::Owned(points))
+                                        .color(Color32::from_rgb(0, 70, 120))
+                                        .style(egui_plot::LineStyle::dashed_dense())
+                                        .width(1.2),
+                                );
                             }
                             if let Some(points) = recorded.get(name) {
                                 plot.points(

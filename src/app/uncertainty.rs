@@ -128,6 +128,11 @@ impl Uncertainty {
         })
     }
 
+    /// The newest summary, however few members it has (its median line shows first).
+    pub fn latest(&self) -> Option<&Summary> {
+        self.snapshot.as_ref().map(|s| &s.summary)
+    }
+
     /// The summary once it has enough members for bands.
     pub fn bands(&self) -> Option<&Summary> {
         self.snapshot
