@@ -278,3 +278,46 @@ fn the_ensemble_reports_progress_then_its_bands_appear_in_the_legend() {
         "restarted for the new scenario"
     );
 }
+
+#[test]
+fn switching_to_chinese_shows_chinese_labels_dates_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    assert!(h.query_by_label("Levers").is_some());
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Language").hover();
+    h.run_steps(2);
+    h.get_by_label("中文").click();
+    h.run_steps(3);
+    assert_eq!(h.state().lang, "zh");
+    assert!(
+        h.query_by_label("政策杠杆").is_some(),
+        "the lever panel's title"
+    );
+    assert!(
+        h.query_by_label("香港入境检疫").is_some(),
+        "a lever label from the catalogue"
+    );
+    assert!(
+        h.query_by_label("内地访客恢复至50%").is_some(),
+        "a card title"
+    );
+    // Losses in 亿, trade in 天.
+    let lost = h
+        .state()
+        .session
+        .headlines
+        .as_ref()
+        .unwrap()
+        .visitors_lost_millions;
+    assert!(
+        h.query_by_label(&format!("{:.2}亿", lost / 100.0))
+            .is_some()
+    );
+    assert!(h.query_all_by_label_contains(" 天").next().is_some());
+    // And back.
+    h.state_mut().apply(Command::SetLanguage("en".into()));
+    h.run_steps(2);
+    assert!(h.query_by_label("Levers").is_some());
+}

@@ -81,25 +81,50 @@ pub fn show_date(date: &Option<String>, horizon_end: &str) -> String {
         .unwrap_or_else(|| format!("not by {horizon_end}"))
 }
 
+/// How a recovery date of `b` compares with `a`'s.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DateDifference {
+    NeitherReached,
+    /// `a` reached it, `b` did not.
+    NotReached,
+    /// `b` reached it, `a` did not.
+    Reached,
+    SameDay,
+    /// Signed days (negative: earlier), under two months.
+    Days(f64),
+    /// Signed months.
+    Months(f64),
+}
+
+pub fn date_difference_of(a: Option<f64>, b: Option<f64>) -> DateDifference {
+    match (a, b) {
+        (None, None) => DateDifference::NeitherReached,
+        (Some(_), None) => DateDifference::NotReached,
+        (None, Some(_)) => DateDifference::Reached,
+        (Some(a), Some(b)) => {
+            let days = b - a;
+            if days.abs() < 0.5 {
+                DateDifference::SameDay
+            } else if days.abs() < 60.0 {
+                DateDifference::Days(days)
+            } else {
+                DateDifference::Months(days / (365.25 / 12.0))
+            }
+        }
+    }
+}
+
 /// A recovery date of `b` against `a`: "3 months earlier", "12 days later", "same day",
 /// "reached vs not reached", "not reached in either".
 pub fn date_difference(a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (None, None) => "not reached in either".into(),
-        (Some(_), None) => "not reached (baseline reached it)".into(),
-        (None, Some(_)) => "reached (baseline did not)".into(),
-        (Some(a), Some(b)) => {
-            let days = b - a;
-            let when = if days < 0.0 { "earlier" } else { "later" };
-            let d = days.abs();
-            if d < 0.5 {
-                "same day".into()
-            } else if d < 60.0 {
-                format!("{d:.0} days {when}")
-            } else {
-                format!("{:.0} months {when}", d / (365.25 / 12.0))
-            }
-        }
+    let when = |x: f64| if x < 0.0 { "earlier" } else { "later" };
+    match date_difference_of(a, b) {
+        DateDifference::NeitherReached => "not reached in either".into(),
+        DateDifference::NotReached => "not reached (baseline reached it)".into(),
+        DateDifference::Reached => "reached (baseline did not)".into(),
+        DateDifference::SameDay => "same day".into(),
+        DateDifference::Days(d) => format!("{:.0} days {}", d.abs(), when(d)),
+        DateDifference::Months(m) => format!("{:.0} months {}", m.abs(), when(m)),
     }
 }
 

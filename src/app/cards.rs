@@ -1,104 +1,170 @@
-//! Headline cards: recovery dates and losses, each against the baseline.
+//! Headline cards: recovery dates and losses, each against the baseline; with a finished
+//! ensemble, its median and 90% range.
 
 use egui::{RichText, Ui};
 
+use super::i18n::{count, date, fill, tr};
 use crate::analysis::ensemble::Summary;
-use crate::analysis::headlines::{Headlines, date_difference, show_date};
+use crate::analysis::headlines::{DateDifference, Headlines, date_difference_of};
 
 pub struct HeadlineCards;
 
+/// What the cards read.
+pub struct CardView<'a> {
+    pub current: Option<&'a Headlines>,
+    pub baseline: Option<&'a Headlines>,
+    pub horizon_end: &'a str,
+    pub ensemble: Option<&'a Summary>,
+    pub lang: &'a str,
+}
+
+/// A recovery date (or "not by <horizon>") in `lang`.
+pub fn recovery_date(lang: &str, d: Option<&str>, horizon_end: &str) -> String {
+    match d {
+        Some(d) => date(lang, d),
+        None => fill(tr(lang, "not by {}"), &[&date(lang, horizon_end)]),
+    }
+}
+
+/// How a recovery date compares with the baseline's, in `lang`.
+pub fn difference_text(lang: &str, a: Option<f64>, b: Option<f64>) -> String {
+    let n = |x: f64| format!("{:.0}", x.abs());
+    match date_difference_of(a, b) {
+        DateDifference::NeitherReached => tr(lang, "not reached in either").into(),
+        DateDifference::NotReached => tr(lang, "not reached (baseline reached it)").into(),
+        DateDifference::Reached => tr(lang, "reached (baseline did not)").into(),
+        DateDifference::SameDay => tr(lang, "same day").into(),
+        DateDifference::Days(d) if d < 0.0 => fill(tr(lang, "{} days earlier"), &[&n(d)]),
+        DateDifference::Days(d) => fill(tr(lang, "{} days later"), &[&n(d)]),
+        DateDifference::Months(m) if m < 0.0 => fill(tr(lang, "{} months earlier"), &[&n(m)]),
+        DateDifference::Months(m) => fill(tr(lang, "{} months later"), &[&n(m)]),
+    }
+}
+
+/// Millions of visitors as a count in `lang`.
+pub fn visitors_text(lang: &str, millions: f64) -> String {
+    fill(tr(lang, "{} visitors"), &[&count(lang, millions * 1e6)])
+}
+
+pub fn days_text(lang: &str, days: f64) -> String {
+    fill(tr(lang, "{} days"), &[&format!("{days:.0}")])
+}
+
 impl HeadlineCards {
-    pub fn ui(
-        &mut self,
-        ui: &mut Ui,
-        current: Option<&Headlines>,
-        baseline: Option<&Headlines>,
-        horizon_end: &str,
-        ensemble: Option<&Summary>,
-    ) {
-        let (Some(h), Some(b)) = (current, baseline) else {
-            ui.label("Headline figures need the Mainland visitor and trade outputs.");
+    pub fn ui(&mut self, ui: &mut Ui, view: CardView<'_>) {
+        let lang = view.lang;
+        let (Some(h), Some(b)) = (view.current, view.baseline) else {
+            ui.label(tr(
+                lang,
+                "Headline figures need the Mainland visitor and trade outputs.",
+            ));
             return;
         };
+        let horizon_end = view.horizon_end;
         // With a finished ensemble a card shows its median and 90% range; the difference line
         // compares the central runs (calibrated values) of scenario and baseline.
-        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| match ensemble {
+        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| match view.ensemble {
             Some(s) => {
                 let p = s.headlines[i];
-                (
-                    show(p[2]),
-                    Some(if show(p[0]) == show(p[4]) {
-                        format!("p5–p95: all {} members alike", s.members)
-                    } else {
-                        format!(
-                            "p5–p95: {} – {} ({} members)",
-                            show(p[0]),
-                            show(p[4]),
-                            s.members
-                        )
-                    }),
-                )
+                let members = s.members.to_string();
+                let range = if show(p[0]) == show(p[4]) {
+                    fill(tr(lang, "p5–p95: all {} members alike"), &[&members])
+                } else {
+                    fill(
+                        tr(lang, "p5–p95: {} – {} ({} members)"),
+                        &[&show(p[0]), &show(p[4]), &members],
+                    )
+                };
+                (show(p[2]), Some(range))
             }
             None => (central, None),
         };
-        let date = |t: f64| ensemble.map_or_else(String::new, |s| s.date(t));
+        let ensemble_date = |t: f64| {
+            view.ensemble.map_or_else(String::new, |s| {
+                let d = s.date(t);
+                if d.starts_with("not by") {
+                    recovery_date(lang, None, horizon_end)
+                } else {
+                    date(lang, &d)
+                }
+            })
+        };
+        let signed = |v: f64, text: String| {
+            if text.is_empty() {
+                tr(lang, "same as baseline").to_string()
+            } else {
+                fill(
+                    tr(lang, "{} vs baseline"),
+                    &[&format!("{}{text}", if v < 0.0 { "-" } else { "+" })],
+                )
+            }
+        };
         ui.columns(4, |cols| {
-            let (v, range) = value(0, show_date(&h.date50, horizon_end), &date);
+            let (v, range) = value(
+                0,
+                recovery_date(lang, h.date50.as_deref(), horizon_end),
+                &ensemble_date,
+            );
             card(
                 &mut cols[0],
-                "50% recovery of Mainland visitors",
+                tr(lang, "50% recovery of Mainland visitors"),
                 &v,
                 range.as_deref(),
-                &date_difference(b.time50, h.time50),
+                &difference_text(lang, b.time50, h.time50),
+                lang,
             );
-            let (v, range) = value(1, show_date(&h.date90, horizon_end), &date);
+            let (v, range) = value(
+                1,
+                recovery_date(lang, h.date90.as_deref(), horizon_end),
+                &ensemble_date,
+            );
             card(
                 &mut cols[1],
-                "90% recovery of Mainland visitors",
+                tr(lang, "90% recovery of Mainland visitors"),
                 &v,
                 range.as_deref(),
-                &date_difference(b.time90, h.time90),
+                &difference_text(lang, b.time90, h.time90),
+                lang,
             );
             let dv = h.visitors_lost_millions - b.visitors_lost_millions;
-            let (v, range) = value(2, format!("{:.1} M", h.visitors_lost_millions), &|x| {
-                format!("{x:.1} M")
+            let (v, range) = value(2, count(lang, h.visitors_lost_millions * 1e6), &|x| {
+                count(lang, x * 1e6)
             });
+            let dv_text = if dv.abs() < 0.05 {
+                String::new()
+            } else {
+                visitors_text(lang, dv.abs())
+            };
             card(
                 &mut cols[2],
-                "Mainland visitor arrivals lost since 25 Jan 2020",
+                tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
                 &v,
                 range.as_deref(),
-                &signed(dv, "M visitors", 1),
+                &signed(dv, dv_text),
+                lang,
             );
             let dt = h.trade_lost_days - b.trade_lost_days;
-            let (v, range) = value(3, format!("{:.0} days", h.trade_lost_days), &|x| {
-                format!("{x:.0} days")
+            let (v, range) = value(3, days_text(lang, h.trade_lost_days), &|x| {
+                days_text(lang, x)
             });
+            let dt_text = if dt.abs() < 0.5 {
+                String::new()
+            } else {
+                days_text(lang, dt.abs())
+            };
             card(
                 &mut cols[3],
-                "Trade lost (days of 2019 trade)",
+                tr(lang, "Trade lost (days of 2019 trade)"),
                 &v,
                 range.as_deref(),
-                &signed(dt, "days", 0),
+                &signed(dt, dt_text),
+                lang,
             );
         });
     }
 }
 
-fn signed(v: f64, unit: &str, decimals: usize) -> String {
-    if v.abs() < 0.5 * 10f64.powi(-(decimals as i32)) {
-        "same as baseline".into()
-    } else {
-        format!(
-            "{}{:.*} {unit} vs baseline",
-            if v < 0.0 { "-" } else { "+" },
-            decimals,
-            v.abs()
-        )
-    }
-}
-
-fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str) {
+fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str, lang: &str) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.label(RichText::new(title).small().weak());
@@ -106,6 +172,6 @@ fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: 
         if let Some(r) = range {
             ui.label(RichText::new(r).small());
         }
-        ui.label(RichText::new(format!("central run: {difference}")).small());
+        ui.label(RichText::new(fill(tr(lang, "central run: {}"), &[difference])).small());
     });
 }

@@ -45,4 +45,6 @@ pub enum Command {
     /// Answer to "discard unsaved changes?".
     ConfirmDiscard(bool),
     DismissError,
+    /// Switch the interface language (`en`, `zh`); remembered across sessions.
+    SetLanguage(String),
 }

@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::command::{Command, Gesture};
+use super::i18n::{date, fill, tr};
 use crate::scenario::{Circle, Lever, LeverKind, LeverValue, Scenario, text_in};
 
 pub struct LeversPanel;
@@ -30,18 +31,22 @@ impl LeversPanel {
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
-            ui.heading("Levers");
+            ui.heading(tr(lang, "Levers"));
             if ui
-                .button("Reset to baseline")
-                .on_hover_text("Every lever back to the status quo of the branch date")
+                .button(tr(lang, "Reset to baseline"))
+                .on_hover_text(tr(
+                    lang,
+                    "Every lever back to the status quo of the branch date",
+                ))
                 .clicked()
             {
                 commands.push(Command::ResetToBaseline);
             }
         });
         ui.label(
-            RichText::new(format!(
-                "Changes apply from {branch} unless a lever says otherwise."
+            RichText::new(fill(
+                tr(lang, "Changes apply from {} unless a lever says otherwise."),
+                &[&date(lang, branch)],
             ))
             .small()
             .weak(),
@@ -50,9 +55,9 @@ impl LeversPanel {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 for (circle, title) in [
-                    (Circle::Commuting, "Commuting circle"),
-                    (Circle::Finance, "Finance circle"),
-                    (Circle::Innovation, "Innovation circle"),
+                    (Circle::Commuting, tr(lang, "Commuting circle")),
+                    (Circle::Finance, tr(lang, "Finance circle")),
+                    (Circle::Innovation, tr(lang, "Innovation circle")),
                 ] {
                     egui::CollapsingHeader::new(RichText::new(title).strong())
                         .default_open(true)
@@ -98,17 +103,17 @@ fn lever_row(
         }
         if changed {
             ui.label(
-                RichText::new("changed")
+                RichText::new(tr(lang, "changed"))
                     .small()
                     .italics()
                     .color(ui.visuals().warn_fg_color),
             )
-            .on_hover_text(format!("Baseline: {base}"));
+            .on_hover_text(fill(tr(lang, "Baseline: {}"), &[&base.to_string()]));
         }
         if entry.is_some()
             && ui
-                .small_button("reset")
-                .on_hover_text("Back to the recorded history")
+                .small_button(tr(lang, "reset"))
+                .on_hover_text(tr(lang, "Back to the recorded history"))
                 .clicked()
         {
             commands.push(Command::ResetLever(lever.id.clone()));
@@ -161,7 +166,7 @@ fn lever_row(
                 let slider = egui::Slider::new(&mut v, *min..=*max)
                     .step_by(*step)
                     .fixed_decimals(decimals)
-                    .suffix(format!(" {}", lever.unit));
+                    .suffix(format!(" {}", unit_text(lang, &lever.unit)));
                 let r = ui
                     .add_enabled(numeric.is_some(), slider)
                     .labelled_by(label_id)
@@ -182,7 +187,10 @@ fn lever_row(
                 }
                 if unlimited.is_some() {
                     let mut is_unlimited = numeric.is_none();
-                    if ui.checkbox(&mut is_unlimited, "no limit").changed() {
+                    if ui
+                        .checkbox(&mut is_unlimited, tr(lang, "no limit"))
+                        .changed()
+                    {
                         let value = if is_unlimited {
                             LeverValue::Unlimited
                         } else {
@@ -199,7 +207,7 @@ fn lever_row(
         }
     }
     ui.horizontal(|ui| {
-        let from = ui.label(RichText::new("from").small().weak());
+        let from = ui.label(RichText::new(tr(lang, "from")).small().weak());
         let mut text = date.clone();
         let r = ui
             .add(
@@ -208,7 +216,10 @@ fn lever_row(
                     .id_salt(("date", &lever.id)),
             )
             .labelled_by(from.id);
-        let r = r.on_hover_text("The date this lever's change applies from (YYYY-MM-DD)");
+        let r = r.on_hover_text(tr(
+            lang,
+            "The date this lever's change applies from (YYYY-MM-DD)",
+        ));
         if r.lost_focus() && text != date {
             commands.push(Command::SetLeverDate {
                 id: lever.id.clone(),
@@ -216,4 +227,19 @@ fn lever_row(
             });
         }
     });
+}
+
+/// A catalogue unit in `lang` (the catalogue's units are English).
+pub fn unit_text<'a>(lang: &str, unit: &'a str) -> &'a str {
+    match unit {
+        "persons/day" => tr(lang, "persons/day"),
+        "vehicles/day" => tr(lang, "vehicles/day"),
+        "days" => tr(lang, "days"),
+        "hours" => tr(lang, "hours"),
+        "points" => tr(lang, "points"),
+        "rooms" => tr(lang, "rooms"),
+        "share of fields" => tr(lang, "share of fields"),
+        "RMB_bn/day" => tr(lang, "RMB_bn/day"),
+        other => other,
+    }
 }

@@ -6,6 +6,7 @@ pub mod cards;
 pub mod command;
 pub mod document;
 pub mod files;
+pub mod i18n;
 pub mod levers;
 pub mod plots;
 pub mod sensitivity;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use command::{Command, Gesture};
 use document::Document;
+use i18n::{fill, tr};
 use plots::PlotData;
 use session::Session;
 
@@ -26,6 +28,27 @@ use crate::scenario::{self, LeverValue, ModelRef, ModelSetup, Scenario, save_sce
 /// How often the working scenario is written to the data folder.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 const RECENT_KEY: &str = "recent files";
+const LANGUAGE_KEY: &str = "language";
+
+/// The Simplified Chinese font (Noto Sans CJK SC cut to GB2312; assets/fonts/README.md).
+const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
+
+/// egui's fonts with the Chinese face as a fallback for every family.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "noto_sans_sc".into(),
+        std::sync::Arc::new(egui::FontData::from_static(CJK_FONT)),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("noto_sans_sc".into());
+    }
+    ctx.set_fonts(fonts);
+}
 const MAX_RECENT: usize = 8;
 
 /// Something waiting for "discard unsaved changes?".
@@ -60,7 +83,7 @@ pub struct BorderflowApp {
     last_frame_ms: f32,
     /// `BORDERFLOW_LOG_FRAMES` set: print each frame's time (for measuring with a real drag).
     log_frames: bool,
-    lang: String,
+    pub lang: String,
 }
 
 impl BorderflowApp {
@@ -88,6 +111,14 @@ impl BorderflowApp {
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
             .unwrap_or_default();
         let restore_offer = files::leftover(&data_dir);
+        let lang = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<String>(s, LANGUAGE_KEY))
+            .filter(|l| i18n::LANGUAGES.iter().any(|(code, _)| code == l))
+            .unwrap_or_else(|| "en".into());
+        if let Some(cc) = cc {
+            install_fonts(&cc.egui_ctx);
+        }
         let mut app = BorderflowApp {
             current_plot: baseline_plot.clone(),
             baseline_plot,
@@ -109,7 +140,7 @@ impl BorderflowApp {
             close_confirmed: false,
             last_frame_ms: 0.0,
             log_frames: std::env::var_os("BORDERFLOW_LOG_FRAMES").is_some(),
-            lang: "en".into(),
+            lang,
         };
         if let Some(p) = path {
             app.open(p);
@@ -151,8 +182,12 @@ impl BorderflowApp {
                 self.error = None;
             }
             Err(e) => {
-                self.error = Some(format!(
-                    "Could not open the scenario; your work is unchanged.\n\n{e}"
+                self.error = Some(fill(
+                    tr(
+                        &self.lang,
+                        "Could not open the scenario; your work is unchanged.\n\n{}",
+                    ),
+                    &[&e.to_string()],
                 ))
             }
         }
@@ -170,7 +205,12 @@ impl BorderflowApp {
                 self.remember(&path);
                 self.doc.mark_saved(path);
             }
-            Err(e) => self.error = Some(format!("Could not save: {e}")),
+            Err(e) => {
+                self.error = Some(fill(
+                    tr(&self.lang, "Could not save: {}"),
+                    &[&e.to_string()],
+                ))
+            }
         }
     }
 
@@ -273,6 +313,11 @@ impl BorderflowApp {
                 }
             }
             Command::DismissError => self.error = None,
+            Command::SetLanguage(code) => {
+                if i18n::LANGUAGES.iter().any(|(c, _)| *c == code) {
+                    self.lang = code;
+                }
+            }
         }
     }
 
@@ -337,16 +382,16 @@ impl BorderflowApp {
     fn menu(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut out = Vec::new();
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("New").clicked() {
+            ui.menu_button(tr(&self.lang, "File"), |ui| {
+                if ui.button(tr(&self.lang, "New")).clicked() {
                     out.push(Command::New);
                 }
-                if ui.button("Open…").clicked() {
+                if ui.button(tr(&self.lang, "Open…")).clicked() {
                     out.push(Command::Open(None));
                 }
-                ui.menu_button("Open recent", |ui| {
+                ui.menu_button(tr(&self.lang, "Open recent"), |ui| {
                     if self.recent.is_empty() {
-                        ui.label("(none)");
+                        ui.label(tr(&self.lang, "(none)"));
                     }
                     for p in &self.recent {
                         if ui.button(p.display().to_string()).clicked() {
@@ -354,32 +399,50 @@ impl BorderflowApp {
                         }
                     }
                 });
-                if ui.button("Save").clicked() {
+                if ui.button(tr(&self.lang, "Save")).clicked() {
                     out.push(Command::Save);
                 }
-                if ui.button("Save as…").clicked() {
+                if ui.button(tr(&self.lang, "Save as…")).clicked() {
                     out.push(Command::SaveAs);
                 }
             });
-            ui.menu_button("Edit", |ui| {
+            ui.menu_button(tr(&self.lang, "Edit"), |ui| {
                 if ui
-                    .add_enabled(self.doc.can_undo(), egui::Button::new("Undo"))
+                    .add_enabled(
+                        self.doc.can_undo(),
+                        egui::Button::new(tr(&self.lang, "Undo")),
+                    )
                     .clicked()
                 {
                     out.push(Command::Undo);
                 }
                 if ui
-                    .add_enabled(self.doc.can_redo(), egui::Button::new("Redo"))
+                    .add_enabled(
+                        self.doc.can_redo(),
+                        egui::Button::new(tr(&self.lang, "Redo")),
+                    )
                     .clicked()
                 {
                     out.push(Command::Redo);
                 }
-                if ui.button("Reset to baseline").clicked() {
+                if ui.button(tr(&self.lang, "Reset to baseline")).clicked() {
                     out.push(Command::ResetToBaseline);
                 }
             });
-            ui.menu_button("Analysis", |ui| {
-                if ui.button("Sensitivity (tornado)…").clicked() {
+            ui.menu_button(tr(&self.lang, "View"), |ui| {
+                ui.menu_button(tr(&self.lang, "Language"), |ui| {
+                    for (code, name) in i18n::LANGUAGES {
+                        if ui.radio(self.lang == code, name).clicked() {
+                            out.push(Command::SetLanguage(code.to_string()));
+                        }
+                    }
+                });
+            });
+            ui.menu_button(tr(&self.lang, "Analysis"), |ui| {
+                if ui
+                    .button(tr(&self.lang, "Sensitivity (tornado)…"))
+                    .clicked()
+                {
                     self.sensitivity.open = true;
                 }
             });
@@ -395,39 +458,42 @@ impl BorderflowApp {
     fn dialogs(&mut self, ctx: &egui::Context) -> Vec<Command> {
         let mut out = Vec::new();
         if let Some(err) = &self.error {
-            egui::Window::new("Problem")
+            egui::Window::new(tr(&self.lang, "Problem"))
                 .collapsible(false)
                 .resizable(true)
                 .show(ctx, |ui| {
                     ui.label(err);
-                    if ui.button("OK").clicked() {
+                    if ui.button(tr(&self.lang, "OK")).clicked() {
                         out.push(Command::DismissError);
                     }
                 });
         }
         if self.restore_offer.is_some() {
-            egui::Window::new("Restore unsaved work?").collapsible(false).show(ctx, |ui| {
-                ui.label("Borderflow did not close cleanly last time. Restore the scenario you were working on?");
+            egui::Window::new(tr(&self.lang, "Restore unsaved work?")).collapsible(false).show(ctx, |ui| {
+                ui.label(tr(&self.lang, "Borderflow did not close cleanly last time. Restore the scenario you were working on?"));
                 ui.horizontal(|ui| {
-                    if ui.button("Restore").clicked() {
+                    if ui.button(tr(&self.lang, "Restore")).clicked() {
                         out.push(Command::RestoreAutosave(true));
                     }
-                    if ui.button("Discard").clicked() {
+                    if ui.button(tr(&self.lang, "Discard")).clicked() {
                         out.push(Command::RestoreAutosave(false));
                     }
                 });
             });
         }
         if self.pending.is_some() {
-            egui::Window::new("Unsaved changes")
+            egui::Window::new(tr(&self.lang, "Unsaved changes"))
                 .collapsible(false)
                 .show(ctx, |ui| {
-                    ui.label("This scenario has unsaved changes. Discard them?");
+                    ui.label(tr(
+                        &self.lang,
+                        "This scenario has unsaved changes. Discard them?",
+                    ));
                     ui.horizontal(|ui| {
-                        if ui.button("Discard changes").clicked() {
+                        if ui.button(tr(&self.lang, "Discard changes")).clicked() {
                             out.push(Command::ConfirmDiscard(true));
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button(tr(&self.lang, "Cancel")).clicked() {
                             out.push(Command::ConfirmDiscard(false));
                         }
                     });
@@ -465,18 +531,22 @@ impl BorderflowApp {
         egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu(ui)));
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(format!("run {:.2} ms", self.session.last_run_ms));
+                ui.label(fill(
+                    tr(&self.lang, "run {} ms"),
+                    &[&format!("{:.2}", self.session.last_run_ms)],
+                ));
                 ui.separator();
-                ui.label(format!("frame {:.1} ms", self.last_frame_ms));
+                ui.label(fill(
+                    tr(&self.lang, "frame {} ms"),
+                    &[&format!("{:.1}", self.last_frame_ms)],
+                ));
                 ui.separator();
-                ui.label(
-                    self.doc
-                        .path
-                        .as_ref()
-                        .map_or_else(|| "not saved yet".to_string(), |p| p.display().to_string()),
-                );
+                ui.label(self.doc.path.as_ref().map_or_else(
+                    || tr(&self.lang, "not saved yet").to_string(),
+                    |p| p.display().to_string(),
+                ));
                 ui.separator();
-                if self.uncertainty.status_ui(ui) {
+                if self.uncertainty.status_ui(ui, &self.lang) {
                     self.ensemble_generation = None;
                 }
                 if let Some(problem) = &self.session.problem {
@@ -501,10 +571,13 @@ impl BorderflowApp {
         egui::Panel::top("cards").show(ui, |ui| {
             self.cards.ui(
                 ui,
-                self.session.headlines.as_ref(),
-                self.session.baseline_headlines.as_ref(),
-                &self.session.calendar.horizon_end,
-                self.uncertainty.complete(),
+                cards::CardView {
+                    current: self.session.headlines.as_ref(),
+                    baseline: self.session.baseline_headlines.as_ref(),
+                    horizon_end: &self.session.calendar.horizon_end,
+                    ensemble: self.uncertainty.complete(),
+                    lang: &self.lang,
+                },
             );
         });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -518,11 +591,16 @@ impl BorderflowApp {
                     branch: self.session.branch_time,
                     bands: self.uncertainty.bands(),
                     median: self.uncertainty.latest(),
+                    lang: &self.lang,
                 },
             );
         });
-        self.sensitivity
-            .ui(ctx, self.session.prepared.as_ref(), self.doc.generation);
+        self.sensitivity.ui(
+            ctx,
+            self.session.prepared.as_ref(),
+            self.doc.generation,
+            &self.lang,
+        );
         commands.extend(self.dialogs(ctx));
         for c in commands {
             self.apply(c);
@@ -559,7 +637,10 @@ impl BorderflowApp {
             && let Err(e) =
                 files::autosave(&self.data_dir, &self.doc.scenario, self.doc.path.as_deref())
         {
-            self.error = Some(format!("Autosave failed: {e}"));
+            self.error = Some(fill(
+                tr(&self.lang, "Autosave failed: {}"),
+                &[&e.to_string()],
+            ));
         }
     }
 
@@ -582,6 +663,7 @@ impl eframe::App for BorderflowApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
+        eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

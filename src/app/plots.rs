@@ -7,6 +7,7 @@ use egui_plot::{
     VLine,
 };
 
+use super::i18n::{count, date, fill, month, tr};
 use crate::analysis::ensemble::Summary;
 use crate::engine::Results;
 use crate::scenario::Calendar;
@@ -75,6 +76,7 @@ pub struct PlotView<'a> {
     pub bands: Option<&'a Summary>,
     /// The ensemble so far: its median line is drawn before there are enough members for bands.
     pub median: Option<&'a Summary>,
+    pub lang: &'a str,
 }
 
 impl PlotsPanel {
@@ -87,6 +89,7 @@ impl PlotsPanel {
             branch,
             bands,
             median,
+            lang,
         } = view;
         let group = egui::Id::unique("linked plots");
         let rows = 3;
@@ -96,17 +99,20 @@ impl PlotsPanel {
         let history_color = Color32::from_rgb(213, 94, 0);
         ui.horizontal_wrapped(|ui| {
             swatch(ui, scenario_color, Swatch::Line);
-            ui.label(egui::RichText::new("scenario (visitors: 28-day mean, daily faint)").small());
+            ui.label(
+                egui::RichText::new(tr(lang, "scenario (visitors: 28-day mean, daily faint)"))
+                    .small(),
+            );
             swatch(ui, baseline_color, Swatch::Line);
-            ui.label(egui::RichText::new("status quo of 10 Oct 2022").small());
+            ui.label(egui::RichText::new(tr(lang, "status quo of 10 Oct 2022")).small());
             swatch(ui, history_color, Swatch::Dot);
-            ui.label(egui::RichText::new("recorded, to 10 Oct 2022").small());
+            ui.label(egui::RichText::new(tr(lang, "recorded, to 10 Oct 2022")).small());
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
-            ui.label(egui::RichText::new("branch date").small());
+            ui.label(egui::RichText::new(tr(lang, "branch date")).small());
             if median.is_some() {
                 ui.separator();
                 swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
-                ui.label(egui::RichText::new("ensemble median").small());
+                ui.label(egui::RichText::new(tr(lang, "ensemble median")).small());
             }
             if let Some(s) = bands {
                 swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
@@ -114,9 +120,12 @@ impl PlotsPanel {
                 swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
                 ui.label(egui::RichText::new("p25–p75").small());
                 ui.label(
-                    egui::RichText::new(format!("of {} ensemble members", s.members))
-                        .small()
-                        .weak(),
+                    egui::RichText::new(fill(
+                        tr(lang, "of {} ensemble members"),
+                        &[&s.members.to_string()],
+                    ))
+                    .small()
+                    .weak(),
                 );
             }
         });
@@ -125,22 +134,30 @@ impl PlotsPanel {
                 for (c, ui) in cols.iter_mut().enumerate() {
                     let k = row * 2 + c;
                     let (name, unit) = PLOTTED[k];
-                    ui.label(egui::RichText::new(format!("{name} ({unit})")).strong());
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} ({})",
+                            output_name(lang, name),
+                            output_unit(lang, unit)
+                        ))
+                        .strong(),
+                    );
                     let cal = calendar.clone();
                     let cal2 = calendar.clone();
+                    let (axis_lang, hover_lang) = (lang.to_string(), lang.to_string());
                     Plot::new(name)
                         .height(height)
                         .link_axis(group, [true, false])
                         .link_cursor(group, [true, false])
                         .x_grid_spacer(date_grid(calendar.clone()))
                         .x_axis_formatter(move |mark: GridMark, _range| {
-                            let date = cal.date_of(mark.value);
+                            let iso = cal.date_of(mark.value);
                             if mark.step_size >= 300.0 {
-                                date[..4].to_string()
+                                iso[..4].to_string()
                             } else if mark.step_size >= 28.0 {
-                                date[..7].to_string()
+                                month(&axis_lang, &iso)
                             } else {
-                                date
+                                date(&axis_lang, &iso)
                             }
                         })
                         .label_formatter(move |pos: &HoverPosition<'_>| {
@@ -155,9 +172,10 @@ impl PlotsPanel {
                                 }
                             };
                             Some(format!(
-                                "{series}\n{}\n{:.1} {unit}",
-                                cal2.date_of(p.x),
-                                p.y
+                                "{series}\n{}\n{} {}",
+                                date(&hover_lang, &cal2.date_of(p.x)),
+                                count(&hover_lang, p.y),
+                                output_unit(&hover_lang, unit)
                             ))
                         })
                         .show(ui, |plot| {
@@ -349,5 +367,30 @@ fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
                 );
             }
         }
+    }
+}
+
+/// An output's name in `lang`.
+pub fn output_name<'a>(lang: &str, name: &'a str) -> &'a str {
+    match name {
+        "Mainland visitor arrivals" => tr(lang, "Mainland visitor arrivals"),
+        "Shenzhen land crossings" => tr(lang, "Shenzhen land crossings"),
+        "Trade index" => tr(lang, "Trade index"),
+        "Connect turnover" => tr(lang, "Connect turnover"),
+        "Cross-border professionals" => tr(lang, "Cross-border professionals"),
+        "Joint research projects" => tr(lang, "Joint research projects"),
+        other => other,
+    }
+}
+
+fn output_unit<'a>(lang: &str, unit: &'a str) -> &'a str {
+    match unit {
+        "persons/day" => tr(lang, "persons/day"),
+        "trips/day" => tr(lang, "trips/day"),
+        "index, 2019 = 100" => tr(lang, "index, 2019 = 100"),
+        "RMB bn/day" => tr(lang, "RMB bn/day"),
+        "people" => tr(lang, "people"),
+        "projects" => tr(lang, "projects"),
+        other => other,
     }
 }

@@ -3,6 +3,7 @@
 
 use egui::{Color32, RichText, Ui};
 
+use super::i18n::{date, fill, tr};
 use crate::analysis::ensemble::Plan;
 use crate::analysis::ensemble::sensitivity::{Metric, Swing, tornado};
 use crate::scenario::{Calendar, Prepared};
@@ -36,27 +37,37 @@ impl Default for SensitivityWindow {
 }
 
 impl SensitivityWindow {
-    pub fn ui(&mut self, ctx: &egui::Context, prepared: Option<&Prepared>, generation: u64) {
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        prepared: Option<&Prepared>,
+        generation: u64,
+        lang: &str,
+    ) {
         if !self.open {
             return;
         }
         let mut open = self.open;
-        egui::Window::new("Sensitivity")
+        egui::Window::new(tr(lang, "Sensitivity"))
+            .id(egui::Id::unique("sensitivity window"))
             .open(&mut open)
             .default_width(560.0)
-            .show(ctx, |ui| self.contents(ui, prepared, generation));
+            .show(ctx, |ui| self.contents(ui, prepared, generation, lang));
         self.open = open;
     }
 
-    fn contents(&mut self, ui: &mut Ui, prepared: Option<&Prepared>, generation: u64) {
+    fn contents(&mut self, ui: &mut Ui, prepared: Option<&Prepared>, generation: u64, lang: &str) {
         ui.horizontal(|ui| {
-            ui.label("Metric:");
+            ui.label(tr(lang, "Metric:"));
             for (m, label) in METRICS {
-                ui.selectable_value(&mut self.metric, m, label);
+                ui.selectable_value(&mut self.metric, m, tr(lang, label));
             }
         });
         let Some(prepared) = prepared else {
-            ui.label("The scenario does not run; fix it to see sensitivities.");
+            ui.label(tr(
+                lang,
+                "The scenario does not run; fix it to see sensitivities.",
+            ));
             return;
         };
         let key = (generation, self.metric);
@@ -78,32 +89,35 @@ impl SensitivityWindow {
             Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
-            Ok((base, swings)) => self.chart(ui, *base, swings),
+            Ok((base, swings)) => self.chart(ui, *base, swings, lang),
         }
     }
 
     /// Swings relative to the base value, the widest on top; low ends in one colour, high ends
     /// in another.
-    fn chart(&self, ui: &mut Ui, base: f64, swings: &[Swing]) {
+    fn chart(&self, ui: &mut Ui, base: f64, swings: &[Swing], lang: &str) {
         let is_date = self.metric.is_date();
         let show = |v: f64| match (&self.calendar, is_date) {
             (Some(c), true) => {
                 if c.horizon_time().is_ok_and(|h| v > h) {
-                    format!("not by {}", c.horizon_end)
+                    fill(tr(lang, "not by {}"), &[&date(lang, &c.horizon_end)])
                 } else {
-                    c.date_of(v.round())
+                    date(lang, &c.date_of(v.round()))
                 }
             }
             _ => format!("{v:.1}"),
         };
         let unit = match self.metric {
-            Metric::Date50 | Metric::Date90 => "days",
-            Metric::VisitorsLost => "M visitors",
-            Metric::TradeLost => "days of trade",
+            Metric::Date50 | Metric::Date90 => tr(lang, "days"),
+            Metric::VisitorsLost => tr(lang, "M visitors"),
+            Metric::TradeLost => tr(lang, "days of trade"),
         };
-        ui.label(format!(
-            "Central run: {}. Bars: change when a parameter goes from low to high (the others at their model values), in {unit}.",
-            show(base)
+        ui.label(fill(
+            tr(
+                lang,
+                "Central run: {}. Bars: change when a parameter goes from low to high (the others at their model values), in {}.",
+            ),
+            &[&show(base), unit],
         ));
         let widest = swings
             .iter()
@@ -115,10 +129,10 @@ impl SensitivityWindow {
         ui.horizontal(|ui| {
             let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(r, 2.0, low_color);
-            ui.label(RichText::new("parameter at low end").small());
+            ui.label(RichText::new(tr(lang, "parameter at low end")).small());
             let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(r, 2.0, high_color);
-            ui.label(RichText::new("parameter at high end").small());
+            ui.label(RichText::new(tr(lang, "parameter at high end")).small());
         });
         egui::ScrollArea::vertical()
             .max_height(420.0)

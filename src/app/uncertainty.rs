@@ -7,6 +7,8 @@ use std::thread::JoinHandle;
 
 use egui::Ui;
 
+use super::i18n::{fill, tr};
+
 use crate::analysis::ensemble::{self, Plan, Progress, Summary};
 use crate::scenario::{Ensemble, Prepared, Sampling};
 
@@ -150,25 +152,37 @@ impl Uncertainty {
     }
 
     /// Status-bar line: progress, or what the bands show.
-    pub fn status_ui(&mut self, ui: &mut Ui) -> bool {
+    pub fn status_ui(&mut self, ui: &mut Ui, lang: &str) -> bool {
         let mut toggled = false;
         if ui
-            .checkbox(&mut self.enabled, "Uncertainty bands")
-            .on_hover_text("Run an ensemble over the model's uncertain parameters and draw p5–p95 and p25–p75 bands")
+            .checkbox(&mut self.enabled, tr(lang, "Uncertainty bands"))
+            .on_hover_text(tr(
+                lang,
+                "Run an ensemble over the model's uncertain parameters and draw p5–p95 and p25–p75 bands",
+            ))
             .changed()
         {
             toggled = true;
         }
         if let Some(e) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, format!("Ensemble: {e}"));
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                fill(tr(lang, "Ensemble: {}"), &[e]),
+            );
         } else if let Some((done, total)) = self.running() {
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
                     .desired_width(120.0)
-                    .text(format!("ensemble {done} of {total}")),
+                    .text(fill(
+                        tr(lang, "ensemble {} of {}"),
+                        &[&done.to_string(), &total.to_string()],
+                    )),
             );
         } else if let Some(s) = &self.snapshot {
-            ui.label(format!("ensemble: {} members", s.done));
+            ui.label(fill(
+                tr(lang, "ensemble: {} members"),
+                &[&s.done.to_string()],
+            ));
         }
         toggled
     }

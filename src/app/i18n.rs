@@ -1,0 +1,352 @@
+//! English and Simplified Chinese: every UI string goes through [`tr`] (its English text is the
+//! key), and dates and counts are written the way each language writes them.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The languages the app speaks, with their names in themselves.
+pub const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("zh", "中文")];
+
+/// UI text in `lang`: the Chinese for an English string, or the English itself.
+pub fn tr(lang: &str, en: &'static str) -> &'static str {
+    if lang != "zh" {
+        return en;
+    }
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| ZH.iter().copied().collect())
+        .get(en)
+        .copied()
+        .unwrap_or(en)
+}
+
+/// Whether `en` has a Chinese translation (for the test that every UI string has one).
+pub fn has_zh(en: &str) -> bool {
+    ZH.iter().any(|(k, _)| *k == en)
+}
+
+/// `template` with each `{}` replaced by the next argument.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    for a in args {
+        match rest.split_once("{}") {
+            Some((before, after)) => {
+                out.push_str(before);
+                out.push_str(a);
+                rest = after;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An ISO date as people write it: "6 Feb 2023" or "2023年2月6日". Anything else is returned
+/// unchanged.
+pub fn date(lang: &str, iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return iso.to_string();
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<usize>(), d.parse::<u32>()) else {
+        return iso.to_string();
+    };
+    if !(1..=12).contains(&m) {
+        return iso.to_string();
+    }
+    if lang == "zh" {
+        format!("{y}年{m}月{d}日")
+    } else {
+        format!("{d} {} {y}", MONTHS[m - 1])
+    }
+}
+
+/// A year and month: "Feb 2023" or "2023年2月".
+pub fn month(lang: &str, iso: &str) -> String {
+    let (Some(y), Some(m)) = (
+        iso.get(..4),
+        iso.get(5..7).and_then(|m| m.parse::<usize>().ok()),
+    ) else {
+        return iso.to_string();
+    };
+    if !(1..=12).contains(&m) {
+        return iso.to_string();
+    }
+    if lang == "zh" {
+        format!("{y}年{m}月")
+    } else {
+        format!("{} {y}", MONTHS[m - 1])
+    }
+}
+
+/// A count: "120,600" and "1.2 M" in English; "12.06万" and "4.72亿" in Chinese.
+pub fn count(lang: &str, x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if lang == "zh" {
+        if a >= 1e8 {
+            format!("{sign}{:.2}亿", a / 1e8)
+        } else if a >= 1e4 {
+            format!("{sign}{:.2}万", a / 1e4)
+        } else if a >= 100.0 {
+            format!("{sign}{a:.0}")
+        } else {
+            format!("{sign}{a:.1}")
+        }
+    } else if a >= 1e7 {
+        format!("{sign}{:.1} M", a / 1e6)
+    } else if a >= 100.0 {
+        format!("{sign}{}", grouped(a.round() as u64))
+    } else {
+        format!("{sign}{a:.1}")
+    }
+}
+
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// English → Simplified Chinese.
+static ZH: &[(&str, &str)] = &[
+    // Menus and windows.
+    ("File", "文件"),
+    ("New", "新建"),
+    ("Open…", "打开…"),
+    ("Open recent", "最近打开"),
+    ("(none)", "（无）"),
+    ("Save", "保存"),
+    ("Save as…", "另存为…"),
+    ("Edit", "编辑"),
+    ("Undo", "撤销"),
+    ("Redo", "重做"),
+    ("Reset to baseline", "恢复基准情景"),
+    ("Analysis", "分析"),
+    ("Sensitivity (tornado)…", "敏感性分析（龙卷风图）…"),
+    ("View", "视图"),
+    ("Language", "语言"),
+    ("Help", "帮助"),
+    ("Keyboard shortcuts", "键盘快捷键"),
+    ("Export", "导出"),
+    ("Runs as CSV…", "运行结果导出为 CSV…"),
+    ("Plots as PNG…", "图表导出为 PNG…"),
+    ("Summary as Markdown…", "摘要导出为 Markdown…"),
+    ("Presentation mode", "演示模式"),
+    ("Problem", "问题"),
+    ("OK", "确定"),
+    ("Restore unsaved work?", "恢复未保存的工作？"),
+    (
+        "Borderflow did not close cleanly last time. Restore the scenario you were working on?",
+        "Borderflow 上次未正常关闭。是否恢复您正在编辑的情景？",
+    ),
+    ("Restore", "恢复"),
+    ("Discard", "丢弃"),
+    ("Unsaved changes", "未保存的更改"),
+    (
+        "This scenario has unsaved changes. Discard them?",
+        "此情景有未保存的更改。是否丢弃？",
+    ),
+    ("Discard changes", "丢弃更改"),
+    ("Cancel", "取消"),
+    ("not saved yet", "尚未保存"),
+    ("run {} ms", "运行 {} 毫秒"),
+    ("frame {} ms", "帧 {} 毫秒"),
+    (
+        "Could not open the scenario; your work is unchanged.\n\n{}",
+        "无法打开该情景；您的工作未受影响。\n\n{}",
+    ),
+    ("Could not save: {}", "无法保存：{}"),
+    ("Could not export: {}", "无法导出：{}"),
+    ("Exported {}", "已导出 {}"),
+    ("Autosave failed: {}", "自动保存失败：{}"),
+    // Levers.
+    ("Levers", "政策杠杆"),
+    (
+        "Every lever back to the status quo of the branch date",
+        "所有杠杆恢复到分支日期的现状",
+    ),
+    (
+        "Changes apply from {} unless a lever says otherwise.",
+        "除非另有说明，更改自 {} 起生效。",
+    ),
+    ("Commuting circle", "通勤圈"),
+    ("Finance circle", "金融圈"),
+    ("Innovation circle", "创新圈"),
+    ("changed", "已更改"),
+    ("Baseline: {}", "基准：{}"),
+    ("reset", "重置"),
+    ("Back to the recorded history", "恢复为历史记录"),
+    ("no limit", "不设上限"),
+    ("from", "起始"),
+    (
+        "The date this lever's change applies from (YYYY-MM-DD)",
+        "此杠杆更改的生效日期（YYYY-MM-DD）",
+    ),
+    ("persons/day", "人次/日"),
+    ("vehicles/day", "车次/日"),
+    ("days", "天"),
+    ("hours", "小时"),
+    ("points", "个口岸"),
+    ("rooms", "间"),
+    ("share of fields", "领域占比"),
+    ("RMB_bn/day", "十亿元人民币/日"),
+    // Cards.
+    (
+        "Headline figures need the Mainland visitor and trade outputs.",
+        "主要指标需要内地访客和贸易输出。",
+    ),
+    ("50% recovery of Mainland visitors", "内地访客恢复至50%"),
+    ("90% recovery of Mainland visitors", "内地访客恢复至90%"),
+    (
+        "Mainland visitor arrivals lost since 25 Jan 2020",
+        "2020年1月25日以来损失的内地访客人次",
+    ),
+    (
+        "Trade lost (days of 2019 trade)",
+        "贸易损失（相当于2019年贸易天数）",
+    ),
+    ("not by {}", "{}前未达到"),
+    ("central run: {}", "中心情景：{}"),
+    (
+        "p5–p95: {} – {} ({} members)",
+        "p5–p95：{} – {}（{} 个成员）",
+    ),
+    ("p5–p95: all {} members alike", "p5–p95：{} 个成员结果相同"),
+    ("{} days", "{} 天"),
+    ("{} visitors", "{} 人次"),
+    ("same as baseline", "与基准相同"),
+    ("{} vs baseline", "较基准 {}"),
+    ("not reached in either", "两者均未达到"),
+    ("not reached (baseline reached it)", "未达到（基准已达到）"),
+    ("reached (baseline did not)", "已达到（基准未达到）"),
+    ("same day", "同一天"),
+    ("{} days earlier", "提前 {} 天"),
+    ("{} days later", "推迟 {} 天"),
+    ("{} months earlier", "提前 {} 个月"),
+    ("{} months later", "推迟 {} 个月"),
+    // Plots.
+    (
+        "scenario (visitors: 28-day mean, daily faint)",
+        "情景（访客：28日均值，浅色为每日值）",
+    ),
+    ("status quo of 10 Oct 2022", "2022年10月10日现状"),
+    ("recorded, to 10 Oct 2022", "实际记录，至2022年10月10日"),
+    ("branch date", "分支日期"),
+    ("ensemble median", "集合中位数"),
+    ("of {} ensemble members", "共 {} 个集合成员"),
+    ("Mainland visitor arrivals", "内地访客入境人次"),
+    ("Shenzhen land crossings", "深圳陆路口岸出入境人次"),
+    ("Trade index", "贸易指数"),
+    ("Connect turnover", "互联互通成交额"),
+    ("Cross-border professionals", "跨境专业人士"),
+    ("Joint research projects", "联合研究项目"),
+    ("trips/day", "人次/日"),
+    ("index, 2019 = 100", "指数，2019年 = 100"),
+    ("RMB bn/day", "十亿元人民币/日"),
+    ("people", "人"),
+    ("projects", "项"),
+    // Uncertainty and sensitivity.
+    ("Uncertainty bands", "不确定性区间"),
+    (
+        "Run an ensemble over the model's uncertain parameters and draw p5–p95 and p25–p75 bands",
+        "对模型的不确定参数运行集合模拟，并绘制 p5–p95 和 p25–p75 区间",
+    ),
+    ("Ensemble: {}", "集合模拟：{}"),
+    ("ensemble {} of {}", "集合模拟 {} / {}"),
+    ("ensemble: {} members", "集合模拟：{} 个成员"),
+    ("Sensitivity", "敏感性"),
+    ("Metric:", "指标："),
+    ("50% recovery date", "恢复50%日期"),
+    ("90% recovery date", "恢复90%日期"),
+    ("visitors lost", "访客损失"),
+    ("trade lost", "贸易损失"),
+    (
+        "The scenario does not run; fix it to see sensitivities.",
+        "该情景无法运行；请先修正再查看敏感性。",
+    ),
+    (
+        "Central run: {}. Bars: change when a parameter goes from low to high (the others at their model values), in {}.",
+        "中心情景：{}。条形：参数由低到高变化（其他参数取模型值）时的变化，单位：{}。",
+    ),
+    ("parameter at low end", "参数取低值"),
+    ("parameter at high end", "参数取高值"),
+    ("M visitors", "百万人次"),
+    ("days of trade", "贸易天数"),
+    // Help.
+    ("Shortcuts", "快捷键"),
+    ("Close", "关闭"),
+    ("next slide", "下一张"),
+    ("previous slide", "上一张"),
+    ("leave presentation mode", "退出演示模式"),
+    ("Open a story (presentation)…", "打开演示故事…"),
+    ("Story", "演示故事"),
+    ("slide {} of {}", "第 {} / {} 张"),
+    ("Switch language", "切换语言"),
+    ("Toggle uncertainty bands", "显示/隐藏不确定性区间"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_counts_follow_the_language() {
+        assert_eq!(date("en", "2023-02-06"), "6 Feb 2023");
+        assert_eq!(date("zh", "2023-02-06"), "2023年2月6日");
+        assert_eq!(month("zh", "2023-02-06"), "2023年2月");
+        assert_eq!(date("en", "not by 2030-12-31"), "not by 2030-12-31");
+        assert_eq!(count("zh", 471_900_000.0), "4.72亿");
+        assert_eq!(count("zh", 120_600.0), "12.06万");
+        assert_eq!(count("en", 120_600.0), "120,600");
+        assert_eq!(count("en", 471_900_000.0), "471.9 M");
+        assert_eq!(fill("{} of {}", &["3", "5"]), "3 of 5");
+        assert_eq!(tr("zh", "Levers"), "政策杠杆");
+        assert_eq!(tr("en", "Levers"), "Levers");
+    }
+
+    #[test]
+    fn every_ui_string_has_a_chinese_translation() {
+        // Every literal passed to tr(…, "…") in the app's source has an entry.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+        let mut missing = Vec::new();
+        let mut found = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.ends_with("i18n.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("tr(") {
+                rest = &rest[i + 3..];
+                let Some(comma) = rest.find(',') else { break };
+                let after = rest[comma + 1..].trim_start();
+                if let Some(lit) = after.strip_prefix('"') {
+                    let end = lit.find('"').unwrap();
+                    let key = lit[..end].replace("\\n", "\n");
+                    found += 1;
+                    if !has_zh(&key) {
+                        missing.push(format!("{}: {key:?}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(found > 50, "only {found} tr() calls found");
+        assert!(missing.is_empty(), "no Chinese for: {missing:#?}");
+    }
+}
