@@ -321,3 +321,100 @@ fn switching_to_chinese_shows_chinese_labels_dates_and_counts() {
     h.run_steps(2);
     assert!(h.query_by_label("Levers").is_some());
 }
+
+#[test]
+fn exported_csv_reads_back_as_the_runs_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "Goods clearance time")
+        .set_value_accesskit(0.25);
+    h.run_steps(2);
+    let path = dir.path().join("runs.csv");
+    h.state_mut().apply(Command::ExportCsv(Some(path.clone())));
+    h.run_steps(2);
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[..5],
+        [
+            "time",
+            "date",
+            "Mainland visitor arrivals [A]",
+            "Mainland visitor arrivals [B]",
+            "Mainland visitor arrivals [B-A]"
+        ]
+    );
+    let trade_b = header.iter().position(|c| c == "Trade index [B]").unwrap();
+    let trade_diff = header
+        .iter()
+        .position(|c| c == "Trade index [B-A]")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let current = h.state().session.current.series("Trade index").unwrap();
+    assert_eq!(rows.len(), current.len());
+    let row = 1500;
+    assert_eq!(rows[row][trade_b].parse::<f64>().unwrap(), current[row]);
+    assert!(
+        rows.iter()
+            .any(|r| r[trade_diff].parse::<f64>().unwrap() != 0.0)
+    );
+    assert!(
+        h.query_all_by_label_contains("runs.csv").next().is_some(),
+        "status bar notice"
+    );
+
+    let md = dir.path().join("summary.md");
+    h.state_mut()
+        .apply(Command::ExportSummary(Some(md.clone())));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("## Levers") && text.contains("Goods clearance time"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Trade lost (days of 2019 trade) |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_story_steps_with_the_arrow_keys_and_esc_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let story = fixture("scenarios/workshop-story.ron");
+    h.state_mut().apply(Command::Present(Some(story)));
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Where we stand on 10 October 2022: the status quo held")
+            .is_some()
+    );
+    assert!(h.query_by_label("slide 1 of 4").is_some());
+    assert!(
+        h.query_by_label("Levers").is_none(),
+        "the workbench is hidden"
+    );
+    let first = h.state().session.headlines.clone();
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("What if both sides had reopened in December 2022?")
+            .is_some()
+    );
+    assert_ne!(
+        h.state().session.headlines,
+        first,
+        "the slide's scenario ran"
+    );
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(2);
+    assert!(h.query_by_label("slide 1 of 4").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(h.state().presentation.is_none());
+    assert!(h.query_by_label("Levers").is_some());
+    // The help window lists the shortcuts.
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    assert!(h.query_by_label("Switch language").is_some());
+    assert!(h.query_by_label("Presentation mode").is_some());
+}

@@ -3,6 +3,7 @@
 pub mod calibration;
 pub mod doc;
 pub mod ensemble;
+pub mod export;
 pub mod headlines;
 pub mod record;
 

@@ -45,6 +45,23 @@ pub enum Command {
     /// Answer to "discard unsaved changes?".
     ConfirmDiscard(bool),
     DismissError,
+    /// Export the status quo and scenario runs as CSV (None: ask where).
+    ExportCsv(Option<PathBuf>),
+    /// Export the window as PNG, on the next frame.
+    ExportPng(Option<PathBuf>),
+    /// Export a one-page Markdown summary.
+    ExportSummary(Option<PathBuf>),
+    /// Present the current scenario (None) or a story file, full screen.
+    Present(Option<PathBuf>),
+    /// Ask for a story file and present it.
+    OpenStory,
+    /// Move through the presentation, or leave it.
+    Slide(super::presentation::Step),
+    /// The other language.
+    NextLanguage,
+    ToggleBands,
+    ToggleSensitivity,
+    ToggleHelp,
     /// Switch the interface language (`en`, `zh`); remembered across sessions.
     SetLanguage(String),
 }

@@ -5,12 +5,15 @@
 pub mod cards;
 pub mod command;
 pub mod document;
+pub mod export;
 pub mod files;
 pub mod i18n;
 pub mod levers;
 pub mod plots;
+pub mod presentation;
 pub mod sensitivity;
 pub mod session;
+pub mod shortcuts;
 pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +54,9 @@ pub fn install_fonts(ctx: &egui::Context) {
 }
 const MAX_RECENT: usize = 8;
 
+/// A written screenshot's path and outcome, from the integration's thread.
+type PngResult = std::sync::Arc<std::sync::Mutex<Option<(PathBuf, Result<(), EngineError>)>>>;
+
 /// Something waiting for "discard unsaved changes?".
 #[derive(Clone, Debug, PartialEq)]
 enum Pending {
@@ -75,6 +81,20 @@ pub struct BorderflowApp {
     /// The last error to show (a file that failed to open, a failed save).
     pub error: Option<String>,
     pub recent: Vec<PathBuf>,
+    /// Presenting a story (or the current scenario) full screen.
+    pub presentation: Option<presentation::Presentation>,
+    /// The slide whose scenario the session last ran.
+    presented: Option<usize>,
+    pub help_open: bool,
+    /// A one-line message for the status bar (an export written).
+    pub notice: Option<String>,
+    /// Set when presentation mode starts (zoom and full screen on the next frame), and the zoom
+    /// to restore when it ends.
+    entering_presentation: bool,
+    leaving_presentation: Option<f32>,
+    /// Where the next screenshot goes, and what became of the last one.
+    pending_png: Option<PathBuf>,
+    png_result: PngResult,
     data_dir: PathBuf,
     last_autosave: Instant,
     pub restore_offer: Option<(Scenario, Option<PathBuf>)>,
@@ -133,6 +153,14 @@ impl BorderflowApp {
             ensemble_generation: None,
             error: None,
             recent,
+            presentation: None,
+            presented: None,
+            help_open: false,
+            notice: None,
+            pending_png: None,
+            png_result: Default::default(),
+            entering_presentation: false,
+            leaving_presentation: None,
             data_dir,
             last_autosave: Instant::now(),
             restore_offer,
@@ -190,6 +218,152 @@ impl BorderflowApp {
                     &[&e.to_string()],
                 ))
             }
+        }
+    }
+
+    /// Enters presentation mode on a story file, or on the current scenario alone.
+    fn present(&mut self, story: Option<PathBuf>) {
+        let slides = match story {
+            Some(path) => match scenario::story::load_story(&path) {
+                Ok(slides) => slides,
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    return;
+                }
+            },
+            None => vec![scenario::story::LoadedSlide {
+                path: self.doc.path.clone().unwrap_or_default(),
+                scenario: self.doc.scenario.clone(),
+                caption: Default::default(),
+            }],
+        };
+        self.presentation = Some(presentation::Presentation {
+            slides,
+            index: 0,
+            previous_zoom: 1.0,
+        });
+        self.presented = None;
+        self.entering_presentation = true;
+    }
+
+    fn slide(&mut self, step: presentation::Step) {
+        let Some(p) = &mut self.presentation else {
+            return;
+        };
+        if step == presentation::Step::End {
+            self.leaving_presentation = Some(p.previous_zoom);
+            self.presentation = None;
+            self.presented = None;
+            // Back to the document's own run.
+            self.ran_generation = None;
+        } else {
+            p.step(step);
+        }
+    }
+
+    /// Runs the current slide's scenario when the slide changed.
+    fn run_slide(&mut self) {
+        let Some(p) = &self.presentation else {
+            return;
+        };
+        if self.presented == Some(p.index) {
+            return;
+        }
+        let scenario = p.slide().scenario.clone();
+        self.presented = Some(p.index);
+        self.session.rerun(&scenario);
+        self.current_plot = PlotData::from(&self.session.current);
+    }
+
+    /// The presentation: caption, cards and two plots, large.
+    fn presentation_frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.entering_presentation {
+            self.entering_presentation = false;
+            if let Some(p) = &mut self.presentation {
+                p.previous_zoom = ctx.zoom_factor();
+            }
+            ctx.set_zoom_factor(presentation::PRESENTATION_ZOOM);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        if let Some(step) = presentation::Presentation::keys(&ctx) {
+            self.apply(Command::Slide(step));
+        }
+        if self.presentation.is_none() {
+            return;
+        }
+        self.run_slide();
+        let lang = self.lang.clone();
+        egui::Panel::top("slide").show(ui, |ui| {
+            if let Some(p) = &self.presentation {
+                p.header(ui, &lang);
+            }
+        });
+        egui::Panel::top("slide cards").show(ui, |ui| {
+            self.cards.ui(
+                ui,
+                cards::CardView {
+                    current: self.session.headlines.as_ref(),
+                    baseline: self.session.baseline_headlines.as_ref(),
+                    horizon_end: &self.session.calendar.horizon_end,
+                    ensemble: None,
+                    lang: &lang,
+                },
+            );
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.plots.ui(
+                ui,
+                plots::PlotView {
+                    current: &self.current_plot,
+                    baseline: &self.baseline_plot,
+                    recorded: &self.session.recorded,
+                    calendar: &self.session.calendar,
+                    branch: self.session.branch_time,
+                    bands: None,
+                    median: None,
+                    lang: &lang,
+                    outputs: &presentation::SLIDE_OUTPUTS,
+                },
+            );
+        });
+    }
+
+    /// Reports an export in the status bar, or its failure in the error window.
+    fn exported(&mut self, path: &Path, result: Result<(), EngineError>) {
+        match result {
+            Ok(()) => {
+                self.notice = Some(fill(
+                    tr(&self.lang, "Exported {}"),
+                    &[&path.display().to_string()],
+                ))
+            }
+            Err(e) => {
+                self.error = Some(fill(
+                    tr(&self.lang, "Could not export: {}"),
+                    &[&e.to_string()],
+                ))
+            }
+        }
+    }
+
+    /// Asks for the screenshot an export wants; the integration writes it when the pixels are
+    /// read, and the next frame reports it.
+    fn screenshot(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.pending_png.take() {
+            let slot = std::sync::Arc::clone(&self.png_result);
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let result = export::png(&path, &image);
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some((path, result));
+                }
+                repaint.request_repaint();
+            });
+        }
+        let done = self.png_result.lock().ok().and_then(|mut s| s.take());
+        if let Some((path, result)) = done {
+            self.exported(&path, result);
         }
     }
 
@@ -313,6 +487,64 @@ impl BorderflowApp {
                 }
             }
             Command::DismissError => self.error = None,
+            Command::ExportCsv(path) => {
+                if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "borderflow-runs.csv")) {
+                    let result = export::runs_csv(
+                        &p,
+                        &self.session.baseline,
+                        &self.session.current,
+                        &self.session.calendar,
+                    );
+                    self.exported(&p, result);
+                }
+            }
+            Command::ExportPng(path) => {
+                self.pending_png = path.or_else(|| ask_save("PNG", "png", "borderflow.png"));
+            }
+            Command::ExportSummary(path) => {
+                if let Some(p) = path.or_else(|| ask_save("Markdown", "md", "scenario-summary.md"))
+                {
+                    let text = export::markdown(&export::SummaryInput {
+                        scenario: &self.doc.scenario,
+                        catalogue: &self.session.setup.catalogue,
+                        branch: &self.session.branch_date(&self.doc.scenario),
+                        current: self.session.headlines.as_ref(),
+                        baseline: self.session.baseline_headlines.as_ref(),
+                        ensemble: self.uncertainty.complete(),
+                        lang: &self.lang,
+                    });
+                    let result = std::fs::write(&p, text).map_err(|reason| EngineError::Io {
+                        file: p.display().to_string(),
+                        reason,
+                    });
+                    self.exported(&p, result);
+                }
+            }
+            Command::Present(story) => self.present(story),
+            Command::OpenStory => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("Borderflow story", &["ron"])
+                    .pick_file()
+                {
+                    self.present(Some(p));
+                }
+            }
+            Command::Slide(step) => self.slide(step),
+            Command::NextLanguage => {
+                let next = i18n::LANGUAGES
+                    .iter()
+                    .cycle()
+                    .skip_while(|(c, _)| *c != self.lang)
+                    .nth(1)
+                    .map_or("en", |(c, _)| *c);
+                self.lang = next.to_string();
+            }
+            Command::ToggleBands => {
+                let on = !self.uncertainty.enabled;
+                self.set_uncertainty(on);
+            }
+            Command::ToggleSensitivity => self.sensitivity.open = !self.sensitivity.open,
+            Command::ToggleHelp => self.help_open = !self.help_open,
             Command::SetLanguage(code) => {
                 if i18n::LANGUAGES.iter().any(|(c, _)| *c == code) {
                     self.lang = code;
@@ -352,24 +584,7 @@ impl BorderflowApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Command> {
-        use egui::{Key, KeyboardShortcut, Modifiers};
-        let mut out = Vec::new();
-        let mut shortcut = |m: Modifiers, k: Key, c: Command| {
-            if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k))) {
-                out.push(c);
-            }
-        };
-        shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z, Command::Redo);
-        shortcut(Modifiers::COMMAND, Key::Z, Command::Undo);
-        shortcut(Modifiers::COMMAND, Key::Y, Command::Redo);
-        shortcut(
-            Modifiers::COMMAND | Modifiers::SHIFT,
-            Key::S,
-            Command::SaveAs,
-        );
-        shortcut(Modifiers::COMMAND, Key::S, Command::Save);
-        shortcut(Modifiers::COMMAND, Key::O, Command::Open(None));
-        shortcut(Modifiers::COMMAND, Key::N, Command::New);
+        let mut out = shortcuts::pressed(ctx);
         for file in ctx.input(|i| i.raw.dropped_files.clone()) {
             let p = file.path();
             if p.extension().is_some_and(|e| e == "ron") {
@@ -405,6 +620,18 @@ impl BorderflowApp {
                 if ui.button(tr(&self.lang, "Save as…")).clicked() {
                     out.push(Command::SaveAs);
                 }
+                ui.separator();
+                ui.menu_button(tr(&self.lang, "Export"), |ui| {
+                    if ui.button(tr(&self.lang, "Runs as CSV…")).clicked() {
+                        out.push(Command::ExportCsv(None));
+                    }
+                    if ui.button(tr(&self.lang, "Plots as PNG…")).clicked() {
+                        out.push(Command::ExportPng(None));
+                    }
+                    if ui.button(tr(&self.lang, "Summary as Markdown…")).clicked() {
+                        out.push(Command::ExportSummary(None));
+                    }
+                });
             });
             ui.menu_button(tr(&self.lang, "Edit"), |ui| {
                 if ui
@@ -430,6 +657,15 @@ impl BorderflowApp {
                 }
             });
             ui.menu_button(tr(&self.lang, "View"), |ui| {
+                if ui.button(tr(&self.lang, "Presentation mode")).clicked() {
+                    out.push(Command::Present(None));
+                }
+                if ui
+                    .button(tr(&self.lang, "Open a story (presentation)…"))
+                    .clicked()
+                {
+                    out.push(Command::OpenStory);
+                }
                 ui.menu_button(tr(&self.lang, "Language"), |ui| {
                     for (code, name) in i18n::LANGUAGES {
                         if ui.radio(self.lang == code, name).clicked() {
@@ -444,6 +680,11 @@ impl BorderflowApp {
                     .clicked()
                 {
                     self.sensitivity.open = true;
+                }
+            });
+            ui.menu_button(tr(&self.lang, "Help"), |ui| {
+                if ui.button(tr(&self.lang, "Keyboard shortcuts")).clicked() {
+                    out.push(Command::ToggleHelp);
                 }
             });
             ui.separator();
@@ -527,6 +768,18 @@ impl BorderflowApp {
         let started = Instant::now();
         let ctx = &ui.ctx().clone();
         self.uncertainty.poll();
+        self.screenshot(ctx);
+        if let Some(zoom) = self.leaving_presentation.take() {
+            ctx.set_zoom_factor(zoom);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+        }
+        if self.presentation.is_some() {
+            self.presentation_frame(ui);
+            if self.presentation.is_some() {
+                self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
+                return;
+            }
+        }
         let mut commands = self.shortcuts(ctx);
         egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu(ui)));
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -548,6 +801,10 @@ impl BorderflowApp {
                 ui.separator();
                 if self.uncertainty.status_ui(ui, &self.lang) {
                     self.ensemble_generation = None;
+                }
+                if let Some(notice) = &self.notice {
+                    ui.separator();
+                    ui.label(notice);
                 }
                 if let Some(problem) = &self.session.problem {
                     ui.separator();
@@ -592,6 +849,7 @@ impl BorderflowApp {
                     bands: self.uncertainty.bands(),
                     median: self.uncertainty.latest(),
                     lang: &self.lang,
+                    outputs: &[0, 1, 2, 3, 4, 5],
                 },
             );
         });
@@ -601,6 +859,15 @@ impl BorderflowApp {
             self.doc.generation,
             &self.lang,
         );
+        if self.help_open {
+            let mut open = true;
+            let lang = self.lang.clone();
+            egui::Window::new(tr(&self.lang, "Shortcuts"))
+                .id(egui::Id::unique("shortcuts window"))
+                .open(&mut open)
+                .show(ctx, |ui| shortcuts::help_ui(ui, ctx, &lang));
+            self.help_open = open;
+        }
         commands.extend(self.dialogs(ctx));
         for c in commands {
             self.apply(c);
@@ -670,6 +937,14 @@ impl eframe::App for BorderflowApp {
         // A clean exit leaves no autosave behind (unsaved work was confirmed discarded).
         files::clear(&self.data_dir);
     }
+}
+
+/// Asks where to save an export.
+fn ask_save(kind: &str, extension: &str, name: &str) -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .add_filter(kind, &[extension])
+        .set_file_name(name)
+        .save_file()
 }
 
 /// Opens the desktop app (on `path`, or on the default scenario).

@@ -77,6 +77,8 @@ pub struct PlotView<'a> {
     /// The ensemble so far: its median line is drawn before there are enough members for bands.
     pub median: Option<&'a Summary>,
     pub lang: &'a str,
+    /// Which of [`PLOTTED`] to draw, two to a row.
+    pub outputs: &'a [usize],
 }
 
 impl PlotsPanel {
@@ -90,9 +92,10 @@ impl PlotsPanel {
             bands,
             median,
             lang,
+            outputs,
         } = view;
         let group = egui::Id::unique("linked plots");
-        let rows = 3;
+        let rows = outputs.len().div_ceil(2).max(1);
         let height = ((ui.available_height() - 24.0) / rows as f32 - 26.0).max(80.0);
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
@@ -132,7 +135,9 @@ impl PlotsPanel {
         for row in 0..rows {
             ui.columns(2, |cols| {
                 for (c, ui) in cols.iter_mut().enumerate() {
-                    let k = row * 2 + c;
+                    let Some(&k) = outputs.get(row * 2 + c) else {
+                        continue;
+                    };
                     let (name, unit) = PLOTTED[k];
                     ui.label(
                         egui::RichText::new(format!(

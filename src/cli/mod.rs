@@ -11,6 +11,7 @@ mod calibrate;
 mod ensemble;
 
 use crate::analysis;
+use crate::analysis::export::write_table;
 use crate::engine::{self, Override, Overrides, Program, Results, Runner};
 use crate::scenario::{self, Prepared};
 
@@ -325,35 +326,6 @@ fn run(
     Ok(())
 }
 
-/// Writes `time`, then `date` when given, then each column (RFC 4180).
-pub fn write_table(
-    out: &Path,
-    times: &[f64],
-    dates: Option<&[String]>,
-    columns: &[(String, Vec<f64>)],
-) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(out)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-    let mut header = vec!["time".to_string()];
-    if dates.is_some() {
-        header.push("date".into());
-    }
-    header.extend(columns.iter().map(|(n, _)| n.clone()));
-    w.write_record(&header)?;
-    let mut record = Vec::with_capacity(header.len());
-    for (row, t) in times.iter().enumerate() {
-        record.clear();
-        record.push(t.to_string());
-        if let Some(d) = dates {
-            record.push(d[row].clone());
-        }
-        record.extend(columns.iter().map(|(_, v)| v[row].to_string()));
-        w.write_record(&record)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 /// Initial, min, max and final value of each column.
 fn print_summary(times: &[f64], columns: &[(String, Vec<f64>)], out: &mut dyn Write) {
     let _ = writeln!(
@@ -470,15 +442,10 @@ fn compare(a: &Path, b: &Path, outputs: &[String], csv: Option<&Path>) -> anyhow
         a.display(),
         b.display()
     );
-    let (ca, cb) = (select(ra, outputs)?, select(rb, outputs)?);
-    let mut columns = Vec::new();
-    for (name, (&ia, &ib)) in outputs.iter().zip(ca.iter().zip(&cb)) {
-        let (sa, sb) = (ra.column(ia), rb.column(ib));
-        let diff: Vec<f64> = sa.iter().zip(&sb).map(|(x, y)| y - x).collect();
-        columns.push((format!("{name} [A]"), sa));
-        columns.push((format!("{name} [B]"), sb));
-        columns.push((format!("{name} [B-A]"), diff));
-    }
+    select(ra, outputs)?;
+    let names: Vec<&str> = outputs.iter().map(String::as_str).collect();
+    let columns =
+        analysis::export::comparison_columns(&[ra, rb], &names).map_err(anyhow::Error::msg)?;
     eprintln!("A = {}\nB = {}", a.display(), b.display());
     print_summary(&ra.times, &columns, &mut std::io::stderr().lock());
     if let Some(out) = csv {

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod file;
 pub mod parameters;
 pub mod prepare;
+pub mod story;
 
 use std::collections::BTreeMap;
 

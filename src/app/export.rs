@@ -1,0 +1,204 @@
+//! What the app exports: the current runs as CSV (the CLI's comparison columns, status quo as A
+//! and scenario as B), the window as PNG, and a one-page Markdown summary of the scenario.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::cards::{days_text, difference_text, recovery_date};
+use super::i18n::{count, date, tr};
+use super::plots::PLOTTED;
+use crate::analysis::Headlines;
+use crate::analysis::ensemble::Summary;
+use crate::analysis::export::{comparison_columns, write_table};
+use crate::engine::{EngineError, Results};
+use crate::scenario::{Calendar, Catalogue, Scenario, text_in};
+
+/// `time,date,NAME [A],NAME [B],NAME [B-A]` for the plotted outputs: A the status quo, B the
+/// scenario.
+pub fn runs_csv(
+    path: &Path,
+    baseline: &Results,
+    current: &Results,
+    calendar: &Calendar,
+) -> Result<(), EngineError> {
+    let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
+    let columns = comparison_columns(&[baseline, current], &outputs).map_err(EngineError::Run)?;
+    let dates: Vec<String> = current.times.iter().map(|&t| calendar.date_of(t)).collect();
+    write_table(path, &current.times, Some(&dates), &columns)
+}
+
+/// Saves an egui screenshot as PNG.
+pub fn png(path: &Path, image: &egui::ColorImage) -> Result<(), EngineError> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or_else(|| EngineError::Run("screenshot has the wrong size".into()))?;
+    buffer
+        .save_with_format(path, image::ImageFormat::Png)
+        .map_err(|e| EngineError::Run(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Everything the one-page summary reads.
+pub struct SummaryInput<'a> {
+    pub scenario: &'a Scenario,
+    pub catalogue: &'a Catalogue,
+    pub branch: &'a str,
+    pub current: Option<&'a Headlines>,
+    pub baseline: Option<&'a Headlines>,
+    pub ensemble: Option<&'a Summary>,
+    pub lang: &'a str,
+}
+
+/// A one-page Markdown summary: the scenario, the levers it changes with their timelines, and
+/// the headline figures against the status quo.
+pub fn markdown(input: &SummaryInput<'_>) -> String {
+    let lang = input.lang;
+    let s = input.scenario;
+    let horizon = &input.catalogue.horizon_end;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", text_in(&s.title, lang));
+    let description = text_in(&s.description, lang);
+    if !description.is_empty() {
+        let _ = writeln!(out, "{description}\n");
+    }
+    let _ = writeln!(
+        out,
+        "Branches from the recorded history on {}; every lever not listed follows the status quo of that date.\n",
+        date(lang, input.branch)
+    );
+    let _ = writeln!(out, "## Levers\n");
+    if s.levers.is_empty() {
+        let _ = writeln!(out, "No lever changed: this is the status quo.\n");
+    } else {
+        let _ = writeln!(out, "| lever | circle | timeline |");
+        let _ = writeln!(out, "|---|---|---|");
+        for lever in &input.catalogue.levers {
+            let Some(entries) = s.levers.get(&lever.id) else {
+                continue;
+            };
+            let timeline: Vec<String> = entries
+                .iter()
+                .map(|(d, v)| format!("{}: {v}", date(lang, d)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {:?} | {} |",
+                text_in(&lever.label, lang),
+                lever.circle,
+                timeline.join("; ")
+            );
+        }
+        out.push('\n');
+    }
+    if !s.overrides.is_empty() {
+        let _ = writeln!(out, "Constants set by the scenario:\n");
+        for (name, v) in &s.overrides {
+            let _ = writeln!(out, "- {name} = {v}");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## Headline figures\n");
+    let (Some(h), Some(b)) = (input.current, input.baseline) else {
+        let _ = writeln!(out, "The scenario did not run.");
+        return out;
+    };
+    let _ = writeln!(out, "| | scenario | status quo | difference |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let rows = [
+        (
+            tr(lang, "50% recovery of Mainland visitors"),
+            recovery_date(lang, h.date50.as_deref(), horizon),
+            recovery_date(lang, b.date50.as_deref(), horizon),
+            difference_text(lang, b.time50, h.time50),
+        ),
+        (
+            tr(lang, "90% recovery of Mainland visitors"),
+            recovery_date(lang, h.date90.as_deref(), horizon),
+            recovery_date(lang, b.date90.as_deref(), horizon),
+            difference_text(lang, b.time90, h.time90),
+        ),
+        (
+            tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
+            count(lang, h.visitors_lost_millions * 1e6),
+            count(lang, b.visitors_lost_millions * 1e6),
+            count(
+                lang,
+                (h.visitors_lost_millions - b.visitors_lost_millions) * 1e6,
+            ),
+        ),
+        (
+            tr(lang, "Trade lost (days of 2019 trade)"),
+            days_text(lang, h.trade_lost_days),
+            days_text(lang, b.trade_lost_days),
+            days_text(lang, h.trade_lost_days - b.trade_lost_days),
+        ),
+    ];
+    for (name, a, base, diff) in rows {
+        let _ = writeln!(out, "| {name} | {a} | {base} | {diff} |");
+    }
+    if let Some(e) = input.ensemble {
+        let _ = writeln!(
+            out,
+            "\nEnsemble of {} members over the model's uncertain parameters (median, p5–p95):\n",
+            e.members
+        );
+        let show_date = |t: f64| {
+            let d = e.date(t);
+            if d.starts_with("not by") {
+                recovery_date(lang, None, horizon)
+            } else {
+                date(lang, &d)
+            }
+        };
+        let lines = [
+            ("50%", &e.headlines[0], &show_date as &dyn Fn(f64) -> String),
+            ("90%", &e.headlines[1], &show_date),
+        ];
+        for (name, p, show) in lines {
+            let _ = writeln!(
+                out,
+                "- {name} recovery: {} ({} – {})",
+                show(p[2]),
+                show(p[0]),
+                show(p[4])
+            );
+        }
+        let v = &e.headlines[2];
+        let _ = writeln!(
+            out,
+            "- visitors lost: {} ({} – {})",
+            count(lang, v[2] * 1e6),
+            count(lang, v[0] * 1e6),
+            count(lang, v[4] * 1e6)
+        );
+        let t = &e.headlines[3];
+        let _ = writeln!(
+            out,
+            "- trade lost: {} ({} – {})",
+            days_text(lang, t[2]),
+            days_text(lang, t[0]),
+            days_text(lang, t[4])
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_screenshot_is_written_as_png_pixel_for_pixel() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shot.png");
+        let mut img = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(10, 20, 30));
+        img.pixels[4] = egui::Color32::from_rgb(200, 100, 50);
+        png(&path, &img).unwrap();
+        let back = image::open(&path).unwrap().to_rgba8();
+        assert_eq!(back.dimensions(), (3, 2));
+        assert_eq!(back.get_pixel(1, 1).0, [200, 100, 50, 255]);
+        assert_eq!(back.get_pixel(0, 0).0, [10, 20, 30, 255]);
+        let err = png(&dir.path().join("no/such/dir/x.png"), &img).unwrap_err();
+        assert!(err.to_string().contains("x.png"));
+    }
+}

@@ -1,0 +1,87 @@
+//! A story: scenarios to present one after another, each with a caption, saved as RON:
+//! `(version: 1, slides: [(scenario: "early-reopening.ron", caption: {"en": "…", "zh": "…"})])`.
+//! Scenario paths are relative to the story file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::ron_error;
+use super::file::{Scenario, VERSION};
+use super::{Text, locate, located, ron_options};
+use crate::engine::EngineError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Story {
+    pub version: u32,
+    pub slides: Vec<Slide>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slide {
+    /// A scenario file, relative to the story file.
+    pub scenario: String,
+    #[serde(default)]
+    pub caption: Text,
+}
+
+/// A slide ready to show: its scenario read and its caption.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedSlide {
+    pub path: PathBuf,
+    pub scenario: Scenario,
+    pub caption: Text,
+}
+
+/// Reads a story and every scenario it names. Errors name the story file, line and column (a
+/// missing scenario points at its slide) or the scenario file's own position.
+pub fn load_story(path: &Path) -> Result<Vec<LoadedSlide>, EngineError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+        file: file.clone(),
+        reason,
+    })?;
+    let story: Story = ron_options()
+        .from_str(&text)
+        .map_err(|e| ron_error(&file, &e))?;
+    if story.version != VERSION {
+        return Err(located(
+            &file,
+            locate(&text, &["version"]),
+            format!("expected story version {VERSION}, found {}", story.version),
+        ));
+    }
+    if story.slides.is_empty() {
+        return Err(located(
+            &file,
+            locate(&text, &["slides"]),
+            "expected at least one slide",
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    story
+        .slides
+        .into_iter()
+        .map(|slide| {
+            let scenario_path = base.join(&slide.scenario);
+            if !scenario_path.is_file() {
+                return Err(located(
+                    &file,
+                    locate(&text, &[&format!("\"{}\"", slide.scenario)]),
+                    format!(
+                        "scenario {} does not exist (paths are relative to the story file)",
+                        scenario_path.display()
+                    ),
+                ));
+            }
+            let scenario = super::load_scenario(&scenario_path)?;
+            Ok(LoadedSlide {
+                path: scenario_path,
+                scenario,
+                caption: slide.caption,
+            })
+        })
+        .collect()
+}
