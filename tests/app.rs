@@ -418,3 +418,60 @@ fn a_story_steps_with_the_arrow_keys_and_esc_returns() {
     assert!(h.query_by_label("Switch language").is_some());
     assert!(h.query_by_label("Presentation mode").is_some());
 }
+
+#[test]
+fn two_loaded_scenarios_appear_in_the_comparison_table_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().apply(Command::AddComparison(Some(fixture(
+        "scenarios/actual-2020-2023.ron",
+    ))));
+    h.state_mut().apply(Command::AddComparison(Some(fixture(
+        "scenarios/early-reopening-dec-2022.ron",
+    ))));
+    h.run_steps(3);
+    assert!(h.query_by_label("Actual reopening, 2022-2023").is_some());
+    let early = load_scenario(&fixture("scenarios/early-reopening-dec-2022.ron")).unwrap();
+    let early_title = early.title["en"].clone();
+    assert!(h.query_by_label(&early_title).is_some(), "{early_title}");
+    // Each row shows its own headline figure: the compared runs' trade losses.
+    for run in &h.state().compare.runs {
+        let days = run.headlines.as_ref().unwrap().trade_lost_days;
+        assert!(
+            h.query_all_by_label_contains(&format!("{days:.0} days"))
+                .next()
+                .is_some(),
+            "{days:.0} days"
+        );
+    }
+    let csv_path = dir.path().join("comparison.csv");
+    h.state_mut()
+        .apply(Command::ExportComparison(Some(csv_path.clone())));
+    let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[2..7],
+        [
+            "Mainland visitor arrivals [A]",
+            "Mainland visitor arrivals [B]",
+            "Mainland visitor arrivals [C]",
+            "Mainland visitor arrivals [B-A]",
+            "Mainland visitor arrivals [C-A]"
+        ]
+    );
+    // A fourth file is one too many only after three.
+    h.state_mut().apply(Command::AddComparison(Some(fixture(
+        "scenarios/phased-quotas.ron",
+    ))));
+    assert!(h.state().error.is_none());
+    h.state_mut().apply(Command::AddComparison(Some(fixture(
+        "scenarios/loop-buffer-zone.ron",
+    ))));
+    assert!(
+        h.state()
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("at most 3")
+    );
+}

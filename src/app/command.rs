@@ -57,6 +57,12 @@ pub enum Command {
     OpenStory,
     /// Move through the presentation, or leave it.
     Slide(super::presentation::Step),
+    /// Load a scenario file to compare with the working one (None: ask which).
+    AddComparison(Option<PathBuf>),
+    RemoveComparison(usize),
+    /// Write the comparison CSV (None: ask where).
+    ExportComparison(Option<PathBuf>),
+    ToggleCompare,
     /// The other language.
     NextLanguage,
     ToggleBands,

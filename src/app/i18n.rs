@@ -287,6 +287,23 @@ static ZH: &[(&str, &str)] = &[
     ("parameter at high end", "参数取高值"),
     ("M visitors", "百万人次"),
     ("days of trade", "贸易天数"),
+    // Compare.
+    ("Compare scenarios", "情景比较"),
+    ("Compare scenarios…", "情景比较…"),
+    ("Add a scenario…", "添加情景…"),
+    ("Comparison as CSV…", "比较结果导出为 CSV…"),
+    ("Scenario", "情景"),
+    ("Remove", "移除"),
+    ("vs A:", "与 A 相比："),
+    ("same as A", "与 A 相同"),
+    ("Difference from A:", "与 A 的差值："),
+    (
+        "Add a scenario to see its difference from A.",
+        "添加情景以查看其与 A 的差值。",
+    ),
+    ("neither reaches it", "两者均未达到"),
+    ("not reached (A reaches it)", "未达到（A 已达到）"),
+    ("reached (A does not)", "已达到（A 未达到）"),
     // Help.
     ("Shortcuts", "快捷键"),
     ("Close", "关闭"),

@@ -4,6 +4,7 @@
 
 pub mod cards;
 pub mod command;
+pub mod compare;
 pub mod document;
 pub mod export;
 pub mod files;
@@ -86,6 +87,7 @@ pub struct BorderflowApp {
     /// The slide whose scenario the session last ran.
     presented: Option<usize>,
     pub help_open: bool,
+    pub compare: compare::ComparePanel,
     /// A one-line message for the status bar (an export written).
     pub notice: Option<String>,
     /// Set when presentation mode starts (zoom and full screen on the next frame), and the zoom
@@ -156,6 +158,7 @@ impl BorderflowApp {
             presentation: None,
             presented: None,
             help_open: false,
+            compare: compare::ComparePanel::default(),
             notice: None,
             pending_png: None,
             png_result: Default::default(),
@@ -324,6 +327,7 @@ impl BorderflowApp {
                     median: None,
                     lang: &lang,
                     outputs: &presentation::SLIDE_OUTPUTS,
+                    compared: &[],
                 },
             );
         });
@@ -530,6 +534,32 @@ impl BorderflowApp {
                 }
             }
             Command::Slide(step) => self.slide(step),
+            Command::AddComparison(path) => {
+                let path = path.or_else(|| {
+                    rfd::FileDialog::new()
+                        .add_filter(tr(&self.lang, "Scenario"), &["ron"])
+                        .pick_file()
+                });
+                if let Some(p) = path
+                    && let Err(e) = self.compare.load(&p, &self.session.setup)
+                {
+                    self.error = Some(e.to_string());
+                }
+            }
+            Command::RemoveComparison(i) => {
+                if i < self.compare.runs.len() {
+                    self.compare.runs.remove(i);
+                }
+            }
+            Command::ExportComparison(path) => {
+                if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "comparison.csv")) {
+                    let result =
+                        self.compare
+                            .write_csv(&p, &self.session.current, &self.session.calendar);
+                    self.exported(&p, result);
+                }
+            }
+            Command::ToggleCompare => self.compare.open = !self.compare.open,
             Command::NextLanguage => {
                 let next = i18n::LANGUAGES
                     .iter()
@@ -675,6 +705,9 @@ impl BorderflowApp {
                 });
             });
             ui.menu_button(tr(&self.lang, "Analysis"), |ui| {
+                if ui.button(tr(&self.lang, "Compare scenarios…")).clicked() {
+                    out.push(Command::ToggleCompare);
+                }
                 if ui
                     .button(tr(&self.lang, "Sensitivity (tornado)…"))
                     .clicked()
@@ -850,6 +883,7 @@ impl BorderflowApp {
                     median: self.uncertainty.latest(),
                     lang: &self.lang,
                     outputs: &[0, 1, 2, 3, 4, 5],
+                    compared: &self.compare.lines(),
                 },
             );
         });
@@ -858,6 +892,15 @@ impl BorderflowApp {
             self.session.prepared.as_ref(),
             self.doc.generation,
             &self.lang,
+        );
+        let working = compare::Working {
+            scenario: &self.doc.scenario,
+            results: &self.session.current,
+            headlines: self.session.headlines.as_ref(),
+        };
+        commands.extend(
+            self.compare
+                .ui(ctx, &working, &self.session.calendar, &self.lang),
         );
         if self.help_open {
             let mut open = true;
@@ -948,7 +991,19 @@ fn ask_save(kind: &str, extension: &str, name: &str) -> Option<PathBuf> {
 }
 
 /// Opens the desktop app (on `path`, or on the default scenario).
-pub fn run(path: Option<PathBuf>) -> Result<(), String> {
+/// What the app opens with, from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Startup {
+    /// The scenario to work on (None: the status quo).
+    pub scenario: Option<PathBuf>,
+    /// Scenario files to compare with it.
+    pub compare: Vec<PathBuf>,
+    /// A story to present full screen.
+    pub present: Option<PathBuf>,
+}
+
+pub fn run(startup: Startup) -> Result<(), String> {
+    let path = startup.scenario.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 800.0])
@@ -960,7 +1015,13 @@ pub fn run(path: Option<PathBuf>) -> Result<(), String> {
         "Borderflow",
         options,
         Box::new(move |cc| {
-            let app = BorderflowApp::new(Some(cc), path.as_deref())?;
+            let mut app = BorderflowApp::new(Some(cc), path.as_deref())?;
+            for p in &startup.compare {
+                app.apply(Command::AddComparison(Some(p.clone())));
+            }
+            if let Some(story) = &startup.present {
+                app.apply(Command::Present(Some(story.clone())));
+            }
             Ok(Box::new(app))
         }),
     )

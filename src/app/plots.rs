@@ -79,6 +79,8 @@ pub struct PlotView<'a> {
     pub lang: &'a str,
     /// Which of [`PLOTTED`] to draw, two to a row.
     pub outputs: &'a [usize],
+    /// Scenarios compared with this one: label, runs, colour.
+    pub compared: &'a [(String, &'a PlotData, Color32)],
 }
 
 impl PlotsPanel {
@@ -93,6 +95,7 @@ impl PlotsPanel {
             median,
             lang,
             outputs,
+            compared,
         } = view;
         let group = egui::Id::unique("linked plots");
         let rows = outputs.len().div_ceil(2).max(1);
@@ -112,6 +115,11 @@ impl PlotsPanel {
             ui.label(egui::RichText::new(tr(lang, "recorded, to 10 Oct 2022")).small());
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
             ui.label(egui::RichText::new(tr(lang, "branch date")).small());
+            for (label, _, colour) in compared {
+                ui.separator();
+                swatch(ui, *colour, Swatch::Line);
+                ui.label(egui::RichText::new(label).small());
+            }
             if median.is_some() {
                 ui.separator();
                 swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
@@ -147,117 +155,135 @@ impl PlotsPanel {
                         ))
                         .strong(),
                     );
-                    let cal = calendar.clone();
-                    let cal2 = calendar.clone();
-                    let (axis_lang, hover_lang) = (lang.to_string(), lang.to_string());
-                    Plot::new(name)
+                    let plot = Plot::new(name)
                         .height(height)
                         .link_axis(group, [true, false])
-                        .link_cursor(group, [true, false])
-                        .x_grid_spacer(date_grid(calendar.clone()))
-                        .x_axis_formatter(move |mark: GridMark, _range| {
-                            let iso = cal.date_of(mark.value);
-                            if mark.step_size >= 300.0 {
-                                iso[..4].to_string()
-                            } else if mark.step_size >= 28.0 {
-                                month(&axis_lang, &iso)
-                            } else {
-                                date(&axis_lang, &iso)
-                            }
-                        })
-                        .label_formatter(move |pos: &HoverPosition<'_>| {
-                            let (series, p) = match pos {
-                                HoverPosition::NearDataPoint {
-                                    plot_name,
-                                    position,
-                                    ..
-                                } => (plot_name.to_string(), *position),
-                                HoverPosition::Elsewhere { position, .. } => {
-                                    (String::new(), *position)
-                                }
-                            };
-                            Some(format!(
-                                "{series}\n{}\n{} {}",
-                                date(&hover_lang, &cal2.date_of(p.x)),
-                                count(&hover_lang, p.y),
-                                output_unit(&hover_lang, unit)
-                            ))
-                        })
-                        .show(ui, |plot| {
-                            if let Some(s) = bands {
-                                let band = |b: usize| s.band(name, b).unwrap_or(&[]);
-                                if band(0).len() == s.times.len() {
-                                    plot.add(
-                                        FilledArea::new("p5–p95", &s.times, band(0), band(4))
-                                            .fill_color(band_color(OUTER_ALPHA)),
-                                    );
-                                    plot.add(
-                                        FilledArea::new("p25–p75", &s.times, band(1), band(3))
-                                            .fill_color(band_color(INNER_ALPHA)),
-                                    );
-                                }
-                            }
-                            if let Some(m) = median.and_then(|s| s.band(name, 2).map(|b| (s, b))) {
-                                let (s, p50) = m;
-                                let points: Vec<PlotPoint> = s
-                                    .times
-                                    .iter()
-                                    .zip(p50)
-                                    .map(|(&t, &v)| PlotPoint::new(t, v))
-                                    .collect();
-                                plot.line(
-                                    Line::new("ensemble median", PlotPoints::Owned(points))
-                                        .color(Color32::from_rgb(0, 70, 120))
-                                        .style(egui_plot::LineStyle::dashed_dense())
-                                        .width(1.2),
+                        .link_cursor(group, [true, false]);
+                    with_dates(plot, calendar, lang, unit).show(ui, |plot| {
+                        if let Some(s) = bands {
+                            let band = |b: usize| s.band(name, b).unwrap_or(&[]);
+                            if band(0).len() == s.times.len() {
+                                plot.add(
+                                    FilledArea::new("p5–p95", &s.times, band(0), band(4))
+                                        .fill_color(band_color(OUTER_ALPHA)),
+                                );
+                                plot.add(
+                                    FilledArea::new("p25–p75", &s.times, band(1), band(3))
+                                        .fill_color(band_color(INNER_ALPHA)),
                                 );
                             }
-                            if let Some(points) = recorded.get(name) {
-                                plot.points(
-                                    Points::new("recorded", PlotPoints::Borrowed(points))
-                                        .radius(1.2)
-                                        .color(history_color),
-                                );
-                            }
+                        }
+                        if let Some(m) = median.and_then(|s| s.band(name, 2).map(|b| (s, b))) {
+                            let (s, p50) = m;
+                            let points: Vec<PlotPoint> = s
+                                .times
+                                .iter()
+                                .zip(p50)
+                                .map(|(&t, &v)| PlotPoint::new(t, v))
+                                .collect();
                             plot.line(
-                                Line::new("baseline", PlotPoints::Borrowed(&baseline.series[k]))
-                                    .color(baseline_color)
-                                    .width(1.0),
+                                Line::new("ensemble median", PlotPoints::Owned(points))
+                                    .color(Color32::from_rgb(0, 70, 120))
+                                    .style(egui_plot::LineStyle::dashed_dense())
+                                    .width(1.2),
                             );
-                            if k == 0 {
-                                plot.line(
-                                    Line::new(
-                                        "scenario, daily",
-                                        PlotPoints::Borrowed(&current.series[k]),
-                                    )
-                                    .color(scenario_color.gamma_multiply(0.4))
-                                    .width(1.0),
-                                );
-                                plot.line(
-                                    Line::new(
-                                        "scenario, 28-day mean",
-                                        PlotPoints::Borrowed(&current.visitors_mean),
-                                    )
+                        }
+                        if let Some(points) = recorded.get(name) {
+                            plot.points(
+                                Points::new("recorded", PlotPoints::Borrowed(points))
+                                    .radius(1.2)
+                                    .color(history_color),
+                            );
+                        }
+                        plot.line(
+                            Line::new("baseline", PlotPoints::Borrowed(&baseline.series[k]))
+                                .color(baseline_color)
+                                .width(1.0),
+                        );
+                        for (label, data, colour) in compared {
+                            let points = if k == 0 {
+                                &data.visitors_mean
+                            } else {
+                                &data.series[k]
+                            };
+                            plot.line(
+                                Line::new(label.as_str(), PlotPoints::Borrowed(points))
+                                    .color(*colour)
+                                    .width(1.8),
+                            );
+                        }
+                        if k == 0 {
+                            plot.line(
+                                Line::new(
+                                    "scenario, daily",
+                                    PlotPoints::Borrowed(&current.series[k]),
+                                )
+                                .color(scenario_color.gamma_multiply(0.4))
+                                .width(1.0),
+                            );
+                            plot.line(
+                                Line::new(
+                                    "scenario, 28-day mean",
+                                    PlotPoints::Borrowed(&current.visitors_mean),
+                                )
+                                .color(scenario_color)
+                                .width(2.0),
+                            );
+                        } else {
+                            plot.line(
+                                Line::new("scenario", PlotPoints::Borrowed(&current.series[k]))
                                     .color(scenario_color)
                                     .width(2.0),
-                                );
-                            } else {
-                                plot.line(
-                                    Line::new("scenario", PlotPoints::Borrowed(&current.series[k]))
-                                        .color(scenario_color)
-                                        .width(2.0),
-                                );
-                            }
-                            plot.vline(
-                                VLine::new("branch", branch)
-                                    .color(Color32::from_gray(120))
-                                    .style(egui_plot::LineStyle::dashed_loose()),
                             );
-                        });
+                        }
+                        plot.vline(
+                            VLine::new("branch", branch)
+                                .color(Color32::from_gray(120))
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    });
                 }
             });
         }
     }
+}
+
+/// Calendar dates on a plot's x axis and in its hover label (`unit` for the value).
+pub fn with_dates<'a>(
+    plot: Plot<'a>,
+    calendar: &Calendar,
+    lang: &str,
+    unit: &'static str,
+) -> Plot<'a> {
+    let (cal, cal2) = (calendar.clone(), calendar.clone());
+    let (axis_lang, hover_lang) = (lang.to_string(), lang.to_string());
+    plot.x_grid_spacer(date_grid(calendar.clone()))
+        .x_axis_formatter(move |mark: GridMark, _range| {
+            let iso = cal.date_of(mark.value);
+            if mark.step_size >= 300.0 {
+                iso[..4].to_string()
+            } else if mark.step_size >= 28.0 {
+                month(&axis_lang, &iso)
+            } else {
+                date(&axis_lang, &iso)
+            }
+        })
+        .label_formatter(move |pos: &HoverPosition<'_>| {
+            let (series, p) = match pos {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => (plot_name.to_string(), *position),
+                HoverPosition::Elsewhere { position, .. } => (String::new(), *position),
+            };
+            Some(format!(
+                "{series}\n{}\n{} {}",
+                date(&hover_lang, &cal2.date_of(p.x)),
+                count(&hover_lang, p.y),
+                output_unit(&hover_lang, unit)
+            ))
+        })
 }
 
 /// Grid marks on calendar boundaries: years, months or days, by how much is in view.

@@ -89,6 +89,11 @@ pub const SHORTCUTS: &[Shortcut] = &[
         what: "Sensitivity (tornado)…",
     },
     Shortcut {
+        keys: key(CMD, Key::K),
+        command: || Command::ToggleCompare,
+        what: "Compare scenarios…",
+    },
+    Shortcut {
         keys: key(Modifiers::NONE, Key::F5),
         command: || Command::Present(None),
         what: "Presentation mode",

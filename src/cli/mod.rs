@@ -25,6 +25,12 @@ use crate::scenario::{self, Prepared};
 struct Cli {
     /// A scenario to open in the desktop app (default: the status quo of 10 October 2022).
     file: Option<PathBuf>,
+    /// Scenario files to compare with it (up to three).
+    #[arg(long, value_name = "FILE")]
+    compare: Vec<PathBuf>,
+    /// A story (RON list of scenarios with captions) to present full screen.
+    #[arg(long, value_name = "STORY")]
+    present: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -143,7 +149,12 @@ pub fn main() -> i32 {
         }
     };
     let Some(command) = cli.command else {
-        return match crate::app::run(cli.file) {
+        let startup = crate::app::Startup {
+            scenario: cli.file,
+            compare: cli.compare,
+            present: cli.present,
+        };
+        return match crate::app::run(startup) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -1,0 +1,326 @@
+//! Comparing scenarios: the working scenario (A) against up to three scenario files (B, C, D),
+//! drawn on the same plots in distinct colours, with a table of headline figures and their
+//! differences from A, a difference plot for any output, and the comparison CSV.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
+
+use super::cards::{days_text, difference_text, recovery_date};
+use super::command::Command;
+use super::i18n::{count, fill, tr};
+use super::plots::{PLOTTED, PlotData, output_name, with_dates};
+use crate::analysis::Headlines;
+use crate::analysis::export::{LETTERS, comparison_columns, write_table};
+use crate::engine::{EngineError, Results};
+use crate::scenario::{Calendar, ModelRef, ModelSetup, Scenario, locate, located, text_in};
+
+/// Scenarios compared besides the working one.
+pub const MAX_COMPARED: usize = 3;
+
+/// Okabe–Ito colours, distinct for colour-blind viewers: A is the app's scenario blue.
+pub const COLOURS: [Color32; 4] = [
+    Color32::from_rgb(0, 114, 178),
+    Color32::from_rgb(230, 159, 0),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+];
+
+/// A scenario file loaded for comparison, run once.
+pub struct Compared {
+    pub path: PathBuf,
+    pub scenario: Scenario,
+    pub results: Results,
+    pub headlines: Option<Headlines>,
+    pub plot: PlotData,
+}
+
+/// The working scenario as the comparison sees it.
+pub struct Working<'a> {
+    pub scenario: &'a Scenario,
+    pub results: &'a Results,
+    pub headlines: Option<&'a Headlines>,
+}
+
+#[derive(Default)]
+pub struct ComparePanel {
+    pub open: bool,
+    pub runs: Vec<Compared>,
+    /// Which of [`PLOTTED`] the difference plot shows.
+    pub diff_output: usize,
+}
+
+impl ComparePanel {
+    /// Reads, checks and runs a scenario file with the app's model.
+    pub fn load(&mut self, path: &Path, setup: &ModelSetup) -> Result<(), EngineError> {
+        if self.runs.len() >= MAX_COMPARED {
+            return Err(EngineError::Run(format!(
+                "at most {} scenarios can be compared with the working one",
+                MAX_COMPARED
+            )));
+        }
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+            file: file.clone(),
+            reason,
+        })?;
+        let scenario = Scenario::parse(&text, &file)?;
+        if scenario.model != ModelRef::Embedded {
+            return Err(located(
+                &file,
+                locate(&text, &["model"]),
+                "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
+            ));
+        }
+        let (overrides, _) = setup.overrides_for(&scenario, &text, &file)?;
+        let results = setup.compiled.program.run(&overrides)?;
+        let calendar = setup.catalogue.calendar();
+        let branch = calendar
+            .time_of(scenario.branch.as_deref().unwrap_or(&calendar.record_end))
+            .unwrap_or(0.0);
+        let headlines = crate::analysis::headlines(&results, &calendar, branch);
+        self.runs.push(Compared {
+            path: path.to_path_buf(),
+            plot: PlotData::from(&results),
+            scenario,
+            results,
+            headlines,
+        });
+        self.open = true;
+        Ok(())
+    }
+
+    /// Lines for the main plots: each compared run with its colour.
+    pub fn lines(&self) -> Vec<(String, &PlotData, Color32)> {
+        self.runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let title = text_in(&r.scenario.title, "en").to_string();
+                (
+                    format!("{} {title}", LETTERS[i + 1]),
+                    &r.plot,
+                    COLOURS[i + 1],
+                )
+            })
+            .collect()
+    }
+
+    /// The comparison CSV: `time,date`, then per plotted output `NAME [A]` … and `NAME [B-A]` ….
+    pub fn write_csv(
+        &self,
+        path: &Path,
+        working: &Results,
+        calendar: &Calendar,
+    ) -> Result<(), EngineError> {
+        let runs: Vec<&Results> = std::iter::once(working)
+            .chain(self.runs.iter().map(|r| &r.results))
+            .collect();
+        let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
+        let columns = comparison_columns(&runs, &outputs).map_err(EngineError::Run)?;
+        let dates: Vec<String> = working.times.iter().map(|&t| calendar.date_of(t)).collect();
+        write_table(path, &working.times, Some(&dates), &columns)
+    }
+
+    /// The comparison window.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        working: &Working<'_>,
+        calendar: &Calendar,
+        lang: &str,
+    ) -> Vec<Command> {
+        let horizon_end = calendar.horizon_end.as_str();
+        let mut out = Vec::new();
+        if !self.open {
+            return out;
+        }
+        let mut open = true;
+        egui::Window::new(tr(lang, "Compare scenarios"))
+            .id(egui::Id::unique("compare window"))
+            .open(&mut open)
+            .default_width(720.0)
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    if self.runs.len() < MAX_COMPARED
+                        && ui.button(tr(lang, "Add a scenario…")).clicked()
+                    {
+                        out.push(Command::AddComparison(None));
+                    }
+                    if ui.button(tr(lang, "Comparison as CSV…")).clicked() {
+                        out.push(Command::ExportComparison(None));
+                    }
+                });
+                self.table(ui, working, horizon_end, lang, &mut out);
+                ui.separator();
+                self.difference_plot(ui, working, calendar, lang);
+            });
+        self.open = open;
+        out
+    }
+
+    fn table(
+        &self,
+        ui: &mut Ui,
+        working: &Working<'_>,
+        horizon_end: &str,
+        lang: &str,
+        out: &mut Vec<Command>,
+    ) {
+        let a = working.headlines;
+        egui::Grid::new("comparison table")
+            .striped(true)
+            .num_columns(6)
+            .show(ui, |ui| {
+                for head in [
+                    "",
+                    tr(lang, "Scenario"),
+                    tr(lang, "50% recovery of Mainland visitors"),
+                    tr(lang, "90% recovery of Mainland visitors"),
+                    tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
+                    tr(lang, "Trade lost (days of 2019 trade)"),
+                ] {
+                    ui.label(RichText::new(head).small().strong());
+                }
+                ui.end_row();
+                let rows = std::iter::once((working.scenario, working.headlines, None)).chain(
+                    self.runs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (&r.scenario, r.headlines.as_ref(), Some(i))),
+                );
+                for (k, (scenario, h, index)) in rows.enumerate() {
+                    ui.horizontal(|ui| {
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                        ui.painter().rect_filled(rect, 2.0, COLOURS[k]);
+                        ui.label(RichText::new(LETTERS[k]).strong());
+                    });
+                    ui.horizontal(|ui| {
+                        ui.label(text_in(&scenario.title, lang));
+                        if let Some(i) = index
+                            && ui
+                                .small_button("×")
+                                .on_hover_text(tr(lang, "Remove"))
+                                .clicked()
+                        {
+                            out.push(Command::RemoveComparison(i));
+                        }
+                    });
+                    let Some(h) = h else {
+                        ui.label("–");
+                        ui.end_row();
+                        continue;
+                    };
+                    let vs = |text: String| match (index, a) {
+                        (Some(_), Some(_)) => format!("{text}\n{}", tr(lang, "vs A:")),
+                        _ => text,
+                    };
+                    let diff = |x: f64, unit: &dyn Fn(f64) -> String| {
+                        if x.abs() < 1e-9 {
+                            tr(lang, "same as A").to_string()
+                        } else {
+                            format!("{}{}", if x < 0.0 { "-" } else { "+" }, unit(x.abs()))
+                        }
+                    };
+                    let cells = [
+                        (
+                            recovery_date(lang, h.date50.as_deref(), horizon_end),
+                            a.map(|a| versus_a(lang, a.time50, h.time50)),
+                        ),
+                        (
+                            recovery_date(lang, h.date90.as_deref(), horizon_end),
+                            a.map(|a| versus_a(lang, a.time90, h.time90)),
+                        ),
+                        (
+                            count(lang, h.visitors_lost_millions * 1e6),
+                            a.map(|a| {
+                                diff(h.visitors_lost_millions - a.visitors_lost_millions, &|x| {
+                                    count(lang, x * 1e6)
+                                })
+                            }),
+                        ),
+                        (
+                            days_text(lang, h.trade_lost_days),
+                            a.map(|a| {
+                                diff(h.trade_lost_days - a.trade_lost_days, &|x| {
+                                    days_text(lang, x)
+                                })
+                            }),
+                        ),
+                    ];
+                    for (value, difference) in cells {
+                        match (index, difference) {
+                            (Some(_), Some(d)) => {
+                                ui.vertical(|ui| {
+                                    ui.label(vs(value));
+                                    ui.label(RichText::new(d).small());
+                                });
+                            }
+                            _ => {
+                                ui.label(value);
+                            }
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn difference_plot(
+        &mut self,
+        ui: &mut Ui,
+        working: &Working<'_>,
+        calendar: &Calendar,
+        lang: &str,
+    ) {
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, "Difference from A:"));
+            egui::ComboBox::from_id_salt("difference output")
+                .selected_text(output_name(lang, PLOTTED[self.diff_output].0))
+                .show_ui(ui, |ui| {
+                    for (k, (name, _)) in PLOTTED.iter().enumerate() {
+                        ui.selectable_value(&mut self.diff_output, k, output_name(lang, name));
+                    }
+                });
+        });
+        if self.runs.is_empty() {
+            ui.label(tr(lang, "Add a scenario to see its difference from A."));
+            return;
+        }
+        let name = PLOTTED[self.diff_output].0;
+        let Some(a) = working.results.series(name) else {
+            return;
+        };
+        let times = &working.results.times;
+        let plot = Plot::new("difference plot").height(200.0);
+        with_dates(plot, calendar, lang, PLOTTED[self.diff_output].1).show(ui, |plot| {
+            for (i, r) in self.runs.iter().enumerate() {
+                let Some(b) = r.results.series(name) else {
+                    continue;
+                };
+                let points: Vec<PlotPoint> = times
+                    .iter()
+                    .zip(b.iter().zip(&a))
+                    .map(|(&t, (b, a))| PlotPoint::new(t, b - a))
+                    .collect();
+                plot.line(
+                    Line::new(fill("{} - A", &[LETTERS[i + 1]]), PlotPoints::Owned(points))
+                        .color(COLOURS[i + 1])
+                        .width(1.5),
+                );
+            }
+        });
+    }
+}
+
+/// A recovery date against A's: like the cards' wording, with A in place of the baseline.
+fn versus_a(lang: &str, a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (None, None) => tr(lang, "neither reaches it").into(),
+        (Some(_), None) => tr(lang, "not reached (A reaches it)").into(),
+        (None, Some(_)) => tr(lang, "reached (A does not)").into(),
+        _ => difference_text(lang, a, b),
+    }
+}
