@@ -475,3 +475,55 @@ fn two_loaded_scenarios_appear_in_the_comparison_table_and_csv() {
             .contains("at most 3")
     );
 }
+
+#[test]
+fn a_timeline_change_is_added_by_clicking_its_strip_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().apply(Command::ToggleTimeline);
+    h.run_steps(2);
+    assert!(h.state().lever_value("clearance_hours").is_none());
+    h.get_by_label("timeline of Goods clearance time").click();
+    h.run_steps(2);
+    let entries = h
+        .state()
+        .doc
+        .scenario
+        .levers
+        .get("clearance_hours")
+        .cloned();
+    let entries = entries.expect("a change was added");
+    assert_eq!(entries.len(), 1);
+    // The middle of the strip is about 2025; the value is the one in effect there.
+    assert!(entries[0].0.as_str() > "2022-10-10", "{entries:?}");
+    let (date, value) = entries[0].clone();
+    // Its handle is labelled for screen readers; dragging it is one gesture.
+    let handle = format!("Goods clearance time {date}: {value}");
+    assert!(h.query_by_label(&handle).is_some(), "{handle}");
+    h.state_mut().apply(Command::EditTimeline {
+        id: "clearance_hours".into(),
+        edit: borderflow::app::command::TimelineEdit::SetValue {
+            index: 0,
+            value: LeverValue::Value(0.5),
+        },
+        gesture: Gesture::Single,
+    });
+    h.run_steps(1);
+    assert_eq!(
+        h.state().doc.scenario.levers["clearance_hours"][0].1,
+        LeverValue::Value(0.5)
+    );
+    // Undo twice: the value, then the added change.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .doc
+            .scenario
+            .levers
+            .get("clearance_hours")
+            .is_none()
+    );
+}

@@ -16,6 +16,27 @@ pub enum Gesture {
     Continue,
 }
 
+/// A change to one lever's dated entries (the timeline editor).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimelineEdit {
+    Add {
+        date: String,
+        value: LeverValue,
+    },
+    /// Move entry `index` to `date` (kept between its neighbours and after the branch).
+    Move {
+        index: usize,
+        date: String,
+    },
+    SetValue {
+        index: usize,
+        value: LeverValue,
+    },
+    Remove {
+        index: usize,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Set a lever to a value from its date (the branch date unless the lever has its own).
@@ -29,6 +50,13 @@ pub enum Command {
         id: String,
         date: String,
     },
+    /// Edit a lever's timeline.
+    EditTimeline {
+        id: String,
+        edit: TimelineEdit,
+        gesture: Gesture,
+    },
+    ToggleTimeline,
     /// Back to the recorded history for this lever.
     ResetLever(String),
     /// Every lever and override back to the status quo.

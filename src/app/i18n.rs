@@ -304,6 +304,16 @@ static ZH: &[(&str, &str)] = &[
     ("neither reaches it", "两者均未达到"),
     ("not reached (A reaches it)", "未达到（A 已达到）"),
     ("reached (A does not)", "已达到（A 未达到）"),
+    // Timeline editor.
+    ("Timeline editor", "时间轴编辑器"),
+    (
+        "Click a strip to add a change there; drag a handle to move it; click it to edit; right-click it to remove. Grey: recorded history before the branch.",
+        "点击时间条可在该处添加变更；拖动节点可移动；点击节点可编辑；右键点击可删除。灰色：分支日期前的历史记录。",
+    ),
+    ("timeline of {}", "{}的时间轴"),
+    ("No change selected.", "未选择变更。"),
+    ("Years shown:", "显示年份："),
+    ("all", "全部"),
     // Help.
     ("Shortcuts", "快捷键"),
     ("Close", "关闭"),

@@ -15,12 +15,13 @@ pub mod presentation;
 pub mod sensitivity;
 pub mod session;
 pub mod shortcuts;
+pub mod timeline;
 pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use command::{Command, Gesture};
+use command::{Command, Gesture, TimelineEdit};
 use document::Document;
 use i18n::{fill, tr};
 use plots::PlotData;
@@ -88,6 +89,7 @@ pub struct BorderflowApp {
     presented: Option<usize>,
     pub help_open: bool,
     pub compare: compare::ComparePanel,
+    pub timeline: timeline::TimelineWindow,
     /// A one-line message for the status bar (an export written).
     pub notice: Option<String>,
     /// Set when presentation mode starts (zoom and full screen on the next frame), and the zoom
@@ -159,6 +161,7 @@ impl BorderflowApp {
             presented: None,
             help_open: false,
             compare: compare::ComparePanel::default(),
+            timeline: timeline::TimelineWindow::default(),
             notice: None,
             pending_png: None,
             png_result: Default::default(),
@@ -222,6 +225,73 @@ impl BorderflowApp {
                 ))
             }
         }
+    }
+
+    /// Applies a timeline edit: dates stay in order, on or after the branch, within the horizon.
+    fn edit_timeline(&mut self, id: String, edit: TimelineEdit, gesture: Gesture) {
+        let cal = self.session.calendar.clone();
+        let branch = cal
+            .time_of(&self.session.branch_date(&self.doc.scenario))
+            .unwrap_or(0.0);
+        let horizon = cal.horizon_time().unwrap_or(f64::MAX);
+        let time = |d: &str| cal.time_of(d).unwrap_or(branch);
+        let current = self
+            .doc
+            .scenario
+            .levers
+            .get(&id)
+            .cloned()
+            .unwrap_or_default();
+        let mut entries = current.clone();
+        match edit {
+            TimelineEdit::Add { date, value } => {
+                let t = time(&date);
+                if t < branch || t > horizon {
+                    return;
+                }
+                match entries.iter().position(|(d, _)| time(d) >= t) {
+                    Some(i) if time(&entries[i].0) == t => entries[i].1 = value,
+                    Some(i) => entries.insert(i, (date, value)),
+                    None => entries.push((date, value)),
+                }
+            }
+            TimelineEdit::Move { index, date } => {
+                let Some(_) = entries.get(index) else { return };
+                let low = index
+                    .checked_sub(1)
+                    .map_or(branch, |i| time(&entries[i].0) + 1.0)
+                    .max(branch);
+                let high = entries
+                    .get(index + 1)
+                    .map_or(horizon, |(d, _)| time(d) - 1.0);
+                if low > high {
+                    return;
+                }
+                entries[index].0 = cal.date_of(time(&date).clamp(low, high));
+            }
+            TimelineEdit::SetValue { index, value } => match entries.get_mut(index) {
+                Some(e) => e.1 = value,
+                None => return,
+            },
+            TimelineEdit::Remove { index } => {
+                if index >= entries.len() {
+                    return;
+                }
+                entries.remove(index);
+            }
+        }
+        if entries == current {
+            return;
+        }
+        if gesture != Gesture::Continue {
+            self.doc.checkpoint();
+        }
+        if entries.is_empty() {
+            self.doc.scenario.levers.remove(&id);
+        } else {
+            self.doc.scenario.levers.insert(id, entries);
+        }
+        self.doc.changed();
     }
 
     /// Enters presentation mode on a story file, or on the current scenario alone.
@@ -439,6 +509,8 @@ impl BorderflowApp {
                 }
                 self.doc.changed();
             }
+            Command::EditTimeline { id, edit, gesture } => self.edit_timeline(id, edit, gesture),
+            Command::ToggleTimeline => self.timeline.open = !self.timeline.open,
             Command::ResetLever(id) => {
                 if self.doc.scenario.levers.contains_key(&id) {
                     self.doc.checkpoint();
@@ -687,6 +759,9 @@ impl BorderflowApp {
                 }
             });
             ui.menu_button(tr(&self.lang, "View"), |ui| {
+                if ui.button(tr(&self.lang, "Timeline editor")).clicked() {
+                    out.push(Command::ToggleTimeline);
+                }
                 if ui.button(tr(&self.lang, "Presentation mode")).clicked() {
                     out.push(Command::Present(None));
                 }
@@ -893,6 +968,14 @@ impl BorderflowApp {
             self.doc.generation,
             &self.lang,
         );
+        let branch_date = self.session.branch_date(&self.doc.scenario);
+        commands.extend(self.timeline.ui(
+            ctx,
+            &self.session.setup.catalogue,
+            &self.doc.scenario,
+            &branch_date,
+            &self.lang,
+        ));
         let working = compare::Working {
             scenario: &self.doc.scenario,
             results: &self.session.current,

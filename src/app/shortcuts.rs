@@ -89,6 +89,11 @@ pub const SHORTCUTS: &[Shortcut] = &[
         what: "Sensitivity (tornado)…",
     },
     Shortcut {
+        keys: key(CMD, Key::J),
+        command: || Command::ToggleTimeline,
+        what: "Timeline editor",
+    },
+    Shortcut {
         keys: key(CMD, Key::K),
         command: || Command::ToggleCompare,
         what: "Compare scenarios…",
