@@ -518,5 +518,44 @@ fn a_timeline_change_is_added_by_clicking_its_strip_and_undone() {
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert!(!h.state().doc.scenario.levers.contains_key("clearance_hours"));
+    assert!(
+        !h.state()
+            .doc
+            .scenario
+            .levers
+            .contains_key("clearance_hours")
+    );
+}
+
+#[test]
+fn the_model_view_finds_a_variable_and_shows_its_documentation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().apply(Command::ToggleModelView);
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search:")
+        .focus();
+    h.run_steps(1);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search:")
+        .type_text("risk sens");
+    h.run_steps(2);
+    assert_eq!(h.state().model_view.search, "risk sens");
+    h.get_by_label("Risk sensitivity").click_accesskit();
+    h.run_steps(2);
+    // The same source note `borderflow doc` prints.
+    let doc = borderflow::analysis::doc::variable_docs(
+        &h.state().session.setup.compiled,
+        Some(&h.state().session.setup.catalogue),
+    );
+    let risk = doc.iter().find(|d| d.name == "Risk sensitivity").unwrap();
+    assert!(h.state().model_view.selected.is_some(), "selected");
+
+    assert!(h.query_by_label(&risk.source).is_some(), "{}", risk.source);
+    assert!(
+        h.query_by_label("HK hotel quarantine days").is_none(),
+        "filtered out"
+    );
+    h.get_by_label("Plot it").click();
+    h.run_steps(2);
+    assert!(h.state().model_view.plot);
 }

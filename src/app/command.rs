@@ -57,6 +57,7 @@ pub enum Command {
         gesture: Gesture,
     },
     ToggleTimeline,
+    ToggleModelView,
     /// Back to the recorded history for this lever.
     ResetLever(String),
     /// Every lever and override back to the status quo.

@@ -314,6 +314,33 @@ static ZH: &[(&str, &str)] = &[
     ("No change selected.", "未选择变更。"),
     ("Years shown:", "显示年份："),
     ("all", "全部"),
+    // Model view.
+    ("Model", "模型"),
+    ("Model (diagram and variables)", "模型（存量流量图与变量）"),
+    (
+        "The model has no diagram (<views>).",
+        "该模型没有图（<views>）。",
+    ),
+    ("Search:", "搜索："),
+    (
+        "Select a variable in the list or the diagram.",
+        "在列表或图中选择一个变量。",
+    ),
+    ("kind:", "类型："),
+    ("unit:", "单位："),
+    ("equation", "方程"),
+    ("initial value", "初始值"),
+    ("inflows:", "流入："),
+    ("outflows:", "流出："),
+    ("graphical function:", "图表函数："),
+    ("source:", "来源："),
+    ("driven by:", "由以下杠杆驱动："),
+    ("feeds:", "影响："),
+    ("Plot it", "绘图"),
+    (
+        "drag to pan, scroll to zoom ({}%)",
+        "拖动平移，滚轮缩放（{}%）",
+    ),
     // Help.
     ("Shortcuts", "快捷键"),
     ("Close", "关闭"),

@@ -10,6 +10,7 @@ pub mod export;
 pub mod files;
 pub mod i18n;
 pub mod levers;
+pub mod model_view;
 pub mod plots;
 pub mod presentation;
 pub mod sensitivity;
@@ -90,6 +91,7 @@ pub struct BorderflowApp {
     pub help_open: bool,
     pub compare: compare::ComparePanel,
     pub timeline: timeline::TimelineWindow,
+    pub model_view: model_view::ModelView,
     /// A one-line message for the status bar (an export written).
     pub notice: Option<String>,
     /// Set when presentation mode starts (zoom and full screen on the next frame), and the zoom
@@ -130,6 +132,10 @@ impl BorderflowApp {
         let default = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
             .map_err(|e| e.to_string())?;
         let baseline_plot = PlotData::from(&session.baseline);
+        let docs = crate::analysis::doc::variable_docs(
+            &session.setup.compiled,
+            Some(&session.setup.catalogue),
+        );
         let recent = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
@@ -162,6 +168,7 @@ impl BorderflowApp {
             help_open: false,
             compare: compare::ComparePanel::default(),
             timeline: timeline::TimelineWindow::default(),
+            model_view: model_view::ModelView::new(docs),
             notice: None,
             pending_png: None,
             png_result: Default::default(),
@@ -511,6 +518,7 @@ impl BorderflowApp {
             }
             Command::EditTimeline { id, edit, gesture } => self.edit_timeline(id, edit, gesture),
             Command::ToggleTimeline => self.timeline.open = !self.timeline.open,
+            Command::ToggleModelView => self.model_view.open = !self.model_view.open,
             Command::ResetLever(id) => {
                 if self.doc.scenario.levers.contains_key(&id) {
                     self.doc.checkpoint();
@@ -762,6 +770,12 @@ impl BorderflowApp {
                 if ui.button(tr(&self.lang, "Timeline editor")).clicked() {
                     out.push(Command::ToggleTimeline);
                 }
+                if ui
+                    .button(tr(&self.lang, "Model (diagram and variables)"))
+                    .clicked()
+                {
+                    out.push(Command::ToggleModelView);
+                }
                 if ui.button(tr(&self.lang, "Presentation mode")).clicked() {
                     out.push(Command::Present(None));
                 }
@@ -976,6 +990,14 @@ impl BorderflowApp {
             &branch_date,
             &self.lang,
         ));
+        self.model_view.ui(
+            ctx,
+            self.session.setup.compiled.model.views.first(),
+            (&self.session.current, &self.session.baseline),
+            &self.session.calendar,
+            self.session.branch_time,
+            &self.lang,
+        );
         let working = compare::Working {
             scenario: &self.doc.scenario,
             results: &self.session.current,

@@ -94,6 +94,11 @@ pub const SHORTCUTS: &[Shortcut] = &[
         what: "Timeline editor",
     },
     Shortcut {
+        keys: key(CMD, Key::M),
+        command: || Command::ToggleModelView,
+        what: "Model (diagram and variables)",
+    },
+    Shortcut {
         keys: key(CMD, Key::K),
         command: || Command::ToggleCompare,
         what: "Compare scenarios…",

@@ -1,0 +1,380 @@
+//! The model view: the stock-and-flow diagram from the model's XMILE `<views>` (stocks as boxes,
+//! flows as pipes with valves, links as arrows; drag to pan, scroll to zoom, values on hover) and
+//! beside it every variable with the same content as `borderflow doc`, a search, and a plot.
+
+use std::collections::HashMap;
+
+use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui, Vec2, vec2};
+use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
+
+use super::i18n::{count, date, fill, tr};
+use crate::analysis::doc::VariableDoc;
+use crate::engine::ast::View;
+use crate::engine::{Results, canonical_name};
+use crate::scenario::Calendar;
+
+pub struct ModelView {
+    pub open: bool,
+    pub search: String,
+    /// The selected variable (index into the docs).
+    pub selected: Option<usize>,
+    /// Pan (diagram units) and zoom.
+    offset: Vec2,
+    zoom: f32,
+    /// Whether the selected variable's plot is shown.
+    pub plot: bool,
+    docs: Vec<VariableDoc>,
+    index: HashMap<String, usize>,
+}
+
+impl ModelView {
+    pub fn new(docs: Vec<VariableDoc>) -> ModelView {
+        let index = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (canonical_name(&d.name), i))
+            .collect();
+        ModelView {
+            open: false,
+            search: String::new(),
+            selected: None,
+            offset: Vec2::ZERO,
+            zoom: 0.6,
+            plot: false,
+            docs,
+            index,
+        }
+    }
+
+    /// Selects a variable by name (any spelling the engine accepts).
+    pub fn select(&mut self, name: &str) -> bool {
+        self.selected = self.index.get(&canonical_name(name)).copied();
+        self.selected.is_some()
+    }
+
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        view: Option<&View>,
+        runs: (&Results, &Results),
+        calendar: &Calendar,
+        branch: f64,
+        lang: &str,
+    ) {
+        if !self.open {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new(tr(lang, "Model"))
+            .id(egui::Id::unique("model window"))
+            .open(&mut open)
+            .default_size([1100.0, 640.0])
+            .show(ctx, |ui| {
+                egui::Panel::right("model variables")
+                    .resizable(true)
+                    .default_size(380.0)
+                    .show(ui, |ui| self.variables(ui, runs, calendar, lang));
+                egui::CentralPanel::default().show(ui, |ui| match view {
+                    Some(v) => self.diagram(ui, v, runs.0, calendar, branch, lang),
+                    None => {
+                        ui.label(tr(lang, "The model has no diagram (<views>)."));
+                    }
+                });
+            });
+        self.open = open;
+    }
+
+    /// Search, the list of variables, and the selected one's documentation and plot.
+    fn variables(
+        &mut self,
+        ui: &mut Ui,
+        runs: (&Results, &Results),
+        calendar: &Calendar,
+        lang: &str,
+    ) {
+        ui.horizontal(|ui| {
+            let label = ui.label(tr(lang, "Search:"));
+            ui.text_edit_singleline(&mut self.search)
+                .labelled_by(label.id);
+        });
+        let needle = self.search.to_lowercase();
+        egui::ScrollArea::vertical()
+            .id_salt("variable list")
+            .max_height(160.0)
+            .show(ui, |ui| {
+                for (i, d) in self.docs.iter().enumerate() {
+                    if !needle.is_empty() && !d.name.to_lowercase().contains(&needle) {
+                        continue;
+                    }
+                    if ui
+                        .selectable_label(self.selected == Some(i), &d.name)
+                        .clicked()
+                    {
+                        self.selected = Some(i);
+                    }
+                }
+            });
+        ui.separator();
+        let Some(d) = self.selected.and_then(|i| self.docs.get(i)).cloned() else {
+            ui.label(
+                RichText::new(tr(lang, "Select a variable in the list or the diagram.")).weak(),
+            );
+            return;
+        };
+        egui::ScrollArea::vertical()
+            .id_salt("variable doc")
+            .show(ui, |ui| {
+                ui.heading(&d.name);
+                let row = |ui: &mut Ui, key: &str, value: &str| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(key).strong());
+                        ui.label(value);
+                    });
+                };
+                row(ui, tr(lang, "kind:"), &d.kind);
+                row(ui, tr(lang, "unit:"), &d.unit);
+                row(ui, &format!("{}:", tr(lang, d.equation_label)), &d.equation);
+                if let Some((inflows, outflows)) = &d.flows {
+                    row(ui, tr(lang, "inflows:"), inflows);
+                    row(ui, tr(lang, "outflows:"), outflows);
+                }
+                if let Some(g) = &d.graphical {
+                    row(ui, tr(lang, "graphical function:"), g);
+                }
+                row(ui, tr(lang, "source:"), &d.source);
+                if !d.driven_by.is_empty() {
+                    row(ui, tr(lang, "driven by:"), &d.driven_by.join(", "));
+                }
+                if !d.feeds.is_empty() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(tr(lang, "feeds:")).strong());
+                        for f in &d.feeds {
+                            if ui.link(f).clicked() {
+                                self.select(f);
+                            }
+                        }
+                    });
+                }
+                ui.checkbox(&mut self.plot, tr(lang, "Plot it"));
+                if self.plot {
+                    let (current, baseline) = runs;
+                    let series = |r: &Results| -> Vec<PlotPoint> {
+                        r.series(&d.name)
+                            .map(|s| {
+                                r.times
+                                    .iter()
+                                    .zip(s)
+                                    .map(|(&t, v)| PlotPoint::new(t, v))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    };
+                    let plot = Plot::new("variable plot").height(180.0);
+                    super::plots::with_dates(plot, calendar, lang, "").show(ui, |p| {
+                        p.line(
+                            Line::new(
+                                tr(lang, "status quo of 10 Oct 2022"),
+                                PlotPoints::Owned(series(baseline)),
+                            )
+                            .color(Color32::from_gray(150)),
+                        );
+                        p.line(
+                            Line::new(tr(lang, "Scenario"), PlotPoints::Owned(series(current)))
+                                .color(Color32::from_rgb(0, 114, 178))
+                                .width(2.0),
+                        );
+                    });
+                }
+            });
+    }
+
+    /// The diagram: drag to pan, scroll or pinch to zoom, hover for values, click to select.
+    fn diagram(
+        &mut self,
+        ui: &mut Ui,
+        view: &View,
+        current: &Results,
+        calendar: &Calendar,
+        branch: f64,
+        lang: &str,
+    ) {
+        let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+        if response.dragged() {
+            self.offset += response.drag_delta() / self.zoom;
+        }
+        if response.hovered() {
+            let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+            let factor = pinch * (scroll / 400.0).exp();
+            if (factor - 1.0).abs() > 1e-4 {
+                // Zoom about the pointer.
+                if let Some(p) = response.hover_pos() {
+                    let before = (p - rect.min) / self.zoom - self.offset;
+                    self.zoom = (self.zoom * factor).clamp(0.1, 3.0);
+                    self.offset = (p - rect.min) / self.zoom - before;
+                } else {
+                    self.zoom = (self.zoom * factor).clamp(0.1, 3.0);
+                }
+            }
+        }
+        let zoom = self.zoom;
+        let to_screen = |x: f64, y: f64| rect.min + (vec2(x as f32, y as f32) + self.offset) * zoom;
+        let painter = ui.painter_at(rect);
+        let visuals = ui.visuals();
+        painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
+        let centre: HashMap<String, Pos2> = view
+            .elements
+            .iter()
+            .map(|e| (canonical_name(&e.name), to_screen(e.x, e.y)))
+            .collect();
+        // Links faint, except those of the selected variable.
+        let link_colour = Color32::from_rgb(200, 80, 80);
+        let selected = self
+            .selected
+            .and_then(|i| self.docs.get(i))
+            .map(|d| canonical_name(&d.name));
+        for link in &view.links {
+            let (from, to) = (canonical_name(&link.from), canonical_name(&link.to));
+            let (Some(&a), Some(&b)) = (centre.get(&from), centre.get(&to)) else {
+                continue;
+            };
+            let lit = selected.as_ref().is_some_and(|s| *s == from || *s == to);
+            let stroke = if lit {
+                Stroke::new(2.0, link_colour)
+            } else {
+                Stroke::new(1.0, link_colour.gamma_multiply(0.25))
+            };
+            arrow(&painter, a, b, stroke, 10.0 * zoom);
+        }
+        let font = egui::FontId::proportional((10.0 * zoom / 0.6).clamp(6.0, 18.0));
+        let pipe = Stroke::new((5.0 * zoom).max(1.5), Color32::from_rgb(90, 140, 200));
+        let mut hovered: Option<usize> = None;
+        let pointer = response.hover_pos();
+        for e in &view.elements {
+            let c = to_screen(e.x, e.y);
+            let hit = match e.kind.as_str() {
+                "stock" => {
+                    let size = vec2(
+                        e.width.unwrap_or(90.0) as f32,
+                        e.height.unwrap_or(40.0) as f32,
+                    ) * zoom;
+                    let r = Rect::from_center_size(c, size);
+                    painter.rect(
+                        r,
+                        2.0,
+                        visuals.faint_bg_color,
+                        Stroke::new(1.5, visuals.text_color()),
+                        egui::StrokeKind::Middle,
+                    );
+                    r
+                }
+                "flow" => {
+                    let pts: Vec<Pos2> = e.points.iter().map(|&(x, y)| to_screen(x, y)).collect();
+                    for w in pts.windows(2) {
+                        painter.line_segment([w[0], w[1]], pipe);
+                    }
+                    if let [.., a, b] = pts.as_slice() {
+                        arrow(&painter, *a, *b, pipe, 12.0 * zoom);
+                    }
+                    // The valve: a bow tie on the pipe.
+                    let s = 8.0 * zoom;
+                    painter.add(egui::Shape::convex_polygon(
+                        vec![
+                            c + vec2(-s, -s),
+                            c + vec2(s, s),
+                            c + vec2(s, -s),
+                            c + vec2(-s, s),
+                        ],
+                        Color32::TRANSPARENT,
+                        Stroke::new(1.5, visuals.text_color()),
+                    ));
+                    Rect::from_center_size(c, vec2(2.0 * s, 2.0 * s))
+                }
+                _ => {
+                    painter.circle(
+                        c,
+                        7.0 * zoom,
+                        visuals.faint_bg_color,
+                        Stroke::new(1.0, visuals.text_color()),
+                    );
+                    Rect::from_center_size(c, vec2(14.0, 14.0) * zoom.max(0.5))
+                }
+            };
+            let name = e.name.replace('_', " ");
+            let below = hit.center_bottom() + vec2(0.0, 2.0);
+            painter.text(
+                below,
+                egui::Align2::CENTER_TOP,
+                &name,
+                font.clone(),
+                visuals.text_color(),
+            );
+            let index = self.index.get(&canonical_name(&e.name)).copied();
+            if self.selected.is_some() && self.selected == index {
+                painter.rect_stroke(
+                    hit.expand(4.0),
+                    3.0,
+                    Stroke::new(2.0, visuals.selection.stroke.color),
+                    egui::StrokeKind::Outside,
+                );
+            }
+            if pointer.is_some_and(|p| hit.expand(3.0).contains(p)) {
+                hovered = index;
+            }
+        }
+        if let Some(i) = hovered {
+            let name = self.docs[i].name.clone();
+            let value_at = |t: f64| {
+                let row = current.times.iter().position(|&x| x >= t)?;
+                current.series(&name).map(|s| s[row])
+            };
+            let end = *current.times.last().unwrap_or(&0.0);
+            let text = [
+                (branch, calendar.date_of(branch)),
+                (end, calendar.date_of(end)),
+            ]
+            .iter()
+            .filter_map(|(t, d)| {
+                value_at(*t).map(|v| format!("{}: {}", date(lang, d), count(lang, v)))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+            response.clone().on_hover_text(format!("{name}\n{text}"));
+            if response.clicked() {
+                self.selected = Some(i);
+            }
+        }
+        painter.text(
+            rect.left_bottom() + vec2(6.0, -6.0),
+            egui::Align2::LEFT_BOTTOM,
+            fill(
+                tr(lang, "drag to pan, scroll to zoom ({}%)"),
+                &[&format!("{:.0}", zoom * 100.0)],
+            ),
+            egui::FontId::proportional(11.0),
+            visuals.weak_text_color(),
+        );
+    }
+}
+
+/// A line from `a` to `b` ending in an arrowhead of `size` pixels, short of the target's centre.
+fn arrow(painter: &egui::Painter, a: Pos2, b: Pos2, stroke: Stroke, size: f32) {
+    let d = b - a;
+    let len = d.length();
+    if len < 1.0 {
+        return;
+    }
+    let dir = d / len;
+    let tip = b - dir * size.min(len / 3.0);
+    painter.line_segment([a, tip], stroke);
+    let n = vec2(-dir.y, dir.x);
+    let head = size.clamp(3.0, 14.0);
+    painter.add(egui::Shape::convex_polygon(
+        vec![
+            tip,
+            tip - dir * head + n * head * 0.4,
+            tip - dir * head - n * head * 0.4,
+        ],
+        stroke.color,
+        Stroke::NONE,
+    ));
+}
