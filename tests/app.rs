@@ -381,7 +381,7 @@ fn exported_csv_reads_back_as_the_runs_on_screen() {
 fn a_story_steps_with_the_arrow_keys_and_esc_returns() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    let story = fixture("scenarios/workshop-story.ron");
+    let story = fixture("scenarios/stories/workshop.ron");
     h.state_mut().apply(Command::Present(Some(story)));
     h.run_steps(3);
     assert!(
