@@ -248,6 +248,11 @@ static ZH: &[(&str, &str)] = &[
     ("recorded, to 10 Oct 2022", "实际记录，至2022年10月10日"),
     ("branch date", "分支日期"),
     ("ensemble median", "集合中位数"),
+    ("recorded", "实际记录"),
+    ("status quo", "现状"),
+    ("scenario", "情景"),
+    ("scenario, daily", "情景，每日"),
+    ("scenario, 28-day mean", "情景，28日均值"),
     ("of {} ensemble members", "共 {} 个集合成员"),
     ("Mainland visitor arrivals", "内地访客入境人次"),
     ("Shenzhen land crossings", "深圳陆路口岸出入境人次"),
@@ -316,6 +321,7 @@ static ZH: &[(&str, &str)] = &[
     ("all", "全部"),
     // Model view.
     ("Model", "模型"),
+    ("stock-and-flow diagram", "存量流量图"),
     ("Model (diagram and variables)", "模型（存量流量图与变量）"),
     (
         "The model has no diagram (<views>).",

@@ -369,6 +369,12 @@ impl BorderflowApp {
         if let Some(step) = presentation::Presentation::keys(&ctx) {
             self.apply(Command::Slide(step));
         }
+        // The language can change mid-talk; other shortcuts wait for the workbench.
+        for c in shortcuts::pressed(&ctx) {
+            if c == Command::NextLanguage {
+                self.apply(c);
+            }
+        }
         if self.presentation.is_none() {
             return;
         }

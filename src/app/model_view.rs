@@ -199,6 +199,9 @@ impl ModelView {
         lang: &str,
     ) {
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Canvas, true, tr(lang, "stock-and-flow diagram"))
+        });
         if response.dragged() {
             self.offset += response.drag_delta() / self.zoom;
         }

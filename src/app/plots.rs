@@ -182,7 +182,7 @@ impl PlotsPanel {
                                 .map(|(&t, &v)| PlotPoint::new(t, v))
                                 .collect();
                             plot.line(
-                                Line::new("ensemble median", PlotPoints::Owned(points))
+                                Line::new(tr(lang, "ensemble median"), PlotPoints::Owned(points))
                                     .color(Color32::from_rgb(0, 70, 120))
                                     .style(egui_plot::LineStyle::dashed_dense())
                                     .width(1.2),
@@ -190,15 +190,18 @@ impl PlotsPanel {
                         }
                         if let Some(points) = recorded.get(name) {
                             plot.points(
-                                Points::new("recorded", PlotPoints::Borrowed(points))
+                                Points::new(tr(lang, "recorded"), PlotPoints::Borrowed(points))
                                     .radius(1.2)
                                     .color(history_color),
                             );
                         }
                         plot.line(
-                            Line::new("baseline", PlotPoints::Borrowed(&baseline.series[k]))
-                                .color(baseline_color)
-                                .width(1.0),
+                            Line::new(
+                                tr(lang, "status quo"),
+                                PlotPoints::Borrowed(&baseline.series[k]),
+                            )
+                            .color(baseline_color)
+                            .width(1.0),
                         );
                         for (label, data, colour) in compared {
                             let points = if k == 0 {
@@ -231,13 +234,16 @@ impl PlotsPanel {
                             );
                         } else {
                             plot.line(
-                                Line::new("scenario", PlotPoints::Borrowed(&current.series[k]))
-                                    .color(scenario_color)
-                                    .width(2.0),
+                                Line::new(
+                                    tr(lang, "scenario"),
+                                    PlotPoints::Borrowed(&current.series[k]),
+                                )
+                                .color(scenario_color)
+                                .width(2.0),
                             );
                         }
                         plot.vline(
-                            VLine::new("branch", branch)
+                            VLine::new(tr(lang, "branch date"), branch)
                                 .color(Color32::from_gray(120))
                                 .style(egui_plot::LineStyle::dashed_loose()),
                         );
