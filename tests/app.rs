@@ -77,6 +77,32 @@ fn moving_a_lever_by_its_label_changes_a_headline_and_undo_restores_it() {
 }
 
 #[test]
+fn a_drag_whose_first_change_comes_late_is_still_its_own_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let app = h.state_mut();
+    app.apply(Command::SetLever {
+        id: "northbound_quota".into(),
+        value: LeverValue::Value(5000.0),
+        gesture: Gesture::Single,
+    });
+    // The drag's first frame changed nothing, so its first change arrives as Continue.
+    for v in [10000.0, 20000.0] {
+        app.apply(Command::SetLever {
+            id: "northbound_quota".into(),
+            value: LeverValue::Value(v),
+            gesture: Gesture::Continue,
+        });
+    }
+    app.apply(Command::Undo);
+    assert_eq!(
+        app.lever_value("northbound_quota"),
+        Some(LeverValue::Value(5000.0)),
+        "undo takes back the drag only"
+    );
+}
+
+#[test]
 fn a_whole_slider_drag_is_one_undo_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());

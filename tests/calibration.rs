@@ -173,7 +173,8 @@ fn set_equations_reports_what_it_cannot_edit() {
 
 #[test]
 fn bad_parameter_lists_are_located() {
-    let program = &status_quo().setup.compiled.program;
+    let setup = status_quo().setup;
+    let (program, catalogue) = (&setup.compiled.program, &setup.catalogue);
     let entry = |name: &str, low: f64, high: f64| {
         format!(
             "(parameters: [\n  (constant: \"Risk sensitivity\", unit: \"dmnl\", low: 0.1, high: 0.8, fitted: true, why: \"w\"),\n  (constant: \"{name}\", unit: \"dmnl\", low: {low:?}, high: {high:?}, fitted: false, why: \"w\"),\n])"
@@ -194,13 +195,18 @@ fn bad_parameter_lists_are_located() {
         (entry("Risk sensitivity", 0.0, 1.0), "3:", "listed twice"),
         (entry("Pent up share", 0.5, 0.1), "3:", "low < high"),
         (
+            entry("HK hotel quarantine days", 0.0, 7.0),
+            "3:",
+            "set by lever",
+        ),
+        (
             "(parameters: [(constant: 1)])".to_string(),
             "1:",
             "xpected string",
         ),
     ];
     for (text, line, message) in cases {
-        let err = ParameterList::parse(&text, "p.calibration.ron", program).unwrap_err();
+        let err = ParameterList::parse(&text, "p.calibration.ron", program, catalogue).unwrap_err();
         let s = err.to_string();
         assert!(s.starts_with(&format!("p.calibration.ron:{line}")), "{s}");
         assert!(s.contains(message), "{s}");

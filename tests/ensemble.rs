@@ -253,6 +253,18 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
         e.contains(&format!("damaged.csv:{}:", last + 1)) && e.contains("expected"),
         "{e}"
     );
+    // A shard of another version, with other outputs.
+    let renamed = dir.path().join("renamed.csv");
+    std::fs::write(
+        &renamed,
+        text.replacen("Joint research projects", "Joint projects", 1),
+    )
+    .unwrap();
+    let e = err(&[&shards[0], &renamed, &shards[2]]);
+    assert!(
+        e.contains("renamed.csv:10:") && e.contains("expected the outputs"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -462,3 +462,41 @@ fn cli_runs_checks_benches_and_compares_scenarios() {
     let row = lines.nth(day("2022-12-01")).unwrap();
     assert_eq!(row, "1065,2022-12-01,1000,60000,59000");
 }
+
+#[test]
+fn a_story_names_its_broken_slide() {
+    use borderflow::scenario::ModelSetup;
+    use borderflow::scenario::story::load_story;
+    let setup = ModelSetup::embedded().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ron");
+    std::fs::write(&good, "(version: 1, title: {\"en\": \"g\"})").unwrap();
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        "(version: 1, title: {\"en\": \"b\"},\n levers: {\"hk_quarantine\": [(\"2021-01-01\", Preset(\"0+0\"))]})",
+    )
+    .unwrap();
+    let story = dir.path().join("story.ron");
+    let write = |slides: &str| {
+        std::fs::write(&story, format!("(version: 1, slides: [{slides}])")).unwrap();
+    };
+    write("(scenario: \"good.ron\", caption: {\"en\": \"one\"})");
+    let slides = load_story(&story, &setup).unwrap();
+    assert_eq!(slides.len(), 1);
+    assert_eq!(slides[0].caption["en"], "one");
+    // A missing file points at its slide in the story.
+    write("(scenario: \"good.ron\"),\n (scenario: \"gone.ron\")");
+    let e = load_story(&story, &setup).unwrap_err().to_string();
+    assert!(e.contains("story.ron:2:") && e.contains("gone.ron"), "{e}");
+    // A scenario that cannot run is reported in its own file.
+    write("(scenario: \"bad.ron\")");
+    let e = load_story(&story, &setup).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.ron:2:") && e.contains("before the branch"),
+        "{e}"
+    );
+    write("");
+    let e = load_story(&story, &setup).unwrap_err().to_string();
+    assert!(e.contains("at least one slide"), "{e}");
+}

@@ -89,6 +89,8 @@ pub struct BorderflowApp {
     /// The slide whose scenario the session last ran.
     presented: Option<usize>,
     pub help_open: bool,
+    /// A drag's undo step has been taken (reset by each pointer press).
+    gesture_open: bool,
     pub compare: compare::ComparePanel,
     pub timeline: timeline::TimelineWindow,
     pub model_view: model_view::ModelView,
@@ -166,6 +168,7 @@ impl BorderflowApp {
             presentation: None,
             presented: None,
             help_open: false,
+            gesture_open: false,
             compare: compare::ComparePanel::default(),
             timeline: timeline::TimelineWindow::default(),
             model_view: model_view::ModelView::new(docs),
@@ -234,6 +237,27 @@ impl BorderflowApp {
         }
     }
 
+    /// One undo step per gesture: a click is a step; a drag is one step from its first change,
+    /// even when that change arrives as `Continue` (the pointer press ends any earlier gesture).
+    fn checkpoint_for(&mut self, gesture: Gesture) {
+        match gesture {
+            Gesture::Single => {
+                self.doc.checkpoint();
+                self.gesture_open = false;
+            }
+            Gesture::Start => {
+                self.doc.checkpoint();
+                self.gesture_open = true;
+            }
+            Gesture::Continue => {
+                if !self.gesture_open {
+                    self.doc.checkpoint();
+                    self.gesture_open = true;
+                }
+            }
+        }
+    }
+
     /// Applies a timeline edit: dates stay in order, on or after the branch, within the horizon.
     fn edit_timeline(&mut self, id: String, edit: TimelineEdit, gesture: Gesture) {
         let cal = self.session.calendar.clone();
@@ -290,9 +314,7 @@ impl BorderflowApp {
         if entries == current {
             return;
         }
-        if gesture != Gesture::Continue {
-            self.doc.checkpoint();
-        }
+        self.checkpoint_for(gesture);
         if entries.is_empty() {
             self.doc.scenario.levers.remove(&id);
         } else {
@@ -304,7 +326,7 @@ impl BorderflowApp {
     /// Enters presentation mode on a story file, or on the current scenario alone.
     fn present(&mut self, story: Option<PathBuf>) {
         let slides = match story {
-            Some(path) => match scenario::story::load_story(&path) {
+            Some(path) => match scenario::story::load_story(&path, &self.session.setup) {
                 Ok(slides) => slides,
                 Err(e) => {
                     self.error = Some(e.to_string());
@@ -383,6 +405,9 @@ impl BorderflowApp {
         egui::Panel::top("slide").show(ui, |ui| {
             if let Some(p) = &self.presentation {
                 p.header(ui, &lang);
+            }
+            if let Some(problem) = &self.session.problem {
+                ui.colored_label(ui.visuals().error_fg_color, problem);
             }
         });
         egui::Panel::top("slide cards").show(ui, |ui| {
@@ -489,9 +514,7 @@ impl BorderflowApp {
     pub fn apply(&mut self, command: Command) {
         match command {
             Command::SetLever { id, value, gesture } => {
-                if gesture != Gesture::Continue {
-                    self.doc.checkpoint();
-                }
+                self.checkpoint_for(gesture);
                 let date = self.lever_date(&id);
                 let entries = self.doc.scenario.levers.entry(id).or_default();
                 match entries.first_mut() {
@@ -895,6 +918,9 @@ impl BorderflowApp {
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
         let ctx = &ui.ctx().clone();
+        if ctx.input(|i| i.pointer.any_pressed()) {
+            self.gesture_open = false;
+        }
         self.uncertainty.poll();
         self.screenshot(ctx);
         if let Some(zoom) = self.leaving_presentation.take() {

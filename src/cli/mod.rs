@@ -70,7 +70,6 @@ enum Command {
     /// Print every variable of a model (default: the embedded one) with its equation, unit,
     /// source and levers, as Markdown.
     Doc { model: Option<PathBuf> },
-    /// Run two scenarios and write their outputs side by side with the difference.
     /// Fit the model's calibration parameters to the record to 2022-10-10 and report the fit.
     Calibrate {
         /// Scenario whose history drives the levers (default: the embedded status quo, whose
@@ -128,6 +127,7 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         sobol: usize,
     },
+    /// Run two scenarios and write their outputs side by side with the difference.
     Compare {
         a: PathBuf,
         b: PathBuf,

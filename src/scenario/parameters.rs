@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::ron_error;
+use super::catalogue::{Catalogue, ron_error};
 use super::{locate, located};
 use crate::engine::ast::VarKind;
 use crate::engine::{EngineError, Program};
@@ -37,7 +37,12 @@ pub struct UncertainParameter {
 impl ParameterList {
     /// Parses the list and checks it against the compiled model: each entry names a constant
     /// (not a stock, not driven by an equation of other variables), once, with low < high.
-    pub fn parse(text: &str, file: &str, program: &Program) -> Result<ParameterList, EngineError> {
+    pub fn parse(
+        text: &str,
+        file: &str,
+        program: &Program,
+        catalogue: &Catalogue,
+    ) -> Result<ParameterList, EngineError> {
         let list: ParameterList = super::ron_options()
             .from_str(text)
             .map_err(|e| ron_error(file, &e))?;
@@ -61,6 +66,20 @@ impl ParameterList {
                     format!(
                         "{:?} is not a constant: expected a number in the model",
                         p.constant
+                    ),
+                ));
+            }
+            let key = crate::engine::canonical_name(&p.constant);
+            if let Some(lever) = catalogue.levers.iter().find(|l| {
+                l.constants()
+                    .iter()
+                    .any(|c| crate::engine::canonical_name(c) == key)
+            }) {
+                return Err(at(
+                    &[],
+                    format!(
+                        "{:?} is set by lever {:?}: a policy, not an uncertain parameter",
+                        p.constant, lever.id
                     ),
                 ));
             }
@@ -88,13 +107,17 @@ impl ParameterList {
     }
 
     /// Reads the list at `path`.
-    pub fn load(path: &std::path::Path, program: &Program) -> Result<ParameterList, EngineError> {
+    pub fn load(
+        path: &std::path::Path,
+        program: &Program,
+        catalogue: &Catalogue,
+    ) -> Result<ParameterList, EngineError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
             file: file.clone(),
             reason,
         })?;
-        ParameterList::parse(&text, &file, program)
+        ParameterList::parse(&text, &file, program, catalogue)
     }
 
     pub fn fitted(&self) -> impl Iterator<Item = &UncertainParameter> {

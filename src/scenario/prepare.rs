@@ -75,6 +75,7 @@ impl ModelSetup {
             EMBEDDED_PARAMETERS,
             "szhk.calibration.ron (embedded)",
             &compiled.program,
+            &catalogue,
         )?;
         Ok(ModelSetup {
             compiled,
@@ -89,7 +90,7 @@ impl ModelSetup {
         let catalogue = Catalogue::load(&catalogue_path(path), &compiled.program)?;
         let list = parameters_path(path);
         let parameters = if list.exists() {
-            ParameterList::load(&list, &compiled.program)?
+            ParameterList::load(&list, &compiled.program, &catalogue)?
         } else {
             ParameterList::default()
         };

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::ron_error;
-use super::file::{Scenario, VERSION};
+use super::file::{ModelRef, Scenario, VERSION};
+use super::prepare::ModelSetup;
 use super::{Text, locate, located, ron_options};
 use crate::engine::EngineError;
 
@@ -35,9 +36,10 @@ pub struct LoadedSlide {
     pub caption: Text,
 }
 
-/// Reads a story and every scenario it names. Errors name the story file, line and column (a
-/// missing scenario points at its slide) or the scenario file's own position.
-pub fn load_story(path: &Path) -> Result<Vec<LoadedSlide>, EngineError> {
+/// Reads a story and every scenario it names, each checked against `setup` (the app's model:
+/// slides must use `model: Embedded`). Errors name the story file, line and column (a missing
+/// scenario points at its slide) or the scenario file's own position.
+pub fn load_story(path: &Path, setup: &ModelSetup) -> Result<Vec<LoadedSlide>, EngineError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
         file: file.clone(),
@@ -76,7 +78,21 @@ pub fn load_story(path: &Path) -> Result<Vec<LoadedSlide>, EngineError> {
                     ),
                 ));
             }
-            let scenario = super::load_scenario(&scenario_path)?;
+            let scenario_file = scenario_path.display().to_string();
+            let scenario_text =
+                std::fs::read_to_string(&scenario_path).map_err(|reason| EngineError::Io {
+                    file: scenario_file.clone(),
+                    reason,
+                })?;
+            let scenario = Scenario::parse(&scenario_text, &scenario_file)?;
+            if scenario.model != ModelRef::Embedded {
+                return Err(located(
+                    &scenario_file,
+                    locate(&scenario_text, &["model"]),
+                    "a story's scenarios run on the embedded Shenzhen–Hong Kong model: expected model: Embedded",
+                ));
+            }
+            setup.overrides_for(&scenario, &scenario_text, &scenario_file)?;
             Ok(LoadedSlide {
                 path: scenario_path,
                 scenario,

@@ -111,11 +111,36 @@ impl<'a> Objective<'a> {
                 "the model lists no fitted parameters (<model>.calibration.ron)".into(),
             ));
         }
-        let targets = targets(&prepared.calendar())
+        let targets: Vec<Target> = targets(&prepared.calendar())
             .into_iter()
             // Daily series are clipped to the window; single figures dated after it are left out.
             .filter(|t| matches!(t.kind, TargetKind::Daily { .. }) || t.ends <= window.end)
             .collect();
+        for t in &targets {
+            let (variable, has_data) = match &t.kind {
+                TargetKind::Daily { output } => (
+                    *output,
+                    observed
+                        .get(output)
+                        .is_some_and(|s| s.iter().any(|(time, _)| window.contains(*time))),
+                ),
+                TargetKind::Mean { variable, .. } => (*variable, true),
+            };
+            if program.find(variable).is_none() {
+                return Err(EngineError::Run(format!(
+                    "calibration target {:?} needs the variable {variable:?}, which the model does not have",
+                    t.name
+                )));
+            }
+            if !has_data {
+                return Err(EngineError::Run(format!(
+                    "calibration target {:?} has no recorded data between {} and {}",
+                    t.name,
+                    prepared.calendar().date_of(window.start),
+                    prepared.calendar().date_of(window.end)
+                )));
+            }
+        }
         Ok(Objective {
             prepared,
             params,
@@ -216,6 +241,15 @@ pub fn fit(
             .map(|(_, p)| base.series(&p.constant).map_or(f64::NAN, |s| s[0]))
             .collect()
     };
+    let mut runner = Runner::new(program)?;
+    let mut out = Results::default();
+    objective.run(&mut runner, &prior, &mut out);
+    let prior_cost = objective.cost_of(&out);
+    if !prior_cost.is_finite() {
+        return Err(EngineError::Run(format!(
+            "calibration: the objective at the model's own values is {prior_cost}: a target cannot be computed"
+        )));
+    }
     let n = objective.params.len();
     let mut starts = vec![objective.coords_of(&prior)];
     for i in 1..options.starts.max(1) {
@@ -263,10 +297,6 @@ pub fn fit(
     let (polished, cost) = run_from(&best_u, 0.03)?;
     let fitted = objective.values_of(&polished);
 
-    let mut runner = Runner::new(program)?;
-    let mut out = Results::default();
-    objective.run(&mut runner, &prior, &mut out);
-    let prior_cost = objective.cost_of(&out);
     Ok(Fit {
         window,
         values: objective

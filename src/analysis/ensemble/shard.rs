@@ -78,10 +78,13 @@ impl Header {
 /// FNV-1a (64 bit) over what decides the members' results: the scenario, the model, the
 /// sampled distributions and the recorded times.
 pub fn fingerprint(prepared: &Prepared, plan: &Plan) -> String {
+    // The model without its file name: the same model reached by another path is the same.
+    let mut model = prepared.setup.compiled.model.clone();
+    model.file.clear();
     let text = format!(
         "{}\n{:?}\n{:?}\n{:?}\n{:?}",
         prepared.scenario.to_ron(),
-        prepared.setup.compiled.model,
+        model,
         plan.parameters
             .iter()
             .map(|p| (&p.name, &p.distribution))
@@ -220,7 +223,15 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         _ => return Err(at(line, "expected shard I,N".into())),
     };
     let fingerprint = one(next("fingerprint")?)?.1;
-    let outputs = next("outputs")?.1;
+    let (line, outputs) = next("outputs")?;
+    if outputs != OUTPUTS {
+        return Err(at(
+            line,
+            format!(
+                "expected the outputs {OUTPUTS:?}, found {outputs:?}: a shard of another Borderflow version"
+            ),
+        ));
+    }
     let parameters = next("parameters")?.1;
     let (line, times) = next("times")?;
     let times = times
