@@ -22,6 +22,11 @@ pub struct CardView<'a> {
 pub fn recovery_date(lang: &str, d: Option<&str>, horizon_end: &str) -> String {
     match d {
         Some(d) => date(lang, d),
+        // Chinese cards are narrow for a full date: the year says it.
+        None if lang == "zh" => fill(
+            tr(lang, "not reached by the end of {}"),
+            &[horizon_end.get(..4).unwrap_or(horizon_end)],
+        ),
         None => fill(tr(lang, "not by {}"), &[&date(lang, horizon_end)]),
     }
 }

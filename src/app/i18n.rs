@@ -221,6 +221,7 @@ static ZH: &[(&str, &str)] = &[
         "贸易损失（相当于2019年贸易天数）",
     ),
     ("not by {}", "{}前未达到"),
+    ("not reached by the end of {}", "{}年底前未达到"),
     ("central run: {}", "中心情景：{}"),
     (
         "p5–p95: {} – {} ({} members)",

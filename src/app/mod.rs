@@ -89,6 +89,9 @@ pub struct BorderflowApp {
     /// The slide whose scenario the session last ran.
     presented: Option<usize>,
     pub help_open: bool,
+    /// `--screenshot`: where to save the window once everything has run, then close.
+    pub screenshot_and_quit: Option<PathBuf>,
+    quit_after_export: bool,
     /// A drag's undo step has been taken (reset by each pointer press).
     gesture_open: bool,
     pub compare: compare::ComparePanel,
@@ -169,6 +172,8 @@ impl BorderflowApp {
             presented: None,
             help_open: false,
             gesture_open: false,
+            screenshot_and_quit: None,
+            quit_after_export: false,
             compare: compare::ComparePanel::default(),
             timeline: timeline::TimelineWindow::default(),
             model_view: model_view::ModelView::new(docs),
@@ -443,6 +448,15 @@ impl BorderflowApp {
 
     /// Reports an export in the status bar, or its failure in the error window.
     fn exported(&mut self, path: &Path, result: Result<(), EngineError>) {
+        if self.quit_after_export {
+            // --screenshot: report on the terminal and close.
+            match &result {
+                Ok(()) => eprintln!("wrote {}", path.display()),
+                Err(e) => eprintln!("error: {e}"),
+            }
+            self.quit_after_export = false;
+            self.close_confirmed = true;
+        }
         match result {
             Ok(()) => {
                 self.notice = Some(fill(
@@ -1054,6 +1068,12 @@ impl BorderflowApp {
         }
         self.rerun_if_needed();
         self.restart_ensemble_if_needed(ctx);
+        let settled = self.uncertainty.running().is_none();
+        if settled && let Some(path) = self.screenshot_and_quit.take() {
+            self.quit_after_export = true;
+            self.apply(Command::ExportPng(Some(path)));
+            ctx.request_repaint();
+        }
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.doc.title()));
         if ctx.input(|i| i.viewport().close_requested())
             && self.doc.dirty()
@@ -1137,6 +1157,8 @@ pub struct Startup {
     pub compare: Vec<PathBuf>,
     /// A story to present full screen.
     pub present: Option<PathBuf>,
+    /// Save the window as PNG here once the ensemble is in, then close.
+    pub screenshot: Option<PathBuf>,
 }
 
 pub fn run(startup: Startup) -> Result<(), String> {
@@ -1156,6 +1178,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
             for p in &startup.compare {
                 app.apply(Command::AddComparison(Some(p.clone())));
             }
+            app.screenshot_and_quit = startup.screenshot.clone();
             if let Some(story) = &startup.present {
                 app.apply(Command::Present(Some(story.clone())));
             }

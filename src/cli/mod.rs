@@ -31,6 +31,9 @@ struct Cli {
     /// A story (RON list of scenarios with captions) to present full screen.
     #[arg(long, value_name = "STORY")]
     present: Option<PathBuf>,
+    /// Save the window as PNG once the runs and the ensemble are in, then close.
+    #[arg(long, value_name = "OUT.png")]
+    screenshot: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -153,6 +156,7 @@ pub fn main() -> i32 {
             scenario: cli.file,
             compare: cli.compare,
             present: cli.present,
+            screenshot: cli.screenshot,
         };
         return match crate::app::run(startup) {
             Ok(()) => 0,
