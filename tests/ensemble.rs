@@ -360,3 +360,27 @@ fn member_draws_follow_the_named_distributions() {
     let ln = col("Confidence recovery time");
     assert!((ln[200] / 5f64.exp() - 1.0).abs() < 0.02, "{}", ln[200]);
 }
+
+#[test]
+fn the_sensitivity_command_takes_the_metric_names_of_the_brief() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.ron");
+    std::fs::write(&scenario, scenario_text("")).unwrap();
+    for metric in ["date50", "date90", "visitors_lost", "trade_lost"] {
+        let out = dir.path().join(format!("{metric}.csv"));
+        run_ok(
+            bin()
+                .arg("sensitivity")
+                .arg(&scenario)
+                .args(["--metric", metric, "--csv"])
+                .arg(&out),
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.starts_with(&format!(
+                "rank,parameter,low,high,{metric}_at_low,{metric}_at_high,swing\n1,"
+            )),
+            "{text}"
+        );
+    }
+}

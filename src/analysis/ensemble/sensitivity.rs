@@ -20,8 +20,10 @@ pub enum Metric {
     /// 90% recovery date.
     Date90,
     /// Mainland visitors lost since 2020-01-25, millions.
+    #[value(name = "visitors_lost")]
     VisitorsLost,
     /// Trade lost since 2020-01-25, days of 2019 trade.
+    #[value(name = "trade_lost")]
     TradeLost,
 }
 
