@@ -585,3 +585,35 @@ fn the_model_view_finds_a_variable_and_shows_its_documentation() {
     h.run_steps(2);
     assert!(h.state().model_view.plot);
 }
+
+/// Storage in memory, as eframe keeps it on disk.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_language_is_remembered_for_the_next_session() {
+    use eframe::{App, Storage};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let mut storage = MemoryStorage::default();
+    assert_eq!(borderflow::app::remembered_language(Some(&storage)), "en");
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.state_mut().save(&mut storage);
+    assert_eq!(borderflow::app::remembered_language(Some(&storage)), "zh");
+    // A language the app does not speak falls back to English.
+    storage.set_string("language", "\"fr\"".into());
+    assert_eq!(borderflow::app::remembered_language(Some(&storage)), "en");
+}

@@ -323,6 +323,7 @@ static ZH: &[(&str, &str)] = &[
     // Model view.
     ("Model", "模型"),
     ("stock-and-flow diagram", "存量流量图"),
+    ("Fit to view", "适应窗口"),
     ("Model (diagram and variables)", "模型（存量流量图与变量）"),
     (
         "The model has no diagram (<views>).",

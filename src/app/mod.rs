@@ -39,6 +39,14 @@ const LANGUAGE_KEY: &str = "language";
 /// The Simplified Chinese font (Noto Sans CJK SC cut to GB2312; assets/fonts/README.md).
 const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
 
+/// The language saved by the last session, if it is one the app speaks; else English.
+pub fn remembered_language(storage: Option<&dyn eframe::Storage>) -> String {
+    storage
+        .and_then(|s| eframe::get_value::<String>(s, LANGUAGE_KEY))
+        .filter(|l| i18n::LANGUAGES.iter().any(|(code, _)| code == l))
+        .unwrap_or_else(|| "en".into())
+}
+
 /// egui's fonts with the Chinese face as a fallback for every family.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
@@ -146,11 +154,7 @@ impl BorderflowApp {
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
             .unwrap_or_default();
         let restore_offer = files::leftover(&data_dir);
-        let lang = cc
-            .and_then(|cc| cc.storage)
-            .and_then(|s| eframe::get_value::<String>(s, LANGUAGE_KEY))
-            .filter(|l| i18n::LANGUAGES.iter().any(|(code, _)| code == l))
-            .unwrap_or_else(|| "en".into());
+        let lang = remembered_language(cc.and_then(|cc| cc.storage));
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
         }

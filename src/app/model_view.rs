@@ -23,6 +23,8 @@ pub struct ModelView {
     zoom: f32,
     /// Whether the selected variable's plot is shown.
     pub plot: bool,
+    /// Fit the whole diagram into view on the next frame.
+    fit: bool,
     docs: Vec<VariableDoc>,
     index: HashMap<String, usize>,
 }
@@ -41,6 +43,7 @@ impl ModelView {
             offset: Vec2::ZERO,
             zoom: 0.6,
             plot: false,
+            fit: true,
             docs,
             index,
         }
@@ -198,7 +201,25 @@ impl ModelView {
         branch: f64,
         lang: &str,
     ) {
+        if ui.small_button(tr(lang, "Fit to view")).clicked() {
+            self.fit = true;
+        }
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+        if self.fit && !view.elements.is_empty() {
+            // The whole layout in view, with a margin for names.
+            self.fit = false;
+            let (mut lo, mut hi) = (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN));
+            for e in &view.elements {
+                let p = Pos2::new(e.x as f32, e.y as f32);
+                lo = lo.min(p);
+                hi = hi.max(p);
+            }
+            let size = (hi - lo) + vec2(500.0, 100.0);
+            self.zoom = (rect.width() / size.x)
+                .min(rect.height() / size.y)
+                .clamp(0.1, 3.0);
+            self.offset = -lo.to_vec2() + vec2(250.0, 50.0);
+        }
         response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Canvas, true, tr(lang, "stock-and-flow diagram"))
         });
