@@ -467,7 +467,7 @@ fn cli_runs_checks_benches_and_compares_scenarios() {
 fn a_story_names_its_broken_slide() {
     use borderflow::scenario::ModelSetup;
     use borderflow::scenario::story::load_story;
-    let setup = ModelSetup::embedded().unwrap();
+    let setup = std::sync::Arc::new(ModelSetup::embedded().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.ron");
     std::fs::write(&good, "(version: 1, title: {\"en\": \"g\"})").unwrap();

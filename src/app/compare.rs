@@ -2,7 +2,7 @@
 //! drawn on the same plots in distinct colours, with a table of headline figures and their
 //! differences from A, a difference plot for any output, and the comparison CSV.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
@@ -14,7 +14,7 @@ use super::plots::{PLOTTED, PlotData, output_name, with_dates};
 use crate::analysis::Headlines;
 use crate::analysis::export::{LETTERS, comparison_columns, write_table};
 use crate::engine::{EngineError, Results};
-use crate::scenario::{Calendar, ModelRef, ModelSetup, Scenario, locate, located, text_in};
+use crate::scenario::{Calendar, ModelSetup, Scenario, prepare_embedded, text_in};
 
 /// Scenarios compared besides the working one.
 pub const MAX_COMPARED: usize = 3;
@@ -29,7 +29,6 @@ pub const COLOURS: [Color32; 4] = [
 
 /// A scenario file loaded for comparison, run once.
 pub struct Compared {
-    pub path: PathBuf,
     pub scenario: Scenario,
     pub results: Results,
     pub headlines: Option<Headlines>,
@@ -53,35 +52,23 @@ pub struct ComparePanel {
 
 impl ComparePanel {
     /// Reads, checks and runs a scenario file with the app's model.
-    pub fn load(&mut self, path: &Path, setup: &ModelSetup) -> Result<(), EngineError> {
+    pub fn load(
+        &mut self,
+        path: &Path,
+        setup: &std::sync::Arc<ModelSetup>,
+    ) -> Result<(), EngineError> {
         if self.runs.len() >= MAX_COMPARED {
             return Err(EngineError::Run(format!(
                 "at most {} scenarios can be compared with the working one",
                 MAX_COMPARED
             )));
         }
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-            file: file.clone(),
-            reason,
-        })?;
-        let scenario = Scenario::parse(&text, &file)?;
-        if scenario.model != ModelRef::Embedded {
-            return Err(located(
-                &file,
-                locate(&text, &["model"]),
-                "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
-            ));
-        }
-        let (overrides, _) = setup.overrides_for(&scenario, &text, &file)?;
-        let results = setup.compiled.program.run(&overrides)?;
-        let calendar = setup.catalogue.calendar();
-        let branch = calendar
-            .time_of(scenario.branch.as_deref().unwrap_or(&calendar.record_end))
-            .unwrap_or(0.0);
-        let headlines = crate::analysis::headlines(&results, &calendar, branch);
+        let prepared = prepare_embedded(setup, path)?;
+        let results = prepared.run_with(&[])?.results;
+        let headlines =
+            crate::analysis::headlines(&results, &prepared.calendar(), prepared.branch_time());
+        let scenario = prepared.scenario;
         self.runs.push(Compared {
-            path: path.to_path_buf(),
             plot: PlotData::from(&results),
             scenario,
             results,

@@ -29,7 +29,7 @@ use plots::PlotData;
 use session::Session;
 
 use crate::engine::EngineError;
-use crate::scenario::{self, LeverValue, ModelRef, ModelSetup, Scenario, save_scenario};
+use crate::scenario::{self, LeverValue, ModelSetup, Scenario, save_scenario};
 
 /// How often the working scenario is written to the data folder.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
@@ -212,21 +212,7 @@ impl BorderflowApp {
 
     /// Opens a scenario file; on failure the error is shown and the current work stays.
     pub fn open(&mut self, path: &Path) {
-        let file = path.display().to_string();
-        let result = std::fs::read_to_string(path)
-            .map_err(|reason| EngineError::Io { file: file.clone(), reason })
-            .and_then(|text| {
-                let s = Scenario::parse(&text, &file)?;
-                if s.model != ModelRef::Embedded {
-                    return Err(scenario::located(
-                        &file,
-                        scenario::locate(&text, &["model"]),
-                        "the app runs the embedded Shenzhen–Hong Kong model: expected model: Embedded",
-                    ));
-                }
-                self.session.setup.overrides_for(&s, &text, &file)?;
-                Ok(s)
-            });
+        let result = scenario::prepare_embedded(&self.session.setup, path).map(|p| p.scenario);
         match result {
             Ok(s) => {
                 self.doc = Document::new(s, Some(path.to_path_buf()));
@@ -343,7 +329,6 @@ impl BorderflowApp {
                 }
             },
             None => vec![scenario::story::LoadedSlide {
-                path: self.doc.path.clone().unwrap_or_default(),
                 scenario: self.doc.scenario.clone(),
                 caption: Default::default(),
             }],

@@ -77,3 +77,11 @@ impl EngineError {
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// Reads a text file; a failure names the file.
+pub fn read_text(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+        file: path.display().to_string(),
+        reason,
+    })
+}

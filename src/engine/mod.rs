@@ -17,7 +17,7 @@ pub mod xml;
 
 pub use ast::{ModelFile, canonical_name};
 pub use compile::Program;
-pub use error::{Diagnostic, EngineError, Location, Result};
+pub use error::{Diagnostic, EngineError, Location, Result, read_text};
 pub use run::{Override, Overrides, Results, Runner};
 
 /// A model read and compiled, with its unit findings.

@@ -23,10 +23,7 @@ pub(super) fn options<'a>() -> ParsingOptions<'a> {
 /// Reads and parses the XMILE file at `path`.
 pub fn read_file(path: &std::path::Path) -> Result<ModelFile> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-        file: file.clone(),
-        reason,
-    })?;
+    let text = super::error::read_text(path)?;
     parse_str(&text, &file)
 }
 

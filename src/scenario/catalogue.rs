@@ -183,10 +183,7 @@ impl Catalogue {
     /// Reads the catalogue at `path`.
     pub fn load(path: &std::path::Path, program: &Program) -> Result<Catalogue, EngineError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-            file: file.clone(),
-            reason,
-        })?;
+        let text = crate::engine::read_text(path)?;
         Catalogue::parse(&text, &file, program)
     }
 

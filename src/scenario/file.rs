@@ -175,10 +175,7 @@ impl Scenario {
 /// Reads the scenario at `path`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, EngineError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-        file: file.clone(),
-        reason,
-    })?;
+    let text = crate::engine::read_text(path)?;
     Scenario::parse(&text, &file)
 }
 

@@ -22,7 +22,7 @@ pub use file::{
 pub use parameters::{ParameterList, UncertainParameter};
 pub use prepare::{
     ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, parameters_path, prepare,
-    prepare_str,
+    prepare_embedded, prepare_str,
 };
 
 use crate::engine::{Diagnostic, EngineError, Location};

@@ -113,10 +113,7 @@ impl ParameterList {
         catalogue: &Catalogue,
     ) -> Result<ParameterList, EngineError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-            file: file.clone(),
-            reason,
-        })?;
+        let text = crate::engine::read_text(path)?;
         ParameterList::parse(&text, &file, program, catalogue)
     }
 

@@ -283,12 +283,33 @@ pub struct ScenarioRun {
 
 /// Reads, checks and prepares the scenario file at `path`.
 pub fn prepare(path: &Path) -> Result<Prepared, EngineError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-        file: file.clone(),
-        reason,
-    })?;
+    let text = crate::engine::read_text(path)?;
     prepare_str(&text, path)
+}
+
+/// Reads and prepares a scenario file that must run on `setup` as it is (the app's embedded
+/// model): a scenario naming another model file is refused at its `model` line.
+pub fn prepare_embedded(
+    setup: &std::sync::Arc<ModelSetup>,
+    path: &Path,
+) -> Result<Prepared, EngineError> {
+    let file = path.display().to_string();
+    let text = crate::engine::read_text(path)?;
+    let scenario = Scenario::parse(&text, &file)?;
+    if scenario.model != ModelRef::Embedded {
+        return Err(located(
+            &file,
+            locate(&text, &["model"]),
+            "expected model: Embedded (the app, its comparisons and stories run the embedded Shenzhen–Hong Kong model)",
+        ));
+    }
+    let (overrides, timelines) = setup.overrides_for(&scenario, &text, &file)?;
+    Ok(Prepared {
+        setup: std::sync::Arc::clone(setup),
+        scenario,
+        overrides,
+        timelines,
+    })
 }
 
 /// Checks and prepares scenario text; `path` names it in errors and resolves a model path.

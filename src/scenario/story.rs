@@ -2,12 +2,13 @@
 //! `(version: 1, slides: [(scenario: "early-reopening.ron", caption: {"en": "…", "zh": "…"})])`.
 //! Scenario paths are relative to the story file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::ron_error;
-use super::file::{ModelRef, Scenario, VERSION};
+use super::file::{Scenario, VERSION};
 use super::prepare::ModelSetup;
 use super::{Text, locate, located, ron_options};
 use crate::engine::EngineError;
@@ -31,20 +32,16 @@ pub struct Slide {
 /// A slide ready to show: its scenario read and its caption.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadedSlide {
-    pub path: PathBuf,
     pub scenario: Scenario,
     pub caption: Text,
 }
 
-/// Reads a story and every scenario it names, each checked against `setup` (the app's model:
+/// Reads a story and every scenario it names, each prepared for `setup` (the app's model:
 /// slides must use `model: Embedded`). Errors name the story file, line and column (a missing
 /// scenario points at its slide) or the scenario file's own position.
-pub fn load_story(path: &Path, setup: &ModelSetup) -> Result<Vec<LoadedSlide>, EngineError> {
+pub fn load_story(path: &Path, setup: &Arc<ModelSetup>) -> Result<Vec<LoadedSlide>, EngineError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
-        file: file.clone(),
-        reason,
-    })?;
+    let text = crate::engine::read_text(path)?;
     let story: Story = ron_options()
         .from_str(&text)
         .map_err(|e| ron_error(&file, &e))?;
@@ -78,24 +75,9 @@ pub fn load_story(path: &Path, setup: &ModelSetup) -> Result<Vec<LoadedSlide>, E
                     ),
                 ));
             }
-            let scenario_file = scenario_path.display().to_string();
-            let scenario_text =
-                std::fs::read_to_string(&scenario_path).map_err(|reason| EngineError::Io {
-                    file: scenario_file.clone(),
-                    reason,
-                })?;
-            let scenario = Scenario::parse(&scenario_text, &scenario_file)?;
-            if scenario.model != ModelRef::Embedded {
-                return Err(located(
-                    &scenario_file,
-                    locate(&scenario_text, &["model"]),
-                    "a story's scenarios run on the embedded Shenzhen–Hong Kong model: expected model: Embedded",
-                ));
-            }
-            setup.overrides_for(&scenario, &scenario_text, &scenario_file)?;
+            let prepared = super::prepare_embedded(setup, &scenario_path)?;
             Ok(LoadedSlide {
-                path: scenario_path,
-                scenario,
+                scenario: prepared.scenario,
                 caption: slide.caption,
             })
         })
