@@ -75,6 +75,13 @@ pub fn headlines(results: &Results, calendar: &Calendar, branch_time: f64) -> Op
     })
 }
 
+/// The date of a recovery time, or None when it falls after the horizon: ensembles and
+/// sensitivity count "never reached" as the day after the horizon.
+pub fn reached_date(calendar: &Calendar, t: f64) -> Option<String> {
+    let horizon = calendar.horizon_time().unwrap_or(f64::INFINITY);
+    (t <= horizon).then(|| calendar.date_of(t.round()))
+}
+
 /// "2023-04-12", or "not by 2030-12-31".
 pub fn show_date(date: &Option<String>, horizon_end: &str) -> String {
     date.clone()

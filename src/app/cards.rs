@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use super::i18n::{count, date, fill, tr};
 use crate::analysis::ensemble::Summary;
-use crate::analysis::headlines::{DateDifference, Headlines, date_difference_of};
+use crate::analysis::headlines::{DateDifference, Headlines, date_difference_of, reached_date};
 
 pub struct HeadlineCards;
 
@@ -86,12 +86,7 @@ impl HeadlineCards {
         };
         let ensemble_date = |t: f64| {
             view.ensemble.map_or_else(String::new, |s| {
-                let d = s.date(t);
-                if d.starts_with("not by") {
-                    recovery_date(lang, None, horizon_end)
-                } else {
-                    date(lang, &d)
-                }
+                recovery_date(lang, reached_date(&s.calendar, t).as_deref(), horizon_end)
             })
         };
         let signed = |v: f64, text: String| {

@@ -10,6 +10,7 @@ use super::plots::PLOTTED;
 use crate::analysis::Headlines;
 use crate::analysis::ensemble::Summary;
 use crate::analysis::export::{comparison_columns, write_table};
+use crate::analysis::headlines::reached_date;
 use crate::engine::{EngineError, Results};
 use crate::scenario::{Calendar, Catalogue, Scenario, text_in};
 
@@ -142,14 +143,8 @@ pub fn markdown(input: &SummaryInput<'_>) -> String {
             "\nEnsemble of {} members over the model's uncertain parameters (median, p5–p95):\n",
             e.members
         );
-        let show_date = |t: f64| {
-            let d = e.date(t);
-            if d.starts_with("not by") {
-                recovery_date(lang, None, horizon)
-            } else {
-                date(lang, &d)
-            }
-        };
+        let show_date =
+            |t: f64| recovery_date(lang, reached_date(&e.calendar, t).as_deref(), horizon);
         let lines = [
             ("50%", &e.headlines[0], &show_date as &dyn Fn(f64) -> String),
             ("90%", &e.headlines[1], &show_date),

@@ -3,9 +3,11 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::i18n::{date, fill, tr};
+use super::cards::recovery_date;
+use super::i18n::{fill, tr};
 use crate::analysis::ensemble::Plan;
 use crate::analysis::ensemble::sensitivity::{Metric, Swing, tornado};
+use crate::analysis::headlines::reached_date;
 use crate::scenario::{Calendar, Prepared};
 
 const METRICS: [(Metric, &str); 4] = [
@@ -98,13 +100,7 @@ impl SensitivityWindow {
     fn chart(&self, ui: &mut Ui, base: f64, swings: &[Swing], lang: &str) {
         let is_date = self.metric.is_date();
         let show = |v: f64| match (&self.calendar, is_date) {
-            (Some(c), true) => {
-                if c.horizon_time().is_ok_and(|h| v > h) {
-                    fill(tr(lang, "not by {}"), &[&date(lang, &c.horizon_end)])
-                } else {
-                    date(lang, &c.date_of(v.round()))
-                }
-            }
+            (Some(c), true) => recovery_date(lang, reached_date(c, v).as_deref(), &c.horizon_end),
             _ => format!("{v:.1}"),
         };
         let unit = match self.metric {

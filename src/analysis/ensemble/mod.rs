@@ -379,13 +379,11 @@ impl Summary {
     }
 
     /// A recovery time as a date, or "not by <horizon>" when it falls after the horizon.
-    pub fn date(&self, t: f64) -> String {
-        let horizon = self.calendar.horizon_time().unwrap_or(f64::INFINITY);
-        if t > horizon {
-            format!("not by {}", self.calendar.horizon_end)
-        } else {
-            self.calendar.date_of(t.round())
-        }
+    fn date(&self, t: f64) -> String {
+        headlines::show_date(
+            &headlines::reached_date(&self.calendar, t),
+            &self.calendar.horizon_end,
+        )
     }
 
     /// Output `k`'s percentile band `b` (0 = p5 … 4 = p95).

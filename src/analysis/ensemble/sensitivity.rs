@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::Plan;
 use super::sampling::{member_rng, quantile};
-use crate::analysis::headlines::headlines;
+use crate::analysis::headlines::{headlines, reached_date, show_date};
 use crate::engine::{EngineError, Override};
 use crate::scenario::{Distribution, Prepared};
 use rand::RngExt;
@@ -204,12 +204,7 @@ pub fn csv(
 ) -> String {
     let show = |v: f64| {
         if metric.is_date() {
-            let horizon = plan.calendar.horizon_time().unwrap_or(f64::INFINITY);
-            if v > horizon {
-                format!("not by {}", plan.calendar.horizon_end)
-            } else {
-                plan.calendar.date_of(v.round())
-            }
+            show_date(&reached_date(&plan.calendar, v), &plan.calendar.horizon_end)
         } else {
             format!("{v:.3}")
         }
