@@ -42,6 +42,26 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
+/// A unit as the catalogue or the plots write it, in `lang` (units not listed stay as given).
+pub fn unit<'a>(lang: &str, unit: &'a str) -> &'a str {
+    match unit {
+        "persons/day" => tr(lang, "persons/day"),
+        "vehicles/day" => tr(lang, "vehicles/day"),
+        "trips/day" => tr(lang, "trips/day"),
+        "days" => tr(lang, "days"),
+        "hours" => tr(lang, "hours"),
+        "points" => tr(lang, "points"),
+        "rooms" => tr(lang, "rooms"),
+        "people" => tr(lang, "people"),
+        "projects" => tr(lang, "projects"),
+        "share of fields" => tr(lang, "share of fields"),
+        "RMB_bn/day" => tr(lang, "RMB_bn/day"),
+        "RMB bn/day" => tr(lang, "RMB bn/day"),
+        "index, 2019 = 100" => tr(lang, "index, 2019 = 100"),
+        other => other,
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];

@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::command::{Command, Gesture};
-use super::i18n::{date, fill, tr};
+use super::i18n::{date, fill, tr, unit};
 use crate::scenario::{Circle, Lever, LeverKind, LeverValue, Scenario, text_in};
 
 pub struct LeversPanel;
@@ -166,7 +166,7 @@ fn lever_row(
                 let slider = egui::Slider::new(&mut v, *min..=*max)
                     .step_by(*step)
                     .fixed_decimals(decimals)
-                    .suffix(format!(" {}", unit_text(lang, &lever.unit)));
+                    .suffix(format!(" {}", unit(lang, &lever.unit)));
                 let r = ui
                     .add_enabled(numeric.is_some(), slider)
                     .labelled_by(label_id)
@@ -227,19 +227,4 @@ fn lever_row(
             });
         }
     });
-}
-
-/// A catalogue unit in `lang` (the catalogue's units are English).
-pub fn unit_text<'a>(lang: &str, unit: &'a str) -> &'a str {
-    match unit {
-        "persons/day" => tr(lang, "persons/day"),
-        "vehicles/day" => tr(lang, "vehicles/day"),
-        "days" => tr(lang, "days"),
-        "hours" => tr(lang, "hours"),
-        "points" => tr(lang, "points"),
-        "rooms" => tr(lang, "rooms"),
-        "share of fields" => tr(lang, "share of fields"),
-        "RMB_bn/day" => tr(lang, "RMB_bn/day"),
-        other => other,
-    }
 }

@@ -395,44 +395,60 @@ impl BorderflowApp {
             return;
         }
         self.run_slide();
-        let lang = self.lang.clone();
         egui::Panel::top("slide").show(ui, |ui| {
             if let Some(p) = &self.presentation {
-                p.header(ui, &lang);
+                p.header(ui, &self.lang);
             }
             if let Some(problem) = &self.session.problem {
                 ui.colored_label(ui.visuals().error_fg_color, problem);
             }
         });
-        egui::Panel::top("slide cards").show(ui, |ui| {
-            self.cards.ui(
-                ui,
-                cards::CardView {
-                    current: self.session.headlines.as_ref(),
-                    baseline: self.session.baseline_headlines.as_ref(),
-                    horizon_end: &self.session.calendar.horizon_end,
-                    ensemble: None,
-                    lang: &lang,
-                },
-            );
-        });
+        egui::Panel::top("slide cards").show(ui, |ui| self.show_cards(ui, false));
         egui::CentralPanel::default().show(ui, |ui| {
-            self.plots.ui(
-                ui,
-                plots::PlotView {
-                    current: &self.current_plot,
-                    baseline: &self.baseline_plot,
-                    recorded: &self.session.recorded,
-                    calendar: &self.session.calendar,
-                    branch: self.session.branch_time,
-                    bands: None,
-                    median: None,
-                    lang: &lang,
-                    outputs: &presentation::SLIDE_OUTPUTS,
-                    compared: &[],
-                },
-            );
+            self.show_plots(ui, &presentation::SLIDE_OUTPUTS, false)
         });
+    }
+
+    /// The headline cards; with `ensemble`, medians and ranges of the finished ensemble.
+    fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
+        self.cards.ui(
+            ui,
+            cards::CardView {
+                current: self.session.headlines.as_ref(),
+                baseline: self.session.baseline_headlines.as_ref(),
+                horizon_end: &self.session.calendar.horizon_end,
+                ensemble: if ensemble {
+                    self.uncertainty.complete()
+                } else {
+                    None
+                },
+                lang: &self.lang,
+            },
+        );
+    }
+
+    /// The plots of `outputs`; the workbench adds ensemble bands and compared scenarios.
+    fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[usize], workbench: bool) {
+        let compared = if workbench {
+            self.compare.lines()
+        } else {
+            Vec::new()
+        };
+        self.plots.ui(
+            ui,
+            plots::PlotView {
+                current: &self.current_plot,
+                baseline: &self.baseline_plot,
+                recorded: &self.session.recorded,
+                calendar: &self.session.calendar,
+                branch: self.session.branch_time,
+                bands: self.uncertainty.bands().filter(|_| workbench),
+                median: self.uncertainty.latest().filter(|_| workbench),
+                lang: &self.lang,
+                outputs,
+                compared: &compared,
+            },
+        );
     }
 
     /// Reports an export in the status bar, or its failure in the error window.
@@ -578,11 +594,7 @@ impl BorderflowApp {
                 None => self.apply(Command::SaveAs),
             },
             Command::SaveAs => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("Borderflow scenario", &["ron"])
-                    .set_file_name("scenario.ron")
-                    .save_file()
-                {
+                if let Some(p) = ask_save("Borderflow scenario", "ron", "scenario.ron") {
                     self.save_to(p);
                 }
             }
@@ -638,20 +650,13 @@ impl BorderflowApp {
             }
             Command::Present(story) => self.present(story),
             Command::OpenStory => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("Borderflow story", &["ron"])
-                    .pick_file()
-                {
+                if let Some(p) = ask_open("Borderflow story") {
                     self.present(Some(p));
                 }
             }
             Command::Slide(step) => self.slide(step),
             Command::AddComparison(path) => {
-                let path = path.or_else(|| {
-                    rfd::FileDialog::new()
-                        .add_filter(tr(&self.lang, "Scenario"), &["ron"])
-                        .pick_file()
-                });
+                let path = path.or_else(|| ask_open("Borderflow scenario"));
                 if let Some(p) = path
                     && let Err(e) = self.compare.load(&p, &self.session.setup)
                 {
@@ -714,10 +719,7 @@ impl BorderflowApp {
             }
             Pending::Open(Some(p)) => self.open(&p),
             Pending::Open(None) => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .add_filter("Borderflow scenario", &["ron"])
-                    .pick_file()
-                {
+                if let Some(p) = ask_open("Borderflow scenario") {
                     self.open(&p);
                 }
             }
@@ -982,47 +984,19 @@ impl BorderflowApp {
                     &self.lang,
                 ));
             });
-        egui::Panel::top("cards").show(ui, |ui| {
-            self.cards.ui(
-                ui,
-                cards::CardView {
-                    current: self.session.headlines.as_ref(),
-                    baseline: self.session.baseline_headlines.as_ref(),
-                    horizon_end: &self.session.calendar.horizon_end,
-                    ensemble: self.uncertainty.complete(),
-                    lang: &self.lang,
-                },
-            );
-        });
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.plots.ui(
-                ui,
-                plots::PlotView {
-                    current: &self.current_plot,
-                    baseline: &self.baseline_plot,
-                    recorded: &self.session.recorded,
-                    calendar: &self.session.calendar,
-                    branch: self.session.branch_time,
-                    bands: self.uncertainty.bands(),
-                    median: self.uncertainty.latest(),
-                    lang: &self.lang,
-                    outputs: &[0, 1, 2, 3, 4, 5],
-                    compared: &self.compare.lines(),
-                },
-            );
-        });
+        egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
+        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &[0, 1, 2, 3, 4, 5], true));
         self.sensitivity.ui(
             ctx,
             self.session.prepared.as_ref(),
             self.doc.generation,
             &self.lang,
         );
-        let branch_date = self.session.branch_date(&self.doc.scenario);
         commands.extend(self.timeline.ui(
             ctx,
             &self.session.setup.catalogue,
             &self.doc.scenario,
-            &branch_date,
+            &branch,
             &self.lang,
         ));
         self.model_view.ui(
@@ -1128,7 +1102,14 @@ impl eframe::App for BorderflowApp {
     }
 }
 
-/// Asks where to save an export.
+/// Asks which `.ron` file (scenario or story) to open.
+fn ask_open(kind: &str) -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .add_filter(kind, &["ron"])
+        .pick_file()
+}
+
+/// Asks where to save a file.
 fn ask_save(kind: &str, extension: &str, name: &str) -> Option<PathBuf> {
     rfd::FileDialog::new()
         .add_filter(kind, &[extension])

@@ -7,7 +7,7 @@ use egui_plot::{
     VLine,
 };
 
-use super::i18n::{count, date, fill, month, tr};
+use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
 use crate::analysis::ensemble::Summary;
 use crate::engine::Results;
 use crate::scenario::Calendar;
@@ -151,7 +151,7 @@ impl PlotsPanel {
                         egui::RichText::new(format!(
                             "{} ({})",
                             output_name(lang, name),
-                            output_unit(lang, unit)
+                            i18n_unit(lang, unit)
                         ))
                         .strong(),
                     );
@@ -287,7 +287,7 @@ pub fn with_dates<'a>(
                 "{series}\n{}\n{} {}",
                 date(&hover_lang, &cal2.date_of(p.x)),
                 count(&hover_lang, p.y),
-                output_unit(&hover_lang, unit)
+                i18n_unit(&hover_lang, unit)
             ))
         })
 }
@@ -416,18 +416,6 @@ pub fn output_name<'a>(lang: &str, name: &'a str) -> &'a str {
         "Connect turnover" => tr(lang, "Connect turnover"),
         "Cross-border professionals" => tr(lang, "Cross-border professionals"),
         "Joint research projects" => tr(lang, "Joint research projects"),
-        other => other,
-    }
-}
-
-fn output_unit<'a>(lang: &str, unit: &'a str) -> &'a str {
-    match unit {
-        "persons/day" => tr(lang, "persons/day"),
-        "trips/day" => tr(lang, "trips/day"),
-        "index, 2019 = 100" => tr(lang, "index, 2019 = 100"),
-        "RMB bn/day" => tr(lang, "RMB bn/day"),
-        "people" => tr(lang, "people"),
-        "projects" => tr(lang, "projects"),
         other => other,
     }
 }

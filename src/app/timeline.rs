@@ -5,8 +5,7 @@
 use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui, vec2};
 
 use super::command::{Command, Gesture, TimelineEdit};
-use super::i18n::{date, fill, tr};
-use super::levers::unit_text;
+use super::i18n::{date, fill, tr, unit};
 use crate::scenario::{Calendar, Catalogue, Lever, LeverKind, LeverValue, Scenario, text_in};
 
 #[derive(Default)]
@@ -377,7 +376,7 @@ impl TimelineWindow {
                         egui::DragValue::new(&mut x)
                             .range(*min..=*max)
                             .speed(*step)
-                            .suffix(format!(" {}", unit_text(lang, &lever.unit))),
+                            .suffix(format!(" {}", unit(lang, &lever.unit))),
                     );
                     if r.changed() {
                         out.push(Command::EditTimeline {

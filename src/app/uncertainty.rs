@@ -3,17 +3,14 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use egui::Ui;
 
 use super::i18n::{fill, tr};
 
 use crate::analysis::ensemble::{self, Plan, Progress, Summary};
-use crate::scenario::{Ensemble, Prepared, Sampling};
+use crate::scenario::Prepared;
 
-/// Members the app runs when the scenario has no ensemble of its own.
-pub const APP_MEMBERS: u32 = 200;
 /// Members in the first snapshot (the median line), then in each later one.
 const FIRST_CHUNK: usize = 16;
 const CHUNK: usize = 48;
@@ -31,15 +28,13 @@ pub struct Snapshot {
 struct Job {
     progress: Arc<Progress>,
     latest: Arc<Mutex<Option<Result<Snapshot, String>>>>,
-    handle: Option<JoinHandle<()>>,
     total: usize,
 }
 
 impl Drop for Job {
+    /// Not joined: a cancelled worker stops after the member it is running.
     fn drop(&mut self) {
         self.progress.cancel.store(true, Ordering::Relaxed);
-        // Not joined: a cancelled worker stops after the member it is running.
-        drop(self.handle.take());
     }
 }
 
@@ -69,19 +64,13 @@ impl Uncertainty {
     }
 
     /// Cancels any running ensemble and starts one for `prepared` (its own ensemble settings,
-    /// else [`APP_MEMBERS`] Latin-hypercube members over the model's uncertain parameters).
+    /// else the CLI's default: Latin-hypercube members over the model's uncertain parameters).
     pub fn restart(&mut self, prepared: Prepared, repaint: egui::Context) {
         self.clear();
         if !self.enabled {
             return;
         }
-        let fallback = Ensemble {
-            members: APP_MEMBERS,
-            seed: 0,
-            sampling: Sampling::LatinHypercube,
-            parameters: Default::default(),
-        };
-        let settings = prepared.scenario.ensemble.clone().unwrap_or(fallback);
+        let settings = Plan::settings(&prepared, None, None);
         let plan = match Plan::new(&prepared, &settings) {
             Ok(p) => p,
             Err(e) => {
@@ -93,16 +82,19 @@ impl Uncertainty {
         let latest = Arc::new(Mutex::new(None));
         let total = plan.members();
         let (p, l) = (Arc::clone(&progress), Arc::clone(&latest));
-        let handle = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("ensemble".into())
-            .spawn(move || work(&prepared, &plan, &p, &l, &repaint))
-            .ok();
-        self.job = Some(Job {
-            progress,
-            latest,
-            handle,
-            total,
-        });
+            .spawn(move || work(&prepared, &plan, &p, &l, &repaint));
+        match spawned {
+            Ok(_) => {
+                self.job = Some(Job {
+                    progress,
+                    latest,
+                    total,
+                })
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
     }
 
     /// Takes the worker's newest snapshot, if any.
