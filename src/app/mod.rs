@@ -149,6 +149,8 @@ impl BorderflowApp {
             &session.setup.compiled,
             Some(&session.setup.catalogue),
         );
+        let model_view =
+            model_view::ModelView::new(docs, session.setup.compiled.model.views.first());
         let recent = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
@@ -180,7 +182,7 @@ impl BorderflowApp {
             quit_after_export: false,
             compare: compare::ComparePanel::default(),
             timeline: timeline::TimelineWindow::default(),
-            model_view: model_view::ModelView::new(docs),
+            model_view,
             notice: None,
             pending_png: None,
             png_result: Default::default(),
@@ -1001,7 +1003,6 @@ impl BorderflowApp {
         ));
         self.model_view.ui(
             ctx,
-            self.session.setup.compiled.model.views.first(),
             (&self.session.current, &self.session.baseline),
             &self.session.calendar,
             self.session.branch_time,

@@ -27,15 +27,90 @@ pub struct ModelView {
     fit: bool,
     docs: Vec<VariableDoc>,
     index: HashMap<String, usize>,
+    /// The diagram, resolved once from `<views>` (None: the model has no diagram).
+    layout: Option<Layout>,
+}
+
+/// The diagram's elements and links with names resolved to indices, so drawing a frame only
+/// transforms coordinates.
+struct Layout {
+    elements: Vec<Element>,
+    /// (from, to) element indices.
+    links: Vec<(usize, usize)>,
+}
+
+struct Element {
+    kind: ElementKind,
+    label: String,
+    at: Pos2,
+    /// A stock's box.
+    size: Vec2,
+    /// A flow's pipe.
+    points: Vec<Pos2>,
+    /// The variable it shows (index into the docs).
+    doc: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ElementKind {
+    Stock,
+    Flow,
+    Aux,
+}
+
+impl Layout {
+    fn new(view: &View, index: &HashMap<String, usize>) -> Layout {
+        let elements: Vec<Element> = view
+            .elements
+            .iter()
+            .map(|e| Element {
+                kind: match e.kind.as_str() {
+                    "stock" => ElementKind::Stock,
+                    "flow" => ElementKind::Flow,
+                    _ => ElementKind::Aux,
+                },
+                label: e.name.replace('_', " "),
+                at: Pos2::new(e.x as f32, e.y as f32),
+                size: vec2(
+                    e.width.unwrap_or(90.0) as f32,
+                    e.height.unwrap_or(40.0) as f32,
+                ),
+                points: e
+                    .points
+                    .iter()
+                    .map(|&(x, y)| Pos2::new(x as f32, y as f32))
+                    .collect(),
+                doc: index.get(&canonical_name(&e.name)).copied(),
+            })
+            .collect();
+        let position: HashMap<String, usize> = view
+            .elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (canonical_name(&e.name), i))
+            .collect();
+        let links = view
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some((
+                    *position.get(&canonical_name(&l.from))?,
+                    *position.get(&canonical_name(&l.to))?,
+                ))
+            })
+            .collect();
+        Layout { elements, links }
+    }
 }
 
 impl ModelView {
-    pub fn new(docs: Vec<VariableDoc>) -> ModelView {
+    pub fn new(docs: Vec<VariableDoc>, view: Option<&View>) -> ModelView {
         let index = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (canonical_name(&d.name), i))
             .collect();
+        let layout = view.map(|v| Layout::new(v, &index));
         ModelView {
             open: false,
             search: String::new(),
@@ -46,6 +121,7 @@ impl ModelView {
             fit: true,
             docs,
             index,
+            layout,
         }
     }
 
@@ -58,7 +134,6 @@ impl ModelView {
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
-        view: Option<&View>,
         runs: (&Results, &Results),
         calendar: &Calendar,
         branch: f64,
@@ -77,9 +152,10 @@ impl ModelView {
                     .resizable(true)
                     .default_size(380.0)
                     .show(ui, |ui| self.variables(ui, runs, calendar, lang));
-                egui::CentralPanel::default().show(ui, |ui| match view {
-                    Some(v) => self.diagram(ui, v, runs.0, calendar, branch, lang),
-                    None => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if self.layout.is_some() {
+                        self.diagram(ui, runs.0, calendar, branch, lang);
+                    } else {
                         ui.label(tr(lang, "The model has no diagram (<views>)."));
                     }
                 });
@@ -195,24 +271,25 @@ impl ModelView {
     fn diagram(
         &mut self,
         ui: &mut Ui,
-        view: &View,
         current: &Results,
         calendar: &Calendar,
         branch: f64,
         lang: &str,
     ) {
+        let Some(layout) = &self.layout else {
+            return;
+        };
         if ui.small_button(tr(lang, "Fit to view")).clicked() {
             self.fit = true;
         }
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
-        if self.fit && !view.elements.is_empty() {
+        if self.fit && !layout.elements.is_empty() {
             // The whole layout in view, with a margin for names.
             self.fit = false;
             let (mut lo, mut hi) = (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN));
-            for e in &view.elements {
-                let p = Pos2::new(e.x as f32, e.y as f32);
-                lo = lo.min(p);
-                hi = hi.max(p);
+            for e in &layout.elements {
+                lo = lo.min(e.at);
+                hi = hi.max(e.at);
             }
             let size = (hi - lo) + vec2(500.0, 100.0);
             self.zoom = (rect.width() / size.x)
@@ -240,48 +317,39 @@ impl ModelView {
                 }
             }
         }
-        let zoom = self.zoom;
-        let to_screen = |x: f64, y: f64| rect.min + (vec2(x as f32, y as f32) + self.offset) * zoom;
+        let (zoom, offset) = (self.zoom, self.offset);
+        let to_screen = |p: Pos2| rect.min + (p.to_vec2() + offset) * zoom;
         let painter = ui.painter_at(rect);
         let visuals = ui.visuals();
         painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
-        let centre: HashMap<String, Pos2> = view
-            .elements
-            .iter()
-            .map(|e| (canonical_name(&e.name), to_screen(e.x, e.y)))
-            .collect();
         // Links faint, except those of the selected variable.
         let link_colour = Color32::from_rgb(200, 80, 80);
-        let selected = self
-            .selected
-            .and_then(|i| self.docs.get(i))
-            .map(|d| canonical_name(&d.name));
-        for link in &view.links {
-            let (from, to) = (canonical_name(&link.from), canonical_name(&link.to));
-            let (Some(&a), Some(&b)) = (centre.get(&from), centre.get(&to)) else {
-                continue;
-            };
-            let lit = selected.as_ref().is_some_and(|s| *s == from || *s == to);
+        for &(a, b) in &layout.links {
+            let (ea, eb) = (&layout.elements[a], &layout.elements[b]);
+            let lit =
+                self.selected.is_some() && (ea.doc == self.selected || eb.doc == self.selected);
             let stroke = if lit {
                 Stroke::new(2.0, link_colour)
             } else {
                 Stroke::new(1.0, link_colour.gamma_multiply(0.25))
             };
-            arrow(&painter, a, b, stroke, 10.0 * zoom);
+            arrow(
+                &painter,
+                to_screen(ea.at),
+                to_screen(eb.at),
+                stroke,
+                10.0 * zoom,
+            );
         }
         let font = egui::FontId::proportional((10.0 * zoom / 0.6).clamp(6.0, 18.0));
         let pipe = Stroke::new((5.0 * zoom).max(1.5), Color32::from_rgb(90, 140, 200));
         let mut hovered: Option<usize> = None;
         let pointer = response.hover_pos();
-        for e in &view.elements {
-            let c = to_screen(e.x, e.y);
-            let hit = match e.kind.as_str() {
-                "stock" => {
-                    let size = vec2(
-                        e.width.unwrap_or(90.0) as f32,
-                        e.height.unwrap_or(40.0) as f32,
-                    ) * zoom;
-                    let r = Rect::from_center_size(c, size);
+        for e in &layout.elements {
+            let c = to_screen(e.at);
+            let hit = match e.kind {
+                ElementKind::Stock => {
+                    let r = Rect::from_center_size(c, e.size * zoom);
                     painter.rect(
                         r,
                         2.0,
@@ -291,8 +359,8 @@ impl ModelView {
                     );
                     r
                 }
-                "flow" => {
-                    let pts: Vec<Pos2> = e.points.iter().map(|&(x, y)| to_screen(x, y)).collect();
+                ElementKind::Flow => {
+                    let pts: Vec<Pos2> = e.points.iter().map(|&p| to_screen(p)).collect();
                     for w in pts.windows(2) {
                         painter.line_segment([w[0], w[1]], pipe);
                     }
@@ -301,19 +369,18 @@ impl ModelView {
                     }
                     // The valve: a bow tie on the pipe.
                     let s = 8.0 * zoom;
-                    painter.add(egui::Shape::convex_polygon(
+                    painter.add(egui::Shape::closed_line(
                         vec![
                             c + vec2(-s, -s),
                             c + vec2(s, s),
                             c + vec2(s, -s),
                             c + vec2(-s, s),
                         ],
-                        Color32::TRANSPARENT,
                         Stroke::new(1.5, visuals.text_color()),
                     ));
                     Rect::from_center_size(c, vec2(2.0 * s, 2.0 * s))
                 }
-                _ => {
+                ElementKind::Aux => {
                     painter.circle(
                         c,
                         7.0 * zoom,
@@ -323,17 +390,14 @@ impl ModelView {
                     Rect::from_center_size(c, vec2(14.0, 14.0) * zoom.max(0.5))
                 }
             };
-            let name = e.name.replace('_', " ");
-            let below = hit.center_bottom() + vec2(0.0, 2.0);
             painter.text(
-                below,
+                hit.center_bottom() + vec2(0.0, 2.0),
                 egui::Align2::CENTER_TOP,
-                &name,
+                &e.label,
                 font.clone(),
                 visuals.text_color(),
             );
-            let index = self.index.get(&canonical_name(&e.name)).copied();
-            if self.selected.is_some() && self.selected == index {
+            if self.selected.is_some() && self.selected == e.doc {
                 painter.rect_stroke(
                     hit.expand(4.0),
                     3.0,
@@ -342,27 +406,30 @@ impl ModelView {
                 );
             }
             if pointer.is_some_and(|p| hit.expand(3.0).contains(p)) {
-                hovered = index;
+                hovered = e.doc;
             }
         }
         if let Some(i) = hovered {
-            let name = self.docs[i].name.clone();
-            let value_at = |t: f64| {
-                let row = current.times.iter().position(|&x| x >= t)?;
-                current.series(&name).map(|s| s[row])
-            };
-            let end = *current.times.last().unwrap_or(&0.0);
-            let text = [
-                (branch, calendar.date_of(branch)),
-                (end, calendar.date_of(end)),
-            ]
-            .iter()
-            .filter_map(|(t, d)| {
-                value_at(*t).map(|v| format!("{}: {}", date(lang, d), count(lang, v)))
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-            response.clone().on_hover_text(format!("{name}\n{text}"));
+            let name = &self.docs[i].name;
+            // Values on the branch date and at the horizon, read in place (no series copied).
+            let column = current
+                .column_index(name)
+                .filter(|&c| current.is_recorded(c));
+            let text: Vec<String> = [branch, *current.times.last().unwrap_or(&0.0)]
+                .iter()
+                .filter_map(|&t| {
+                    let row = current.times.iter().position(|&x| x >= t)?;
+                    let v = current.value(row, column?);
+                    Some(format!(
+                        "{}: {}",
+                        date(lang, &calendar.date_of(t)),
+                        count(lang, v)
+                    ))
+                })
+                .collect();
+            response
+                .clone()
+                .on_hover_text(format!("{name}\n{}", text.join("\n")));
             if response.clicked() {
                 self.selected = Some(i);
             }
