@@ -124,22 +124,13 @@ pub fn count(lang: &str, x: f64) -> String {
     } else if a >= 1e7 {
         format!("{sign}{:.1} M", a / 1e6)
     } else if a >= 100.0 {
-        format!("{sign}{}", grouped(a.round() as u64))
+        format!(
+            "{sign}{}",
+            crate::analysis::group_digits(a.round() as u64, ',')
+        )
     } else {
         format!("{sign}{a:.1}")
     }
-}
-
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// English → Simplified Chinese.
@@ -415,7 +406,15 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             let mut rest = text.as_str();
             while let Some(i) = rest.find("tr(") {
+                // `tr(` itself, not the end of another name such as `as_str(`.
+                let call = !rest[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_');
                 rest = &rest[i + 3..];
+                if !call {
+                    continue;
+                }
                 let Some(comma) = rest.find(',') else { break };
                 let after = rest[comma + 1..].trim_start();
                 if let Some(lit) = after.strip_prefix('"') {

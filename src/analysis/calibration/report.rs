@@ -70,7 +70,7 @@ pub fn markdown(c: &Calibration, png: Option<&str>) -> String {
     }
 
     let _ = writeln!(s, "\n## Fitted parameters\n");
-    fitted_table(&mut s, &c.full, "fit to the whole record");
+    fitted_table(&mut s, &c.full);
     let _ = writeln!(
         s,
         "\nObjective {:.4} before, {:.4} after ({} model runs). Fit before the split: objective {:.4} → {:.4}.\n",
@@ -82,7 +82,7 @@ pub fn markdown(c: &Calibration, png: Option<&str>) -> String {
         date(c.split.window.start),
         date(c.split.window.end)
     );
-    fitted_table(&mut s, &c.split, "fit before the split");
+    fitted_table(&mut s, &c.split);
 
     let _ = writeln!(s, "\n## Fit statistics\n");
     let _ = writeln!(
@@ -159,7 +159,7 @@ pub fn markdown(c: &Calibration, png: Option<&str>) -> String {
     s
 }
 
-fn fitted_table(s: &mut String, fit: &Fit, _label: &str) {
+fn fitted_table(s: &mut String, fit: &Fit) {
     let _ = writeln!(s, "| parameter | unit | range | before | fitted | note |");
     let _ = writeln!(s, "|---|---|---|---:|---:|---|");
     for v in &fit.values {
@@ -190,13 +190,6 @@ pub fn grouped(x: f64) -> String {
     if x.abs() < 1000.0 {
         return format!("{x:.1}");
     }
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
+    let out = crate::analysis::group_digits(x.abs().round() as u64, ' ');
     if x < 0.0 { format!("-{out}") } else { out }
 }
