@@ -445,7 +445,7 @@ impl BorderflowApp {
                 calendar: &self.session.calendar,
                 branch: self.session.branch_time,
                 bands: self.uncertainty.bands().filter(|_| workbench),
-                median: self.uncertainty.latest().filter(|_| workbench),
+                median: self.uncertainty.median().filter(|_| workbench),
                 lang: &self.lang,
                 outputs,
                 compared: &compared,

@@ -8,18 +8,19 @@ use egui_plot::{
 };
 
 use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
-use crate::analysis::ensemble::Summary;
+use crate::analysis::ensemble::{OUTPUTS, Summary};
 use crate::engine::Results;
 use crate::scenario::Calendar;
 
-/// The outputs a planner reads, with their units.
+/// The outputs a planner reads, with their units: the ensemble's outputs in its order, so that
+/// ensemble band k belongs to plot k.
 pub const PLOTTED: [(&str, &str); 6] = [
-    ("Mainland visitor arrivals", "persons/day"),
-    ("Shenzhen land crossings", "trips/day"),
-    ("Trade index", "index, 2019 = 100"),
-    ("Connect turnover", "RMB bn/day"),
-    ("Cross-border professionals", "people"),
-    ("Joint research projects", "projects"),
+    (OUTPUTS[0], "persons/day"),
+    (OUTPUTS[1], "trips/day"),
+    (OUTPUTS[2], "index, 2019 = 100"),
+    (OUTPUTS[3], "RMB bn/day"),
+    (OUTPUTS[4], "people"),
+    (OUTPUTS[5], "projects"),
 ];
 
 /// Series prepared for drawing, computed once per run and borrowed by every frame.
@@ -74,8 +75,9 @@ pub struct PlotView<'a> {
     pub calendar: &'a Calendar,
     pub branch: f64,
     pub bands: Option<&'a Summary>,
-    /// The ensemble so far: its median line is drawn before there are enough members for bands.
-    pub median: Option<&'a Summary>,
+    /// The ensemble's median lines so far (per output), drawn before there are enough members
+    /// for bands.
+    pub median: Option<&'a [Vec<PlotPoint>]>,
     pub lang: &'a str,
     /// Which of [`PLOTTED`] to draw, two to a row.
     pub outputs: &'a [usize],
@@ -173,19 +175,15 @@ impl PlotsPanel {
                                 );
                             }
                         }
-                        if let Some(m) = median.and_then(|s| s.band(name, 2).map(|b| (s, b))) {
-                            let (s, p50) = m;
-                            let points: Vec<PlotPoint> = s
-                                .times
-                                .iter()
-                                .zip(p50)
-                                .map(|(&t, &v)| PlotPoint::new(t, v))
-                                .collect();
+                        if let Some(points) = median.and_then(|m| m.get(k)) {
                             plot.line(
-                                Line::new(tr(lang, "ensemble median"), PlotPoints::Owned(points))
-                                    .color(Color32::from_rgb(0, 70, 120))
-                                    .style(egui_plot::LineStyle::dashed_dense())
-                                    .width(1.2),
+                                Line::new(
+                                    tr(lang, "ensemble median"),
+                                    PlotPoints::Borrowed(points),
+                                )
+                                .color(Color32::from_rgb(0, 70, 120))
+                                .style(egui_plot::LineStyle::dashed_dense())
+                                .width(1.2),
                             );
                         }
                         if let Some(points) = recorded.get(name) {

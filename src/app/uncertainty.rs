@@ -21,6 +21,8 @@ pub const MIN_FOR_BANDS: usize = 40;
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub summary: Summary,
+    /// Each output's median as plot points (in [`ensemble::OUTPUTS`] order), made once per snapshot.
+    pub median: Vec<Vec<egui_plot::PlotPoint>>,
     pub done: usize,
     pub total: usize,
 }
@@ -122,9 +124,9 @@ impl Uncertainty {
         })
     }
 
-    /// The newest summary, however few members it has (its median line shows first).
-    pub fn latest(&self) -> Option<&Summary> {
-        self.snapshot.as_ref().map(|s| &s.summary)
+    /// The newest median lines, however few members they have (they show first).
+    pub fn median(&self) -> Option<&[Vec<egui_plot::PlotPoint>]> {
+        self.snapshot.as_ref().map(|s| s.median.as_slice())
     }
 
     /// The summary once it has enough members for bands.
@@ -213,9 +215,21 @@ fn work(
         }
         start = end;
         let summary = Summary::of(&plan.calendar, &plan.times, &members);
+        let median = summary
+            .bands
+            .iter()
+            .map(|band| {
+                plan.times
+                    .iter()
+                    .zip(&band[2])
+                    .map(|(&t, &v)| egui_plot::PlotPoint::new(t, v))
+                    .collect()
+            })
+            .collect();
         if let Ok(mut l) = latest.lock() {
             *l = Some(Ok(Snapshot {
                 summary,
+                median,
                 done: members.len(),
                 total,
             }));
