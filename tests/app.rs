@@ -8,13 +8,16 @@ use borderflow::scenario::{LeverValue, load_scenario};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness(data_dir: &Path) -> Harness<'static, BorderflowApp> {
+/// The app at 1280 × 800 with its data folder in `data_dir`, before its first frame.
+fn app_harness(data_dir: &Path) -> Harness<'static, BorderflowApp> {
     let dir = data_dir.to_path_buf();
-    let mut h = Harness::builder()
+    Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| {
-            BorderflowApp::new_in(Some(cc), None, dir).expect("the app starts")
-        });
+        .build_eframe(move |cc| BorderflowApp::new_in(Some(cc), None, dir).expect("the app starts"))
+}
+
+fn harness(data_dir: &Path) -> Harness<'static, BorderflowApp> {
+    let mut h = app_harness(data_dir);
     // These tests read the central run on the cards; the ensemble has tests of its own.
     h.state_mut().set_uncertainty(false);
     h.run_steps(3);
@@ -259,10 +262,7 @@ fn autosaved_work_is_offered_back_after_a_crash() {
 #[test]
 fn the_ensemble_reports_progress_then_its_bands_appear_in_the_legend() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_path_buf();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| BorderflowApp::new_in(Some(cc), None, d).expect("the app starts"));
+    let mut h = app_harness(dir.path());
     let mut saw_progress = false;
     let started = std::time::Instant::now();
     loop {
