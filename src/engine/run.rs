@@ -50,10 +50,15 @@ impl Overrides {
         name: &str,
         value: Override,
     ) -> std::result::Result<(), String> {
-        let var = program
-            .find(name)
-            .ok_or_else(|| format!("no variable named {name:?} in the model"))?;
-        self.set_var(program, var, value)
+        let vars = program.find_all(name);
+        if vars.is_empty() {
+            return Err(format!("no variable named {name:?} in the model"));
+        }
+        // An array's name sets every element.
+        for var in vars {
+            self.set_var(program, var, value.clone())?;
+        }
+        Ok(())
     }
 
     /// Sets an override by variable index.
@@ -144,6 +149,17 @@ impl Results {
             .position(|n| super::ast::canonical_name(n) == ident)
     }
 
+    /// The column `name`, or the columns of every element of the array `name`.
+    pub fn columns_named(&self, name: &str) -> Vec<usize> {
+        if let Some(i) = self.column_index(name) {
+            return vec![i];
+        }
+        let prefix = format!("{}[", super::ast::canonical_name(name));
+        (0..self.names.len())
+            .filter(|&i| super::ast::canonical_name(&self.names[i]).starts_with(&prefix))
+            .collect()
+    }
+
     /// Results made from whole columns (for analyses and tests that build series by hand).
     pub fn from_columns(names: Vec<String>, times: Vec<f64>, columns: &[Vec<f64>]) -> Results {
         let rows = times.len();
@@ -195,6 +211,23 @@ impl Program {
     /// The index of a variable by display or canonical name.
     pub fn find(&self, name: &str) -> Option<usize> {
         self.index.get(&super::ast::canonical_name(name)).copied()
+    }
+
+    /// The variable `name`, or every element of the array `name` (in element order).
+    pub fn find_all(&self, name: &str) -> Vec<usize> {
+        if let Some(i) = self.find(name) {
+            return vec![i];
+        }
+        let prefix = format!("{}[", super::ast::canonical_name(name));
+        let mut found: Vec<usize> = self
+            .vars
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.user && v.ident.starts_with(&prefix))
+            .map(|(i, _)| i)
+            .collect();
+        found.sort_unstable();
+        found
     }
 
     /// The number of time steps of a run.
