@@ -119,7 +119,7 @@ fn flattened_exports_have_no_arrays_modules_or_macros() {
     for tag in ["<dimensions", "<macro", "<module", "["] {
         assert!(!flat.contains(tag), "{tag} in:\n{flat}");
     }
-    assert!(flat.contains("name=\"pop__New York\""), "{flat}");
+    assert!(flat.contains("name=\"pop__New_York\""), "{flat}");
     let (_, r) = run(&flat, "flat.xmile").expect("runs");
     assert_eq!(r.series("total").expect("total")[0], 40.0);
 }

@@ -3,7 +3,8 @@
 //! copy), for tools without arrays, modules or macros.
 //!
 //! Flattened names, reversibly: element `e1, e2` of array `x` is `x__e1__e2`; variable `v` of
-//! module `m` is `m__v` (nested: `m__n__v`); macro copies are `macro__NAME__N__v`. Reading a
+//! module `m` is `m__v` (nested: `m__n__v`); macro copies are `macro__NAME__N__v`; spaces (and
+//! `\n` line breaks) become underscores. Reading a
 //! flattened name back: split at `__`; the first part is a module if the original model has a
 //! module of that name, otherwise the array, and the rest are its elements. Two original names
 //! that would flatten to the same name are refused.
@@ -100,9 +101,29 @@ fn gf(out: &mut String, g: &GraphicalFunction, indent: &str, name: Option<&str>)
         .map(|n| format!(" name=\"{}\"", esc(n)))
         .unwrap_or_default();
     let join = |v: &[f64]| v.iter().map(|x| number(*x)).collect::<Vec<_>>().join(",");
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("min=\"{}\" max=\"{}\"", number(lo), number(hi))
+    };
+    // An x scale only where the points are evenly spaced: a reader that finds one (PySD) spaces
+    // the points evenly and ignores <xpts>.
+    let n = g.xs.len();
+    let even = n >= 2
+        && g.xs.iter().enumerate().all(|(i, &x)| {
+            let lo = g.xs[0];
+            let hi = g.xs[n - 1];
+            x == lo + (hi - lo) * i as f64 / (n - 1) as f64
+        });
+    let xscale = if even {
+        format!("<xscale {}/>", range(&g.xs))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{indent}<gf{name} type=\"{kind}\"><xpts>{}</xpts><ypts>{}</ypts></gf>",
+        "{indent}<gf{name} type=\"{kind}\">{xscale}<yscale {}/><xpts>{}</xpts><ypts>{}</ypts></gf>",
+        range(&g.ys),
         join(&g.xs),
         join(&g.ys)
     );
@@ -310,10 +331,12 @@ pub fn flat_name(name: &str) -> String {
         return format!("macro__{rest}");
     }
     let mut out = String::with_capacity(name.len());
-    for ch in name.chars() {
+    for ch in name.replace("\\n", " ").chars() {
         match ch {
             '.' | '[' | ',' => out.push_str("__"),
             ']' => {}
+            // Underscores, not spaces: names are also written bare in <inflow> and equations.
+            c if c.is_whitespace() => out.push('_'),
             _ => out.push(ch),
         }
     }
@@ -341,12 +364,30 @@ pub fn write_flat(flat: &ModelFile) -> std::result::Result<String, String> {
     }
     for g in &flat.named_gfs {
         names.insert(g.ident.clone(), flat_name(&g.name));
+        names.insert(call_key(&g.ident), flat_name(&g.name));
+    }
+    // A variable with a graphical function that equations call (`g(x)`, LOOKUP(g, x)) also gets
+    // a standalone <gf> of its own, which the calls use: readers differ on calling a variable.
+    let mut tables = Vec::new();
+    for v in flat.variables.iter().filter(|v| v.gf.is_some()) {
+        let name = format!("{}__lookup", names[&v.ident]);
+        if seen.contains_key(&canonical_name(&name)) {
+            return Err(format!(
+                "{name:?} is taken: the table of {:?} cannot be written",
+                v.name
+            ));
+        }
+        names.insert(call_key(&v.ident), name.clone());
+        tables.push((name, v.gf.clone().expect("filtered")));
     }
     let mut out = String::new();
     header(&mut out, flat);
     out.push_str("  <model>\n    <variables>\n");
     for g in &flat.named_gfs {
         gf(&mut out, &g.gf, "      ", Some(&flat_name(&g.name)));
+    }
+    for (name, table) in &tables {
+        gf(&mut out, table, "      ", Some(name));
     }
     for v in &flat.variables {
         let name = &names[&v.ident];
@@ -402,6 +443,8 @@ fn print_into(out: &mut String, e: &Expr, names: &HashMap<String, String>) {
         Expr::Num(v) => out.push_str(&number(*v)),
         Expr::Var(ident, _) => match names.get(ident) {
             Some(n) => quoted(out, n),
+            // PI as its value: not every reader knows the constant.
+            None if ident == "pi" => out.push_str(&number(std::f64::consts::PI)),
             None => out.push_str(&ident.to_ascii_uppercase()),
         },
         Expr::Unary(op, a) => {
@@ -421,7 +464,8 @@ fn print_into(out: &mut String, e: &Expr, names: &HashMap<String, String>) {
                 BinOp::Mul => " * ",
                 BinOp::Div => " / ",
                 BinOp::Pow => " ^ ",
-                BinOp::Mod => " MOD ",
+                // Lower case: PySD's grammar knows only `mod`.
+                BinOp::Mod => " mod ",
                 BinOp::Lt => " < ",
                 BinOp::Le => " <= ",
                 BinOp::Gt => " > ",
@@ -444,20 +488,35 @@ fn print_into(out: &mut String, e: &Expr, names: &HashMap<String, String>) {
             out.push(')');
         }
         Expr::Call(f, args, _) => {
-            // A graphical function called by name is written LOOKUP(name, x).
-            let table = names.get(f.as_str());
-            match table {
-                Some(_) => out.push_str("LOOKUP("),
+            // A graphical function is called by its name, `table(x)` (PySD reads no LOOKUP);
+            // LOOKUP(table, x) only when the name needs quotes.
+            let (table, rest) = match (names.get(&call_key(f)), f.as_str(), args.as_slice()) {
+                (Some(n), _, _) => (Some(n.clone()), args.as_slice()),
+                (None, "LOOKUP", [Expr::Var(t, _), rest @ ..]) => match names.get(&call_key(t)) {
+                    Some(n) => (Some(n.clone()), rest),
+                    None => (None, args.as_slice()),
+                },
+                _ => (None, args.as_slice()),
+            };
+            match &table {
+                Some(n) if is_plain(n) => {
+                    out.push_str(n);
+                    out.push('(');
+                }
+                Some(n) => {
+                    out.push_str("LOOKUP(");
+                    quoted(out, n);
+                    if !rest.is_empty() {
+                        out.push_str(", ");
+                    }
+                }
                 None => {
                     out.push_str(&f.to_ascii_uppercase());
                     out.push('(');
                 }
             }
-            if let Some(n) = table {
-                quoted(out, n);
-            }
-            for (k, a) in args.iter().enumerate() {
-                if k > 0 || table.is_some() {
+            for (k, a) in rest.iter().enumerate() {
+                if k > 0 {
                     out.push_str(", ");
                 }
                 print_into(out, a, names);
@@ -486,14 +545,21 @@ fn print_into(out: &mut String, e: &Expr, names: &HashMap<String, String>) {
     }
 }
 
-/// A name as an equation writes it: bare when it is a plain identifier, quoted otherwise.
-fn quoted(out: &mut String, name: &str) {
-    let plain = name
-        .chars()
+/// The key under which a graphical function's callable table name is kept.
+fn call_key(ident: &str) -> String {
+    format!("\u{1}call:{ident}")
+}
+
+fn is_plain(name: &str) -> bool {
+    name.chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if plain {
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// A name as an equation writes it: bare when it is a plain identifier, quoted otherwise.
+fn quoted(out: &mut String, name: &str) {
+    if is_plain(name) {
         out.push_str(name);
     } else {
         let _ = write!(out, "\"{name}\"");
