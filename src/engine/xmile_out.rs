@@ -327,7 +327,7 @@ pub fn write(model: &ModelFile) -> String {
 pub fn flat_name(name: &str) -> String {
     if let Some(rest) = name.strip_prefix('\u{0}') {
         // A macro copy: `\0name#n.var`.
-        let rest = rest.replace('#', "__").replace('.', "__");
+        let rest = rest.replace(['#', '.'], "__");
         return format!("macro__{rest}");
     }
     let mut out = String::with_capacity(name.len());
