@@ -458,3 +458,35 @@ fn native_code_matches_the_interpreter_for_every_new_built_in() {
         assert!(finite("draws") > 100 && finite("area") > 100 && finite("pmt") > 100);
     }
 }
+
+#[test]
+fn new_built_ins_have_unit_rules() {
+    let with_units = |name: &str, eqn: &str, units: &str| {
+        format!(r#"<aux name="{name}"><eqn>{eqn}</eqn><units>{units}</units></aux>"#)
+    };
+    let vars = [
+        with_units("amp", "3", "people"),
+        with_units("first day", "1", "days"),
+        with_units("wave", "SINWAVE(amp, 4)", "people"),
+        with_units("bad wave", "SINWAVE(amp, amp)", "people"),
+        with_units("count", "COUNTER(first_day, 9)", "days"),
+        with_units("bad count", "COUNTER(first_day, amp)", "days"),
+        with_units("share", "NORMALCDF(amp, amp, amp)", "dmnl"),
+        with_units("bad share", "NORMALCDF(amp, first_day, amp)", "dmnl"),
+        with_units("side", "ROOTN(amp * amp, 2)", "people"),
+    ]
+    .concat();
+    let specs = r#"method="Euler" time_units="days"><start>0</start><stop>2</stop><dt>1</dt>"#;
+    let c = compile(&xmile(specs, &vars));
+    let warned = |name: &str| {
+        c.unit_warnings
+            .iter()
+            .any(|w| w.message.contains(&format!("{name:?}")))
+    };
+    for ok in ["wave", "count", "share", "side"] {
+        assert!(!warned(ok), "{ok}: {:?}", c.unit_warnings);
+    }
+    for bad in ["bad wave", "bad count", "bad share"] {
+        assert!(warned(bad), "{bad}: {:?}", c.unit_warnings);
+    }
+}
