@@ -490,3 +490,37 @@ fn new_built_ins_have_unit_rules() {
         assert!(warned(bad), "{bad}: {:?}", c.unit_warnings);
     }
 }
+
+#[test]
+fn misuse_of_the_new_built_ins_is_a_located_error() {
+    let cases = [
+        ("NPV(1)", "NPV takes 2 to 4 arguments, found 1"),
+        ("PMT(0.1, 2)", "PMT takes 3 to 5 arguments, found 2"),
+        (
+            "TRIANGULAR(1, 2)",
+            "TRIANGULAR takes 3 to 4 arguments, found 2",
+        ),
+        (
+            "POISSON(1, 2, 3)",
+            "POISSON takes 1 to 2 arguments, found 3",
+        ),
+        ("ROOTN(8)", "ROOTN takes 2 arguments, found 1"),
+        (
+            "LOOKUPINV(3, 1)",
+            "LOOKUPINV: expected the name of a graphical function as first argument",
+        ),
+        (
+            "NORMAL(0, 1, x)",
+            "NORMAL: the seed must be a number written as a constant",
+        ),
+    ];
+    for (eqn, want) in cases {
+        let text = xmile(&euler(1.0, 1.0), &[aux("x", "1"), aux("y", eqn)].concat());
+        let e = error(&text);
+        // Line 6 of the document `xmile` writes; y's equation starts at column 52.
+        assert!(
+            e.contains(want) && e.contains("bad.xmile:6:52:"),
+            "{eqn}: {e}"
+        );
+    }
+}

@@ -498,11 +498,12 @@ impl Resolver<'_> {
             None
         };
         if gf.is_none() {
-            self.at(
-                source,
-                span,
-                format!("{func}: '{table}' is not a graphical function"),
-            );
+            let message = if table.is_empty() {
+                format!("{func}: expected the name of a graphical function as first argument")
+            } else {
+                format!("{func}: '{table}' is not a graphical function")
+            };
+            self.at(source, span, message);
         }
         gf
     }
