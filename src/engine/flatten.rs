@@ -198,6 +198,10 @@ pub fn element_ident(ident: &str, elements: &[&str]) -> String {
 
 impl<'m> Flattener<'m> {
     fn error_at(&mut self, location: Location, message: String) {
+        // An apply-to-all equation is expanded once per element: report each place once.
+        if self.errors.iter().any(|e| e.location == location) {
+            return;
+        }
         self.errors.push(Diagnostic {
             file: self.model.file.clone(),
             location,
