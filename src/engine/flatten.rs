@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::array_fns;
 use super::ast::*;
 use super::error::{Diagnostic, EngineError, Location, Result};
-use super::expr::{self, BinOp, Expr, Index, Span};
+use super::expr::{self, BinOp, Expr, Index, Span, bin, ite, num};
 
 /// Elements in one dimension.
 pub const MAX_DIMENSION_SIZE: usize = 100_000;
@@ -178,16 +178,6 @@ pub(super) struct Flattener<'m> {
     current: Option<(String, Equation)>,
     /// The identifier of the (element) variable being expanded, which SELF names.
     self_ident: Option<String>,
-}
-
-fn num(v: f64) -> Expr {
-    Expr::Num(v)
-}
-fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
-    Expr::Binary(op, Box::new(a), Box::new(b))
-}
-fn ite(c: Expr, a: Expr, b: Expr) -> Expr {
-    Expr::If(Box::new(c), Box::new(a), Box::new(b))
 }
 
 /// Identifier of element `tuple` of the array `ident`.
