@@ -115,6 +115,12 @@ fn line_indent(text: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start().len()]
 }
 
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,10 +150,4 @@ mod tests {
         let err = set_equations(text, "m.xmile", &[edit("all[North]")]).expect_err("shared");
         assert!(err.to_string().contains("apply-to-all"), "{err}");
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
