@@ -324,7 +324,7 @@ fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     assert!(swings[0].width() > 0.0);
     // Sobol: the same irrelevant parameter has zero indices; first-order indices sum to at most
     // about one.
-    let ix = sensitivity::sobol(&p, &plan, Metric::VisitorsLost, 48).unwrap();
+    let ix = sensitivity::sobol(&p, &plan, Metric::VisitorsLost, 48, &Default::default()).unwrap();
     let connect = ix
         .iter()
         .find(|i| i.parameter == "Connect growth rate")

@@ -142,7 +142,7 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
             .eqn
             .as_ref()
             .expect("the reader refuses variables without <eqn>");
-        let e = match expr::parse(&eqn.text) {
+        let e = match super::limits::parse_equation(&eqn.text) {
             Ok(e) => Some(e),
             Err(err) => {
                 l.errors.push(Diagnostic {

@@ -4,11 +4,14 @@
 //! slots) → [`run`]. [`units`] checks dimensional consistency. Knows nothing of scenarios or GUI.
 
 pub mod ast;
+pub mod chain;
 pub mod compile;
 pub mod edit;
 pub mod error;
 pub mod expr;
+pub mod finite;
 pub mod jit;
+pub mod limits;
 pub mod lower;
 pub mod resolve;
 pub mod run;
@@ -43,9 +46,13 @@ pub fn compile_file(path: &std::path::Path) -> Result<Compiled> {
 /// Compiles an already parsed model.
 pub fn compile_model(model: ModelFile) -> Result<Compiled> {
     let lowered = lower::lower(&model)?;
+    let finite = finite::Policy::of(&model, &lowered);
     let resolved = resolve::resolve(&model, lowered)?;
-    let program = compile::compile(&model.sim_specs, &resolved);
-    program.check_size()?;
+    let mut program = compile::compile(&model.sim_specs, &resolved);
+    program.finite = finite;
+    program
+        .check_size()
+        .map_err(|e| EngineError::Run(format!("{}: {e}", model.file)))?;
     let unit_warnings = units::check(&model, &resolved);
     Ok(Compiled {
         model,

@@ -350,8 +350,9 @@ impl Prepared {
                 .set(&self.setup.compiled.program, name, Override::Constant(*v))
                 .map_err(EngineError::Run)?;
         }
-        let results = self.setup.compiled.program.run(&overrides)?;
         let cal = self.calendar();
+        let results = (self.setup.compiled.program.run(&overrides))
+            .map_err(|e| e.with_date(|t| cal.date_of(t)))?;
         let dates = results.times.iter().map(|&t| cal.date_of(t)).collect();
         Ok(ScenarioRun { results, dates })
     }

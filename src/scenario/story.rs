@@ -25,7 +25,7 @@ pub struct Story {
 pub struct Slide {
     /// A scenario file, relative to the story file.
     pub scenario: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub caption: Text,
 }
 
