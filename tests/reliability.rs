@@ -44,14 +44,44 @@ fn non_finite_values_stop_the_run_with_variable_time_and_equation() {
     let cases = [
         ("div-zero.xmile", "\"x\"", "inf", "at time 0", "`1/0`"),
         ("ln-negative.xmile", "\"x\"", "NaN", "at time 0", "`LN(-1)`"),
-        ("exp-overflow.xmile", "\"x\"", "inf", "at time 0", "`EXP(1000)`"),
+        (
+            "exp-overflow.xmile",
+            "\"x\"",
+            "inf",
+            "at time 0",
+            "`EXP(1000)`",
+        ),
         ("mod-zero.xmile", "\"x\"", "NaN", "at time 0", "`a MOD 0`"),
-        ("literal-overflow.xmile", "\"x\"", "inf", "at time 0", "`1e309`"),
+        (
+            "literal-overflow.xmile",
+            "\"x\"",
+            "inf",
+            "at time 0",
+            "`1e309`",
+        ),
         // 0/0 at time 2 only: MIN(NaN, quota) must not turn it into the quota.
-        ("min-hides-nan.xmile", "\"confidence\"", "NaN", "at time 2", "(TIME - 2)"),
-        ("if-hides-nan.xmile", "\"signal\"", "NaN", "at time 0", "`0/0`"),
+        (
+            "min-hides-nan.xmile",
+            "\"confidence\"",
+            "NaN",
+            "at time 2",
+            "(TIME - 2)",
+        ),
+        (
+            "if-hides-nan.xmile",
+            "\"signal\"",
+            "NaN",
+            "at time 0",
+            "`0/0`",
+        ),
         // LN(-1) from time 2: the flow is the cause, not the stock it would zero.
-        ("nonnegative-stock-nan.xmile", "\"arrivals\"", "NaN", "at time 2", "LN(-1)"),
+        (
+            "nonnegative-stock-nan.xmile",
+            "\"arrivals\"",
+            "NaN",
+            "at time 2",
+            "LN(-1)",
+        ),
     ];
     for (file, var, value, time, eqn) in cases {
         let f = fixture(file);
@@ -74,7 +104,13 @@ fn min_max_if_and_non_negative_stocks_propagate_nan_when_allowed() {
     let out = dir.path().join("out.csv");
     let run = |file: &str| {
         expect(
-            &["run", path(&fixture(file)), "--allow-nonfinite", "--csv", path(&out)],
+            &[
+                "run",
+                path(&fixture(file)),
+                "--allow-nonfinite",
+                "--csv",
+                path(&out),
+            ],
             0,
             &[],
         );
@@ -96,8 +132,14 @@ fn min_max_if_and_non_negative_stocks_propagate_nan_when_allowed() {
 fn inf_as_no_limit_is_exempt_and_carried_through_min() {
     let o = expect(&["run", path(&fixture("inf-is-no-limit.xmile"))], 0, &[]);
     let out = String::from_utf8_lossy(&o.stdout);
-    let x = out.lines().find(|l| l.starts_with("x ")).expect("x in the summary");
-    assert!(x.split_whitespace().skip(1).all(|v| v == "5.000000"), "{out}");
+    let x = out
+        .lines()
+        .find(|l| l.starts_with("x "))
+        .expect("x in the summary");
+    assert!(
+        x.split_whitespace().skip(1).all(|v| v == "5.000000"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -149,20 +191,34 @@ fn csv_columns_never_collide_and_text_cells_are_escaped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out.csv");
     expect(
-        &["run", path(&fixture("variable-named-time.xmile")), "--csv", path(&out)],
+        &[
+            "run",
+            path(&fixture("variable-named-time.xmile")),
+            "--csv",
+            path(&out),
+        ],
         0,
         &["note:", "\"Time (variable)\""],
     );
     let csv = std::fs::read_to_string(&out).expect("written");
     assert!(csv.starts_with("time,Time (variable),y\n"), "{csv}");
     expect(
-        &["run", path(&fixture("formula-name.xmile")), "--csv", path(&out)],
+        &[
+            "run",
+            path(&fixture("formula-name.xmile")),
+            "--csv",
+            path(&out),
+        ],
         0,
         &[],
     );
     let csv = std::fs::read_to_string(&out).expect("written");
     // The header cell is text: escaped; the value -3 is a number: as it is.
-    assert_eq!(csv.lines().next(), Some("time,\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+    assert_eq!(
+        csv.lines().next(),
+        Some("time,\"'=HYPERLINK(\"\"x\"\")\""),
+        "{csv}"
+    );
     assert_eq!(csv.lines().nth(1), Some("0,-3"), "{csv}");
 }
 
@@ -171,8 +227,16 @@ fn inputs_that_are_not_regular_files_are_named_for_what_they_are() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     expect(&["check", path(d)], 1, &["is a directory"]);
-    expect(&["check", "/dev/zero"], 1, &["/dev/zero", "is a character device"]);
-    expect(&["merge", "/dev/zero", "--csv", path(&d.join("m.csv"))], 1, &["is a character device"]);
+    expect(
+        &["check", "/dev/zero"],
+        1,
+        &["/dev/zero", "is a character device"],
+    );
+    expect(
+        &["merge", "/dev/zero", "--csv", path(&d.join("m.csv"))],
+        1,
+        &["is a character device"],
+    );
     let fifo = d.join("model.xmile");
     let made = Command::new("mkfifo").arg(&fifo).status();
     if made.is_ok_and(|s| s.success()) {
@@ -186,7 +250,11 @@ fn inputs_that_are_not_regular_files_are_named_for_what_they_are() {
     std::os::unix::fs::symlink("b.xmile", &a).expect("link");
     std::os::unix::fs::symlink("a.xmile", d.join("b.xmile")).expect("link");
     expect(&["check", path(&a)], 1, &["symbolic link loop"]);
-    expect(&["check", path(&d.join("missing.xmile"))], 1, &["does not exist"]);
+    expect(
+        &["check", path(&d.join("missing.xmile"))],
+        1,
+        &["does not exist"],
+    );
 }
 
 #[test]
@@ -203,7 +271,11 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
     // Through a symlink too.
     let link = dir.path().join("link.csv");
     std::os::unix::fs::symlink("m.xmile", &link).expect("link");
-    expect(&["run", path(&model), "--csv", path(&link)], 1, &["it is the input"]);
+    expect(
+        &["run", path(&model), "--csv", path(&link)],
+        1,
+        &["it is the input"],
+    );
     assert_eq!(std::fs::read(&model).expect("read"), before);
     let shard = dir.path().join("a.csv");
     std::fs::write(&shard, "not a shard").expect("write");
@@ -212,23 +284,48 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
         1,
         &["it is the input"],
     );
-    assert_eq!(std::fs::read_to_string(&shard).expect("read"), "not a shard");
+    assert_eq!(
+        std::fs::read_to_string(&shard).expect("read"),
+        "not a shard"
+    );
 }
 
 #[test]
 fn counts_are_bounded_before_anything_is_allocated() {
     let max = u64::MAX.to_string();
     let m = fixture("inf-is-no-limit.xmile");
-    expect(&["bench", path(&m), "--runs", &max], 1, &["--runs", "at most 1000000"]);
-    expect(&["calibrate", "--starts", &max], 1, &["--starts", "at most 1000"]);
+    expect(
+        &["bench", path(&m), "--runs", &max],
+        1,
+        &["--runs", "at most 1000000"],
+    );
+    expect(
+        &["calibrate", "--starts", &max],
+        1,
+        &["--starts", "at most 1000"],
+    );
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline-2022-10.ron");
     expect(
-        &["sensitivity", path(&scenario), "--metric", "visitors-lost", "--sobol", &max],
+        &[
+            "sensitivity",
+            path(&scenario),
+            "--metric",
+            "visitors_lost",
+            "--sobol",
+            &max,
+        ],
         1,
         &["--sobol", "at most 100000"],
     );
     expect(
-        &["ensemble", path(&scenario), "--shard", "0/1000000000000", "--csv", "/nonexistent/x.csv"],
+        &[
+            "ensemble",
+            path(&scenario),
+            "--shard",
+            "0/1000000000000",
+            "--csv",
+            "/nonexistent/x.csv",
+        ],
         1,
         &["N <= 10000"],
     );
@@ -236,7 +333,11 @@ fn counts_are_bounded_before_anything_is_allocated() {
 
 #[test]
 fn merge_quotes_no_more_than_a_short_excerpt_of_a_foreign_file() {
-    let o = expect(&["merge", "/etc/passwd", "--csv", "/nonexistent/x.csv"], 1, &["/etc/passwd"]);
+    let o = expect(
+        &["merge", "/etc/passwd", "--csv", "/nonexistent/x.csv"],
+        1,
+        &["/etc/passwd"],
+    );
     let err = stderr(&o);
     assert!(!err.contains("bin/bash") && err.len() < 300, "{err}");
 }

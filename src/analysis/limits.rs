@@ -25,7 +25,9 @@ fn refuse(what: &str, found: impl std::fmt::Display, limit: impl std::fmt::Displ
 /// Checks `value` against `limit` (and that it is at least 1).
 pub fn count(what: &str, value: usize, limit: usize) -> Result<(), EngineError> {
     if value == 0 {
-        return Err(EngineError::Run(format!("{what}: expected at least 1, found 0")));
+        return Err(EngineError::Run(format!(
+            "{what}: expected at least 1, found 0"
+        )));
     }
     if value > limit {
         return Err(refuse(what, value, limit));

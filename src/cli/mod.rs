@@ -232,15 +232,15 @@ pub fn main() -> i32 {
                 analysis::limits::MAX_ITERATIONS
             );
             calibrate::calibrate(&calibrate::CalibrateArgs {
-            scenario,
-            write,
-            report,
-            split,
-            options: crate::analysis::calibration::FitOptions {
-                starts,
-                max_iters: iterations,
-                seed,
-            },
+                scenario,
+                write,
+                report,
+                split,
+                options: crate::analysis::calibration::FitOptions {
+                    starts,
+                    max_iters: iterations,
+                    seed,
+                },
             })
         })(),
     };

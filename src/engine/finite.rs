@@ -146,12 +146,7 @@ pub fn check(program: &Program, results: &Results) -> Result<()> {
         let cause = first
             .iter()
             .copied()
-            .find(|&c| {
-                program.vars[c]
-                    .reads
-                    .iter()
-                    .all(|&r| !first.contains(&r))
-            })
+            .find(|&c| program.vars[c].reads.iter().all(|&r| !first.contains(&r)))
             .unwrap_or(fallback);
         return Err(EngineError::NonFinite(Box::new(NonFinite {
             variable: results.names[cause].clone(),

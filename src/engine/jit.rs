@@ -353,7 +353,11 @@ fn is_true(b: &mut FunctionBuilder, v: Value) -> Value {
 
 /// MIN/MAX as the interpreter's: NaN in either operand gives NaN (Cranelift's fmin/fmax).
 fn min_max(b: &mut FunctionBuilder, x: Value, y: Value, min: bool) -> Value {
-    if min { b.ins().fmin(x, y) } else { b.ins().fmax(x, y) }
+    if min {
+        b.ins().fmin(x, y)
+    } else {
+        b.ins().fmax(x, y)
+    }
 }
 
 fn emit_step(

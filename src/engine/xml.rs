@@ -70,9 +70,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
 /// Refuses character references (`&#…;`) to code points XML 1.0 does not allow as characters
 /// (e.g. `&#x110000;`, `&#0;`, surrogates), which the XML reader would otherwise let through.
 fn check_char_refs(text: &str, file: &str) -> Result<()> {
-    let allowed = |c: u32| {
-        matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-    };
+    let allowed = |c: u32| matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
     let mut from = 0;
     while let Some(found) = text[from..].find("&#") {
         let at = from + found;
@@ -311,7 +309,9 @@ impl<'a, 'i> Reader<'a, 'i> {
         if !dt.is_finite() {
             return self.err(
                 node,
-                format!("<dt reciprocal=\"true\">{v:e}</dt> gives dt = {dt}: expected a finite step"),
+                format!(
+                    "<dt reciprocal=\"true\">{v:e}</dt> gives dt = {dt}: expected a finite step"
+                ),
             );
         }
         Ok(dt)

@@ -71,7 +71,13 @@ mod tests {
     #[test]
     fn dates_are_exactly_yyyy_mm_dd() {
         assert!(parse_date("2023-02-03").is_ok());
-        for bad in ["2023-2-3", " 2023-02-03", "2023-02-3", "2023/02/03", "2023-02-30"] {
+        for bad in [
+            "2023-2-3",
+            " 2023-02-03",
+            "2023-02-3",
+            "2023/02/03",
+            "2023-02-30",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
     }

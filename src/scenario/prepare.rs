@@ -48,12 +48,12 @@ impl ModelSetup {
             ModelRef::Path(p) => {
                 let base = scenario_path.parent().unwrap_or(Path::new("."));
                 let model = base.join(p);
-                if !model.is_file() {
+                if let Some(why) = engine::limits::refuse_input(&model) {
                     return Err(located(
                         &scenario_path.display().to_string(),
                         locate(scenario_text, &["model", p]),
                         format!(
-                            "model file {} does not exist (paths are relative to the scenario file)",
+                            "model file {} {why} (paths are relative to the scenario file)",
                             model.display()
                         ),
                     ));

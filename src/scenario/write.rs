@@ -65,16 +65,25 @@ pub fn check_writable(path: &Path) -> Result<(PathBuf, Option<std::fs::Metadata>
             .open(&target)
             .map_err(|e| refusal(path, e.to_string()))?;
     }
+    // The rename needs a file of our own in the same folder: try one now.
+    let dir = folder_of(&target);
+    builder().tempfile_in(&dir).map_err(|e| {
+        refusal(
+            path,
+            format!("cannot create a file in {}: {e}", dir.display()),
+        )
+    })?;
     Ok((target, existing))
 }
 
-/// Writes `bytes` to `path` atomically (see the module comment).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    let (target, existing) = check_writable(path)?;
-    let dir = match target.parent() {
+fn folder_of(target: &Path) -> PathBuf {
+    match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+fn builder() -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".borderflow-").suffix(".tmp");
     #[cfg(unix)]
@@ -83,9 +92,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
         // A new file gets the usual 0666 less the umask, not the temp file's 0600.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder
-        .tempfile_in(&dir)
-        .map_err(|e| refusal(path, format!("cannot create a file in {}: {e}", dir.display())))?;
+    builder
+}
+
+/// Writes `bytes` to `path` atomically (see the module comment).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let (target, existing) = check_writable(path)?;
+    let dir = folder_of(&target);
+    let mut tmp = builder().tempfile_in(&dir).map_err(|e| {
+        refusal(
+            path,
+            format!("cannot create a file in {}: {e}", dir.display()),
+        )
+    })?;
     tmp.write_all(bytes).map_err(|e| io_error(path, e))?;
     if let Some(m) = &existing {
         tmp.as_file()
@@ -166,7 +185,12 @@ mod tests {
         std::os::unix::fs::symlink("real.csv", &link).expect("symlink");
         write_atomic(&link, b"new").expect("written");
         assert_eq!(std::fs::read_to_string(&real).expect("read"), "new");
-        assert!(std::fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
         let mode = std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
         assert!(same_file(&link, &real));
@@ -184,7 +208,12 @@ mod tests {
         let a = dir.path().join("a");
         std::os::unix::fs::symlink("b", &a).expect("symlink");
         std::os::unix::fs::symlink("a", dir.path().join("b")).expect("symlink");
-        assert!(write_atomic(&a, b"x").expect_err("loop").to_string().contains("loop"));
+        assert!(
+            write_atomic(&a, b"x")
+                .expect_err("loop")
+                .to_string()
+                .contains("loop")
+        );
         let e = write_atomic(dir.path(), b"x").expect_err("folder");
         assert!(e.to_string().contains("is a directory"), "{e}");
     }

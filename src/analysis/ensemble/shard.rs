@@ -204,7 +204,10 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
                 }
                 Ok((line, fields[1..].to_vec()))
             }
-            Some(Err(e)) => Err(EngineError::Run(format!("{file}: not a shard: {}", csv_error(&e)))),
+            Some(Err(e)) => Err(EngineError::Run(format!(
+                "{file}: not a shard: {}",
+                csv_error(&e)
+            ))),
             None => Err(EngineError::Run(format!(
                 "{file}: ends before the {key:?} line: not a complete shard"
             ))),
@@ -226,7 +229,10 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(at(line, format!("expected a finite number, found {}", excerpt(s))))
+            Err(at(
+                line,
+                format!("expected a finite number, found {}", excerpt(s)),
+            ))
         }
     };
     let (line, magic) = next(MAGIC)?;
@@ -244,7 +250,12 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         .parse()
         .ok()
         .filter(|m| (1..=MAX_MEMBERS).contains(m))
-        .ok_or_else(|| at(line, format!("expected a member count from 1 to {MAX_MEMBERS}")))?;
+        .ok_or_else(|| {
+            at(
+                line,
+                format!("expected a member count from 1 to {MAX_MEMBERS}"),
+            )
+        })?;
     let (line, seed) = one(next("seed")?)?;
     let seed = seed
         .parse()
@@ -318,9 +329,12 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
                 ),
             ));
         }
-        let index: usize = r[1]
-            .parse()
-            .map_err(|_| at(line, format!("expected a member index, found {}", excerpt(&r[1]))))?;
+        let index: usize = r[1].parse().map_err(|_| {
+            at(
+                line,
+                format!("expected a member index, found {}", excerpt(&r[1])),
+            )
+        })?;
         if index >= header.members || index % header.shards != header.shard {
             return Err(at(
                 line,
@@ -382,7 +396,11 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
             .filter(|s| !seen_shards.contains(s))
             .take(10)
             .collect();
-        let more = if missing_count > first.len() { ", …" } else { "" };
+        let more = if missing_count > first.len() {
+            ", …"
+        } else {
+            ""
+        };
         let listed: Vec<String> = first.iter().map(usize::to_string).collect();
         return Err(EngineError::Run(format!(
             "merge: {missing_count} of {} shards are missing: {}{more}",
