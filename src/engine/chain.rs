@@ -32,21 +32,17 @@ pub fn build(first: Expr, rest: Vec<(BinOp, usize, Expr)>) -> Result<Expr, Synta
             Ok(balanced(BinOp::Add, terms))
         }
         BinOp::Mul | BinOp::Div | BinOp::Mod => {
-            let mut numerators = vec![first];
-            let mut denominators = Vec::new();
+            // a / b is a * (1 / b): one more rounding, but no product of all numerators that
+            // could overflow where the chain as written would not.
+            let mut factors = vec![first];
             for (op, offset, e) in rest {
-                match op {
-                    BinOp::Mul => numerators.push(e),
-                    BinOp::Div => denominators.push(e),
+                factors.push(match op {
+                    BinOp::Mul => e,
+                    BinOp::Div => Expr::Binary(BinOp::Div, Box::new(Expr::Num(1.0)), Box::new(e)),
                     _ => return Err(too_long(offset, "MOD")),
-                }
+                });
             }
-            let top = balanced(BinOp::Mul, numerators);
-            if denominators.is_empty() {
-                return Ok(top);
-            }
-            let bottom = balanced(BinOp::Mul, denominators);
-            Ok(Expr::Binary(BinOp::Div, Box::new(top), Box::new(bottom)))
+            Ok(balanced(BinOp::Mul, factors))
         }
         BinOp::And | BinOp::Or => {
             let terms = std::iter::once(first).chain(rest.into_iter().map(|r| r.2));
