@@ -229,7 +229,7 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
         Ok(_) => panic!("merging {files:?} should fail"),
         Err(e) => e.to_string(),
     };
-    assert!(err(&[&shards[0], &shards[1]]).contains("shards [2] of 3 are missing"));
+    assert!(err(&[&shards[0], &shards[1]]).contains("1 of 3 shards are missing: 2"));
     assert!(err(&[&shards[0], &shards[0], &shards[1]]).contains("given twice"));
     let other = dir.path().join("other.csv");
     run_ok(
