@@ -37,7 +37,7 @@ pub fn count(what: &str, value: usize, limit: usize) -> Result<(), EngineError> 
 
 /// Checks that `items` of `bytes_each` fit within [`MAX_ENSEMBLE_BYTES`].
 pub fn memory(what: &str, items: usize, bytes_each: usize) -> Result<(), EngineError> {
-    let total = items.checked_mul(bytes_each).unwrap_or(usize::MAX);
+    let total = items.saturating_mul(bytes_each);
     if total > MAX_ENSEMBLE_BYTES {
         return Err(EngineError::Run(format!(
             "{what} would keep {} MB of results in memory; the limit is {} MB (use fewer members, or shards)",

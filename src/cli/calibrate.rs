@@ -19,6 +19,14 @@ pub struct CalibrateArgs {
 }
 
 pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    use crate::analysis::limits;
+    limits::count("--starts", args.options.starts, limits::MAX_STARTS)?;
+    anyhow::ensure!(
+        args.options.max_iters <= limits::MAX_ITERATIONS,
+        "--iterations: expected at most {}, found {}",
+        limits::MAX_ITERATIONS,
+        args.options.max_iters
+    );
     let (prepared, name) = match &args.scenario {
         Some(path) => (scenario::prepare(path)?, path.display().to_string()),
         None => (

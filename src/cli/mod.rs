@@ -224,25 +224,17 @@ pub fn main() -> i32 {
             starts,
             iterations,
             seed,
-        } => (|| {
-            analysis::limits::count("--starts", starts, analysis::limits::MAX_STARTS)?;
-            anyhow::ensure!(
-                iterations <= analysis::limits::MAX_ITERATIONS,
-                "--iterations: expected at most {}, found {iterations}",
-                analysis::limits::MAX_ITERATIONS
-            );
-            calibrate::calibrate(&calibrate::CalibrateArgs {
-                scenario,
-                write,
-                report,
-                split,
-                options: crate::analysis::calibration::FitOptions {
-                    starts,
-                    max_iters: iterations,
-                    seed,
-                },
-            })
-        })(),
+        } => calibrate::calibrate(&calibrate::CalibrateArgs {
+            scenario,
+            write,
+            report,
+            split,
+            options: crate::analysis::calibration::FitOptions {
+                starts,
+                max_iters: iterations,
+                seed,
+            },
+        }),
     };
     match result {
         Ok(()) => 0,

@@ -169,6 +169,11 @@ impl Results {
     }
 
     /// False for a varying column the run did not record (see [`Runner::record_only`]).
+    /// Every stored (time-varying) value, row-major: for scans that need no column.
+    pub fn stored_values(&self) -> &[f64] {
+        &self.values
+    }
+
     pub fn is_recorded(&self, col: usize) -> bool {
         !matches!(self.columns[col], Column::Unrecorded)
     }

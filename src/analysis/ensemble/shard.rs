@@ -370,7 +370,16 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
         let (header, shard_members) = read(path)?;
         let file = path.display();
         match &first {
-            None => first = Some(header.clone()),
+            None => {
+                // All members are kept for the percentiles: refuse before gathering them.
+                let per_member = 8
+                    * (header.outputs.len() * header.times.len()
+                        + header.parameters.len()
+                        + HEADLINES.len())
+                    + std::mem::size_of::<Member>();
+                crate::analysis::limits::memory("merge", header.members, per_member)?;
+                first = Some(header.clone());
+            }
             Some(f) if f.ensemble_key() != header.ensemble_key() => {
                 return Err(EngineError::Run(format!(
                     "{file}: belongs to another ensemble than {} (scenario, model, seed, members or shard count differ)",
