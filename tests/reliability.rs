@@ -363,3 +363,78 @@ fn calibrate_write_refuses_what_it_may_not_or_should_not_write() {
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).expect("chmod");
     expect(&["calibrate", "--write", path(&copy)], 1, &["read-only"]);
 }
+
+#[test]
+fn merge_validates_every_value_and_bounds_the_shard_count() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline-2022-10.ron");
+    let shard = dir.path().join("s0.csv");
+    expect(
+        &[
+            "ensemble",
+            path(&scenario),
+            "--members",
+            "4",
+            "--seed",
+            "3",
+            "--shard",
+            "0/2",
+            "--csv",
+            path(&shard),
+        ],
+        0,
+        &[],
+    );
+    let text = std::fs::read_to_string(&shard).expect("shard written");
+    let tampered = dir.path().join("t.csv");
+    let merge = |t: &str, needles: &[&str]| {
+        std::fs::write(&tampered, t).expect("write");
+        expect(
+            &[
+                "merge",
+                path(&tampered),
+                "--csv",
+                path(&dir.path().join("m.csv")),
+            ],
+            1,
+            needles,
+        );
+    };
+    // A member value turned into NaN or infinity, as `ensemble` itself would refuse.
+    let member = text
+        .lines()
+        .position(|l| l.starts_with("member,"))
+        .expect("a member line");
+    for bad in ["NaN", "inf"] {
+        let lines: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == member {
+                    let mut cells: Vec<&str> = l.split(',').collect();
+                    let last = cells.len() - 1;
+                    cells[last] = bad;
+                    cells.join(",")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let line = format!(":{}:", member + 1);
+        merge(&lines.join("\n"), &[&line, "expected a finite number"]);
+    }
+    // A shard that claims 2^64 - 1 shards, or members beyond the limit: refused at once.
+    let huge = u64::MAX.to_string();
+    merge(
+        &text.replace("shard,0,2", &format!("shard,0,{huge}")),
+        &["N <= 10000"],
+    );
+    let members_line = text
+        .lines()
+        .find(|l| l.starts_with("members,"))
+        .expect("members line");
+    merge(
+        &text.replace(members_line, &format!("members,{huge}")),
+        &["expected a member count"],
+    );
+}
