@@ -438,3 +438,48 @@ fn merge_validates_every_value_and_bounds_the_shard_count() {
         &["expected a member count"],
     );
 }
+
+#[test]
+fn calibrate_write_goes_through_a_symlink_and_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models");
+    for f in ["szhk.levers.ron", "szhk.calibration.ron"] {
+        std::fs::copy(models.join(f), d.join(f)).expect("copy");
+    }
+    let real = d.join("real.xmile");
+    std::fs::copy(models.join("szhk.xmile"), &real).expect("copy");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink("real.xmile", d.join("szhk.xmile")).expect("link");
+    let scenario = d.join("s.ron");
+    std::fs::write(
+        &scenario,
+        "(version: 1, title: {\"en\": \"fit\"}, model: Path(\"szhk.xmile\"))",
+    )
+    .expect("scenario");
+    // The report may not replace the scenario it reads.
+    expect(
+        &["calibrate", path(&scenario), "--report", path(&scenario)],
+        1,
+        &["it is the input"],
+    );
+    expect(
+        &[
+            "calibrate",
+            path(&scenario),
+            "--starts",
+            "1",
+            "--iterations",
+            "2",
+            "--write",
+        ],
+        0,
+        &["wrote 10 fitted values into"],
+    );
+    let link = std::fs::symlink_metadata(d.join("szhk.xmile")).expect("link");
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let mode = std::fs::metadata(&real).expect("real").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    expect(&["check", path(&real)], 0, &[]);
+}
