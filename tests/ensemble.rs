@@ -229,7 +229,7 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
         Ok(_) => panic!("merging {files:?} should fail"),
         Err(e) => e.to_string(),
     };
-    assert!(err(&[&shards[0], &shards[1]]).contains("shards [2] of 3 are missing"));
+    assert!(err(&[&shards[0], &shards[1]]).contains("1 of 3 shards are missing: 2"));
     assert!(err(&[&shards[0], &shards[0], &shards[1]]).contains("given twice"));
     let other = dir.path().join("other.csv");
     run_ok(
@@ -324,7 +324,7 @@ fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     assert!(swings[0].width() > 0.0);
     // Sobol: the same irrelevant parameter has zero indices; first-order indices sum to at most
     // about one.
-    let ix = sensitivity::sobol(&p, &plan, Metric::VisitorsLost, 48).unwrap();
+    let ix = sensitivity::sobol(&p, &plan, Metric::VisitorsLost, 48, &Default::default()).unwrap();
     let connect = ix
         .iter()
         .find(|i| i.parameter == "Connect growth rate")

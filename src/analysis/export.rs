@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::engine::{EngineError, Results};
+use crate::scenario::write::{spreadsheet_text, write_atomic};
 
 /// Run labels in comparison columns.
 pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
@@ -40,33 +41,58 @@ pub fn comparison_columns(
     Ok(columns)
 }
 
-/// Writes `time`, then `date` when given, then each column (RFC 4180).
+/// Writes `time`, then `date` when given, then each column (RFC 4180), atomically. Text cells
+/// (the header and dates) are made safe for spreadsheets; numbers are written as they are. A
+/// variable named like a column already written (`time`, `date`) is renamed; the returned notes
+/// say how.
 pub fn write_table(
     out: &Path,
     times: &[f64],
     dates: Option<&[String]>,
     columns: &[(String, Vec<f64>)],
-) -> Result<(), EngineError> {
+) -> Result<Vec<String>, EngineError> {
     let file = out.display().to_string();
     let fail = |e: csv::Error| EngineError::Run(format!("cannot write {file}: {e}"));
-    let mut w = csv::Writer::from_path(out).map_err(fail)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["time".to_string()];
     if dates.is_some() {
         header.push("date".into());
     }
-    header.extend(columns.iter().map(|(n, _)| n.clone()));
+    let mut notes = Vec::new();
+    for (name, _) in columns {
+        let cell = spreadsheet_text(name).into_owned();
+        let taken = |c: &str, h: &[String]| h.iter().any(|x| x.eq_ignore_ascii_case(c));
+        let mut unique = cell.clone();
+        let mut k = 1;
+        while taken(&unique, &header) {
+            unique = if k == 1 {
+                format!("{cell} (variable)")
+            } else {
+                format!("{cell} (variable {k})")
+            };
+            k += 1;
+        }
+        if unique != cell {
+            notes.push(format!(
+                "{file}: the variable {name:?} is written as column {unique:?}: the table already has a {cell:?} column"
+            ));
+        }
+        header.push(unique);
+    }
     w.write_record(&header).map_err(fail)?;
     let mut record = Vec::with_capacity(header.len());
     for (row, t) in times.iter().enumerate() {
         record.clear();
         record.push(t.to_string());
         if let Some(d) = dates {
-            record.push(d[row].clone());
+            record.push(spreadsheet_text(&d[row]).into_owned());
         }
         record.extend(columns.iter().map(|(_, v)| v[row].to_string()));
         w.write_record(&record).map_err(fail)?;
     }
-    w.flush()
+    let bytes = w
+        .into_inner()
         .map_err(|e| EngineError::Run(format!("cannot write {file}: {e}")))?;
-    Ok(())
+    write_atomic(out, &bytes)?;
+    Ok(notes)
 }

@@ -5,6 +5,7 @@ pub mod doc;
 pub mod ensemble;
 pub mod export;
 pub mod headlines;
+pub mod limits;
 pub mod record;
 
 pub use doc::model_doc;

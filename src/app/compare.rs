@@ -107,7 +107,7 @@ impl ComparePanel {
         let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
         let columns = comparison_columns(&runs, &outputs).map_err(EngineError::Run)?;
         let dates: Vec<String> = working.times.iter().map(|&t| calendar.date_of(t)).collect();
-        write_table(path, &working.times, Some(&dates), &columns)
+        write_table(path, &working.times, Some(&dates), &columns).map(drop)
     }
 
     /// The comparison window.

@@ -25,7 +25,8 @@ pub fn runs_csv(
     let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
     let columns = comparison_columns(&[baseline, current], &outputs).map_err(EngineError::Run)?;
     let dates: Vec<String> = current.times.iter().map(|&t| calendar.date_of(t)).collect();
-    write_table(path, &current.times, Some(&dates), &columns)
+    // The plotted outputs are the model's own, none named `time` or `date`: no notes.
+    write_table(path, &current.times, Some(&dates), &columns).map(drop)
 }
 
 /// Saves an egui screenshot as PNG.
@@ -34,9 +35,11 @@ pub fn png(path: &Path, image: &egui::ColorImage) -> Result<(), EngineError> {
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
         .ok_or_else(|| EngineError::Run("screenshot has the wrong size".into()))?;
+    let mut png = std::io::Cursor::new(Vec::new());
     buffer
-        .save_with_format(path, image::ImageFormat::Png)
-        .map_err(|e| EngineError::Run(format!("cannot write {}: {e}", path.display())))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| EngineError::Run(format!("cannot write {}: {e}", path.display())))?;
+    crate::scenario::write::write_atomic(path, png.get_ref())
 }
 
 /// Everything the one-page summary reads.

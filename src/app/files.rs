@@ -25,8 +25,8 @@ pub fn autosave(dir: &Path, scenario: &Scenario, origin: Option<&Path>) -> Resul
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     save_scenario(scenario, &autosave_file(dir)).map_err(|e| e.to_string())?;
     let origin = origin.map(|p| p.display().to_string()).unwrap_or_default();
-    std::fs::write(autosave_origin(dir), origin)
-        .map_err(|e| format!("cannot write {}: {e}", autosave_origin(dir).display()))
+    crate::scenario::write::write_atomic(&autosave_origin(dir), origin.as_bytes())
+        .map_err(|e| e.to_string())
 }
 
 /// Work left by a session that did not end cleanly.

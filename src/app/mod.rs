@@ -643,10 +643,7 @@ impl BorderflowApp {
                         ensemble: self.uncertainty.complete(),
                         lang: &self.lang,
                     });
-                    let result = std::fs::write(&p, text).map_err(|reason| EngineError::Io {
-                        file: p.display().to_string(),
-                        reason,
-                    });
+                    let result = crate::scenario::write::write_atomic(&p, text.as_bytes());
                     self.exported(&p, result);
                 }
             }

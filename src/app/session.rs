@@ -77,7 +77,9 @@ impl Session {
             .setup
             .overrides_for(scenario, &text, "current scenario")
         {
-            Ok((overrides, timelines)) => match self.setup.compiled.program.run(&overrides) {
+            Ok((overrides, timelines)) => match (self.setup.compiled.program.run(&overrides))
+                .map_err(|e| e.with_date(|t| self.calendar.date_of(t)))
+            {
                 Ok(results) => {
                     self.prepared = Some(Prepared {
                         setup: std::sync::Arc::clone(&self.setup),

@@ -7,7 +7,10 @@ use anyhow::Context;
 
 use crate::analysis::ensemble::sensitivity::{self, Metric};
 use crate::analysis::ensemble::{self, Plan, Progress, Summary, bytes_per_member, shard};
+use crate::analysis::limits::{self, MAX_SHARDS};
 use crate::scenario;
+use crate::scenario::Prepared;
+use crate::scenario::write::{refuse_input_as_output, write_atomic};
 
 /// `OUT.csv` → `OUT.headlines.csv`.
 pub fn headlines_path(csv: &Path) -> PathBuf {
@@ -24,17 +27,19 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
         .split_once('/')
         .ok_or_else(|| format!("--shard {s:?}: expected I/N, e.g. 0/4"))?;
     match (i.parse::<usize>(), n.parse::<usize>()) {
-        (Ok(i), Ok(n)) if n > 0 && i < n => Ok((i, n)),
-        _ => Err(format!("--shard {s:?}: expected I/N with 0 <= I < N")),
+        (Ok(i), Ok(n)) if n > 0 && i < n && n <= MAX_SHARDS => Ok((i, n)),
+        _ => Err(format!(
+            "--shard {s:?}: expected I/N with 0 <= I < N <= {MAX_SHARDS}"
+        )),
     }
 }
 
-fn write_summary(summary: &Summary, csv: &Path) -> anyhow::Result<()> {
-    std::fs::write(csv, summary.csv())
-        .with_context(|| format!("cannot write {}", csv.display()))?;
+fn write_summary(summary: &Summary, csv: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
     let h = headlines_path(csv);
-    std::fs::write(&h, summary.headlines_csv())
-        .with_context(|| format!("cannot write {}", h.display()))?;
+    refuse_input_as_output(csv, inputs)?;
+    refuse_input_as_output(&h, inputs)?;
+    write_atomic(csv, summary.csv().as_bytes())?;
+    write_atomic(&h, summary.headlines_csv().as_bytes())?;
     eprintln!("wrote {} and {}", csv.display(), h.display());
     Ok(())
 }
@@ -54,12 +59,18 @@ pub fn ensemble(
         "--members: expected 1 ..= {}",
         scenario::file::MAX_MEMBERS
     );
+    let shard = shard_spec
+        .map(parse_shard)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let plan = Plan::new(&prepared, &settings)?;
-    if let Some(spec) = shard_spec {
-        let (i, n) = parse_shard(spec).map_err(anyhow::Error::msg)?;
+    let kept = plan.members().div_ceil(shard.map_or(1, |(_, n)| n));
+    limits::memory("the ensemble", kept, bytes_per_member(&plan))?;
+    if let Some((i, n)) = shard {
         let out = csv.context("--shard needs --csv OUT: the shard's member-level file")?;
+        refuse_input_as_output(out, &[file.to_path_buf()])?;
         let indices: Vec<usize> = (0..plan.members()).filter(|m| m % n == i).collect();
-        let done = ensemble::run_members(&prepared, &plan, &indices, &Progress::default())?;
+        let done = run_with_progress(&prepared, &plan, &indices)?;
         shard::write(out, &shard::Header::new(&prepared, &plan, i, n), &done)?;
         eprintln!(
             "shard {i}/{n}: {} members in {:.2} s, wrote {}",
@@ -69,7 +80,10 @@ pub fn ensemble(
         );
         return Ok(());
     }
-    let (_, summary) = ensemble::run(&prepared, &plan)?;
+    let indices: Vec<usize> = (0..plan.members()).collect();
+    let members = run_with_progress(&prepared, &plan, &indices)?;
+    let summary = Summary::of(&plan.calendar, &plan.times, &members);
+    drop(members);
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "{} members ({} parameters, {:?}, seed {}) in {:.3} s: {:.0} members/s; {:.1} MB of member results",
@@ -82,20 +96,23 @@ pub fn ensemble(
         (bytes_per_member(&plan) * plan.members()) as f64 / 1e6
     );
     match csv {
-        Some(out) => write_summary(&summary, out)?,
+        Some(out) => write_summary(&summary, out, &[file.to_path_buf()])?,
         None => print!("{}", summary.headlines_csv()),
     }
     Ok(())
 }
 
 pub fn merge(shards: &[PathBuf], csv: &Path) -> anyhow::Result<()> {
+    // Refused before the work, not only before the write.
+    refuse_input_as_output(csv, shards)?;
+    refuse_input_as_output(&headlines_path(csv), shards)?;
     let summary = shard::merge(shards)?;
     eprintln!(
         "merged {} members from {} shards",
         summary.members,
         shards.len()
     );
-    write_summary(&summary, csv)
+    write_summary(&summary, csv, shards)
 }
 
 pub fn sensitivity(
@@ -106,20 +123,76 @@ pub fn sensitivity(
 ) -> anyhow::Result<()> {
     let prepared = scenario::prepare(file)?;
     let plan = Plan::new(&prepared, &Plan::settings(&prepared, None, None))?;
+    if sobol > 0 {
+        limits::count("--sobol", sobol, limits::MAX_SOBOL_N)?;
+        let k = plan.parameters.len();
+        // Every run's parameter row is kept, with its metric.
+        let rows = sobol.saturating_mul(k + 2);
+        limits::memory("--sobol", rows, 8 * (k + 1) + 48)?;
+    }
     let (base, swings) = sensitivity::tornado(&prepared, &plan, metric)?;
     let indices = if sobol > 0 {
-        Some(sensitivity::sobol(&prepared, &plan, metric, sobol)?)
+        let progress = Progress::default();
+        let runs = sobol * (plan.parameters.len() + 2);
+        let result = with_progress_bar(runs, "Sobol runs", &progress, || {
+            sensitivity::sobol(&prepared, &plan, metric, sobol, &progress)
+        });
+        Some(result?)
     } else {
         None
     };
     let text = sensitivity::csv(&plan, metric, base, &swings, indices.as_deref());
     match csv {
         Some(out) => {
-            std::fs::write(out, &text)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            refuse_input_as_output(out, &[file.to_path_buf()])?;
+            write_atomic(out, text.as_bytes())?;
             eprintln!("wrote {}", out.display());
         }
         None => print!("{text}"),
     }
     Ok(())
+}
+
+/// Runs ensemble members with a progress bar on the terminal.
+fn run_with_progress(
+    prepared: &Prepared,
+    plan: &Plan,
+    indices: &[usize],
+) -> Result<Vec<ensemble::Member>, crate::engine::EngineError> {
+    let progress = Progress::default();
+    with_progress_bar(indices.len(), "members", &progress, || {
+        ensemble::run_members(prepared, plan, indices, &progress)
+    })
+}
+
+/// Runs `work` while a bar on stderr follows `progress.done` up to `total` (hidden when stderr
+/// is not a terminal, as indicatif does).
+pub fn with_progress_bar<T: Send>(
+    total: usize,
+    what: &str,
+    progress: &Progress,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    use std::sync::atomic::Ordering;
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} ({{elapsed}}, about {{eta}} left)"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                bar.set_position(progress.done.load(Ordering::Relaxed) as u64);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let result = work();
+        finished.store(true, Ordering::Relaxed);
+        result
+    });
+    bar.finish_and_clear();
+    result
 }

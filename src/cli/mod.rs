@@ -13,6 +13,7 @@ mod ensemble;
 use crate::analysis;
 use crate::analysis::export::write_table;
 use crate::engine::{self, Override, Overrides, Program, Results, Runner};
+use crate::scenario::write::refuse_input_as_output;
 use crate::scenario::{self, Prepared};
 
 #[derive(Parser, Debug)]
@@ -56,6 +57,9 @@ enum Command {
         /// Treat unit inconsistencies as errors.
         #[arg(long)]
         strict_units: bool,
+        /// Let NaN and infinity through instead of stopping the run (for exploration).
+        #[arg(long)]
+        allow_nonfinite: bool,
     },
     /// Validate a model or scenario; exit 0 when valid, 1 when not, 2 for a usage error.
     Check {
@@ -78,9 +82,10 @@ enum Command {
         /// Scenario whose history drives the levers (default: the embedded status quo, whose
         /// history to 2022-10-10 is the recorded one).
         scenario: Option<PathBuf>,
-        /// Write the fitted values into the model file.
-        #[arg(long)]
-        write: bool,
+        /// Write the fitted values into the model file, or into PATH (required with the
+        /// embedded model: its source, e.g. assets/models/szhk.xmile).
+        #[arg(long, value_name = "PATH", num_args = 0..=1)]
+        write: Option<Option<PathBuf>>,
         /// Write the report as Markdown here, and the plot beside it (.png).
         #[arg(long, value_name = "OUT.md")]
         report: Option<PathBuf>,
@@ -150,6 +155,9 @@ enum Command {
         outputs: Vec<String>,
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Let NaN and infinity through instead of stopping the runs.
+        #[arg(long)]
+        allow_nonfinite: bool,
     },
 }
 
@@ -184,10 +192,26 @@ pub fn main() -> i32 {
             outputs,
             set,
             strict_units,
-        } => run(&file, csv.as_deref(), &outputs, &set, strict_units),
+            allow_nonfinite,
+        } => run(
+            &file,
+            csv.as_deref(),
+            &outputs,
+            &set,
+            RunOptions {
+                strict_units,
+                allow_nonfinite,
+            },
+        ),
         Command::Check { file, strict_units } => check(&file, strict_units),
         Command::Bench { file, runs } => bench(&file, runs),
-        Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
+        Command::Compare {
+            a,
+            b,
+            outputs,
+            csv,
+            allow_nonfinite,
+        } => compare(&a, &b, &outputs, csv.as_deref(), allow_nonfinite),
         Command::Doc { model } => doc(model.as_deref()),
         Command::Export { file, flatten, out } => export(&file, flatten, &out),
         Command::Ensemble {
@@ -267,6 +291,38 @@ impl Loaded {
         &self.compiled().program
     }
 
+    /// Lets runs of this file produce NaN and infinity (`--allow-nonfinite`).
+    fn allow_nonfinite(&mut self) {
+        let program = match self {
+            Loaded::Model(c) => &mut c.program,
+            Loaded::Scenario(p) => &mut std::sync::Arc::make_mut(&mut p.setup).compiled.program,
+        };
+        program.finite.allow = true;
+    }
+
+    /// Runs once; a non-finite value is reported with its date, for a scenario.
+    fn run(&self, overrides: &Overrides) -> anyhow::Result<Results> {
+        let results = self.program().run(overrides);
+        Ok(match self {
+            Loaded::Model(_) => results?,
+            Loaded::Scenario(p) => {
+                let cal = p.calendar();
+                results.map_err(|e| e.with_date(|t| cal.date_of(t)))?
+            }
+        })
+    }
+
+    /// The files this one reads: itself and, for a scenario, its model.
+    fn inputs(&self, path: &Path) -> Vec<PathBuf> {
+        let mut inputs = vec![path.to_path_buf()];
+        if let Loaded::Scenario(p) = self
+            && let scenario::ModelRef::Path(m) = &p.scenario.model
+        {
+            inputs.push(path.parent().unwrap_or(Path::new(".")).join(m));
+        }
+        inputs
+    }
+
     /// The scenario's overrides (none for a model) plus `--set` constants.
     fn overrides(&self, set: &[String]) -> anyhow::Result<Overrides> {
         let mut overrides = match self {
@@ -316,7 +372,8 @@ fn export(file: &Path, flatten: bool, out: &Path) -> anyhow::Result<()> {
     } else {
         engine::xmile_out::write(&compiled.source)
     };
-    std::fs::write(out, text).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    refuse_input_as_output(out, &loaded.inputs(file))?;
+    crate::scenario::write::write_atomic(out, text.as_bytes())?;
     Ok(())
 }
 
@@ -337,16 +394,27 @@ fn select(results: &Results, outputs: &[String]) -> anyhow::Result<Vec<usize>> {
     Ok(cols)
 }
 
+struct RunOptions {
+    strict_units: bool,
+    allow_nonfinite: bool,
+}
+
 fn run(
     path: &Path,
     csv: Option<&Path>,
     outputs: &[String],
     set: &[String],
-    strict: bool,
+    options: RunOptions,
 ) -> anyhow::Result<()> {
-    let loaded = Loaded::open(path, strict)?;
+    let mut loaded = Loaded::open(path, options.strict_units)?;
+    if let Some(out) = csv {
+        refuse_input_as_output(out, &loaded.inputs(path))?;
+    }
+    if options.allow_nonfinite {
+        loaded.allow_nonfinite();
+    }
     let overrides = loaded.overrides(set)?;
-    let results = loaded.program().run(&overrides)?;
+    let results = loaded.run(&overrides)?;
     let cols = select(&results, outputs)?;
     let dates = loaded.dates(&results);
     let columns: Vec<(String, Vec<f64>)> = cols
@@ -354,7 +422,11 @@ fn run(
         .map(|&c| (results.names[c].clone(), results.column(c)))
         .collect();
     match csv {
-        Some(out) => write_table(out, &results.times, dates.as_deref(), &columns)?,
+        Some(out) => {
+            for note in write_table(out, &results.times, dates.as_deref(), &columns)? {
+                eprintln!("note: {note}");
+            }
+        }
         None => print_summary(&results.times, &columns, &mut std::io::stdout().lock()),
     }
     if let Loaded::Scenario(p) = &loaded {
@@ -434,7 +506,7 @@ fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
 }
 
 fn bench(path: &Path, runs: usize) -> anyhow::Result<()> {
-    anyhow::ensure!(runs > 0, "--runs must be at least 1");
+    analysis::limits::count("--runs", runs, analysis::limits::MAX_BENCH_RUNS)?;
     let loaded = Loaded::open(path, false)?;
     let overrides = loaded.overrides(&[])?;
     let program = loaded.program();
@@ -464,16 +536,30 @@ fn bench(path: &Path, runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn compare(a: &Path, b: &Path, outputs: &[String], csv: Option<&Path>) -> anyhow::Result<()> {
+fn compare(
+    a: &Path,
+    b: &Path,
+    outputs: &[String],
+    csv: Option<&Path>,
+    allow_nonfinite: bool,
+) -> anyhow::Result<()> {
     let mut runs = Vec::new();
+    let mut inputs = Vec::new();
     for path in [a, b] {
         anyhow::ensure!(
             is_scenario(path),
             "compare: {} is not a scenario (.ron)",
             path.display()
         );
-        let loaded = Loaded::open(path, false)?;
-        let results = loaded.program().run(&loaded.overrides(&[])?)?;
+        let mut loaded = Loaded::open(path, false)?;
+        if allow_nonfinite {
+            loaded.allow_nonfinite();
+        }
+        inputs.extend(loaded.inputs(path));
+        if let Some(out) = csv {
+            refuse_input_as_output(out, &inputs)?;
+        }
+        let results = loaded.run(&loaded.overrides(&[])?)?;
         let dates = loaded.dates(&results).unwrap_or_default();
         runs.push((results, dates));
     }
@@ -491,7 +577,9 @@ fn compare(a: &Path, b: &Path, outputs: &[String], csv: Option<&Path>) -> anyhow
     eprintln!("A = {}\nB = {}", a.display(), b.display());
     print_summary(&ra.times, &columns, &mut std::io::stderr().lock());
     if let Some(out) = csv {
-        write_table(out, &ra.times, Some(&runs[0].1), &columns)?;
+        for note in write_table(out, &ra.times, Some(&runs[0].1), &columns)? {
+            eprintln!("note: {note}");
+        }
     }
     Ok(())
 }

@@ -299,6 +299,8 @@ pub struct Program {
     /// Native code last compiled for an override pattern, shared by every runner of this
     /// program (the app re-runs with the same levers overridden on every change).
     pub override_jit: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<super::jit::JitCode>>>>,
+    /// What runs do with NaN and infinity (set by `compile_model`).
+    pub finite: super::finite::Policy,
 }
 
 pub fn var_slot(i: usize) -> Slot {
@@ -410,6 +412,11 @@ impl Emitter {
                 let end = self.ops.len() as u32;
                 self.ops[jz] = Op::JumpIfZero { c, to: else_at };
                 self.ops[j] = Op::Jump { to: end };
+                // A NaN condition makes the result NaN (c - c is NaN exactly then), rather
+                // than silently taking a branch.
+                let t = self.temp();
+                self.ops.push(Op::Sub { d: t, a: c, b: c });
+                self.ops.push(Op::Add { d, a: d, b: t });
             }
             RExpr::Call(f, args) => self.call(*f, args, d),
             RExpr::Lookup(g, x) => {
@@ -720,6 +727,7 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
         constant: r.vars.iter().map(|v| v.constant).collect(),
         jit,
         override_jit: Default::default(),
+        finite: Default::default(),
         specs: specs.clone(),
         vars,
         slot_count: (base + em.temps_max) as usize,

@@ -47,6 +47,9 @@ pub enum EngineError {
     },
     #[error("{0}")]
     Run(String),
+    /// A run computed NaN or infinity (see [`super::finite`]).
+    #[error("{0}")]
+    NonFinite(Box<super::finite::NonFinite>),
 }
 
 fn join_lines(diags: &[Diagnostic]) -> String {
@@ -78,9 +81,9 @@ impl EngineError {
 
 pub type Result<T> = std::result::Result<T, EngineError>;
 
-/// Reads a text file; a failure names the file.
+/// Reads a text file (a regular file within the size limit); a failure names the file.
 pub fn read_text(path: &std::path::Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|reason| EngineError::Io {
+    super::limits::read_input_text(path).map_err(|reason| EngineError::Io {
         file: path.display().to_string(),
         reason,
     })

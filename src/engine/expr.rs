@@ -356,17 +356,19 @@ impl Parser {
         ops: &[(&str, BinOp)],
         next: fn(&mut Self) -> Result<Expr, SyntaxError>,
     ) -> Result<Expr, SyntaxError> {
-        let mut lhs = next(self)?;
+        let first = next(self)?;
+        // Operands are gathered flat; `chain::build` keeps long chains shallow.
+        let mut rest = Vec::new();
         'outer: loop {
             for (text, op) in ops {
                 if self.is_op(text) {
+                    let offset = self.span().start;
                     self.bump();
-                    let rhs = next(self)?;
-                    lhs = Expr::Binary(*op, Box::new(lhs), Box::new(rhs));
+                    rest.push((*op, offset, next(self)?));
                     continue 'outer;
                 }
             }
-            return Ok(lhs);
+            return super::chain::build(first, rest);
         }
     }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::array_fns;
 use super::ast::*;
 use super::error::{Diagnostic, EngineError, Location, Result};
-use super::expr::{self, BinOp, Expr, Index, Span, bin, ite, num};
+use super::expr::{BinOp, Expr, Index, Span, bin, ite, num};
 
 /// Elements in one dimension.
 pub const MAX_DIMENSION_SIZE: usize = 100_000;
@@ -447,7 +447,7 @@ impl<'m> Flattener<'m> {
 
     /// Parses an equation, reporting a syntax error at its place.
     fn parse(&mut self, owner: &str, eqn: &Equation) -> Option<Expr> {
-        match expr::parse(&eqn.text) {
+        match super::limits::parse_equation(&eqn.text) {
             Ok(e) => Some(e),
             Err(err) => {
                 self.error_at(
@@ -1260,7 +1260,10 @@ impl<'m> Flattener<'m> {
         );
         for v in &sub.variables {
             if v.access == Access::Input && !inputs.contains_key(&v.ident) {
-                let usable = v.eqn.as_ref().is_some_and(|e| expr::parse(&e.text).is_ok())
+                let usable = v
+                    .eqn
+                    .as_ref()
+                    .is_some_and(|e| super::limits::parse_equation(&e.text).is_ok())
                     || !v.elements.is_empty();
                 if !usable {
                     self.error_at(

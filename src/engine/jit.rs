@@ -352,11 +352,11 @@ fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f
     }
 }
 
-/// `max(v, 0)` as the interpreter's `f64::max`: NaN gives 0.
+/// `max(v, 0)` as the interpreter's `clamp_zero`: NaN stays NaN.
 fn max_zero(b: &mut FunctionBuilder, v: Value) -> Value {
     let zero = b.ins().f64const(0.0);
-    let gt = b.ins().fcmp(FloatCC::GreaterThan, v, zero);
-    b.ins().select(gt, v, zero)
+    let lt = b.ins().fcmp(FloatCC::LessThan, v, zero);
+    b.ins().select(lt, zero, v)
 }
 
 fn bool_to_f64(b: &mut FunctionBuilder, c: Value) -> Value {
@@ -370,17 +370,13 @@ fn is_true(b: &mut FunctionBuilder, v: Value) -> Value {
     b.ins().fcmp(FloatCC::NotEqual, v, zero)
 }
 
-/// `f64::min`/`max` semantics: if one operand is NaN, the other.
+/// MIN/MAX as the interpreter's: NaN in either operand gives NaN (Cranelift's fmin/fmax).
 fn min_max(b: &mut FunctionBuilder, x: Value, y: Value, min: bool) -> Value {
-    let cc = if min {
-        FloatCC::LessThan
+    if min {
+        b.ins().fmin(x, y)
     } else {
-        FloatCC::GreaterThan
-    };
-    let pick_x = b.ins().fcmp(cc, x, y);
-    let y_nan = b.ins().fcmp(FloatCC::Unordered, y, y);
-    let take_x = b.ins().bor(pick_x, y_nan);
-    b.ins().select(take_x, x, y)
+        b.ins().fmax(x, y)
+    }
 }
 
 fn emit_step(

@@ -219,7 +219,7 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
     for (i, v) in model.variables.iter().enumerate() {
         let e = match (&v.parsed, &v.eqn) {
             (Some(e), _) => Some(e.clone()),
-            (None, Some(eqn)) => match expr::parse(&eqn.text) {
+            (None, Some(eqn)) => match super::limits::parse_equation(&eqn.text) {
                 Ok(e) => Some(e),
                 Err(err) => {
                     l.errors.push(Diagnostic {

@@ -5,12 +5,15 @@
 
 mod array_fns;
 pub mod ast;
+pub mod chain;
 pub mod compile;
 pub mod edit;
 pub mod error;
 pub mod expr;
+pub mod finite;
 pub mod flatten;
 pub mod jit;
+pub mod limits;
 pub mod lower;
 pub mod resolve;
 pub mod run;
@@ -51,9 +54,13 @@ pub fn compile_file(path: &std::path::Path) -> Result<Compiled> {
 pub fn compile_model(source: ModelFile) -> Result<Compiled> {
     let model = flatten::flatten(&source)?;
     let lowered = lower::lower(&model)?;
+    let finite = finite::Policy::of(&model, &lowered);
     let resolved = resolve::resolve(&model, lowered)?;
-    let program = compile::compile(&model.sim_specs, &resolved);
-    program.check_size()?;
+    let mut program = compile::compile(&model.sim_specs, &resolved);
+    program.finite = finite;
+    program
+        .check_size()
+        .map_err(|e| EngineError::Run(format!("{}: {e}", model.file)))?;
     let unit_warnings = units::check(&model, &resolved);
     Ok(Compiled {
         model,

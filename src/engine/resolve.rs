@@ -339,6 +339,7 @@ impl Resolver<'_> {
                     "starttime" => RExpr::Start,
                     "stoptime" => RExpr::Stop,
                     "pi" => RExpr::Num(std::f64::consts::PI),
+                    // XMILE models write INF and NAN for "no limit" and "no value".
                     "inf" => RExpr::Num(f64::INFINITY),
                     "nan" => RExpr::Num(f64::NAN),
                     _ => {

@@ -12,6 +12,7 @@ use super::ast::{GfKind, GraphicalFunction, Method, VarKind};
 use super::compile::{DT, F1, F3, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot};
 use super::error::{EngineError, Result};
 use super::jit::{self, JitCode};
+use super::limits::short;
 use super::lower::Dist;
 use super::resolve::GfFn;
 
@@ -187,6 +188,11 @@ impl Results {
     }
 
     /// False for a varying column the run did not record (see [`Runner::record_only`]).
+    /// Every stored (time-varying) value, row-major: for scans that need no column.
+    pub fn stored_values(&self) -> &[f64] {
+        &self.values
+    }
+
     pub fn is_recorded(&self, col: usize) -> bool {
         !matches!(self.columns[col], Column::Unrecorded)
     }
@@ -249,7 +255,9 @@ impl Program {
         if steps > MAX_STEPS {
             return Err(EngineError::Run(format!(
                 "the run would take {steps} time steps (from {} to {} by {}); the limit is {MAX_STEPS}",
-                self.specs.start, self.specs.stop, self.specs.dt
+                short(self.specs.start),
+                short(self.specs.stop),
+                short(self.specs.dt)
             )));
         }
         let rows = steps / self.save_every() + 1;
@@ -267,6 +275,7 @@ impl Program {
     pub fn run(&self, overrides: &Overrides) -> Result<Results> {
         let mut out = Results::default();
         Runner::new(self)?.run_into(overrides, &mut out);
+        super::finite::check(self, &out)?;
         Ok(out)
     }
 }
@@ -579,7 +588,7 @@ fn euler(p: &Program, s: &mut [f64]) {
     let dt = s[DT as usize];
     for st in &p.stocks {
         let v = s[st.slot as usize] + dt * net_flow(p, s, &st.flows);
-        s[st.slot as usize] = if st.non_negative { v.max(0.0) } else { v };
+        s[st.slot as usize] = if st.non_negative { clamp_zero(v) } else { v };
     }
 }
 
@@ -610,9 +619,31 @@ fn rk4(
     }
     for (i, st) in p.stocks.iter().enumerate() {
         let v = stage[i] + dt / 6.0 * (k[0][i] + 2.0 * k[1][i] + 2.0 * k[2][i] + k[3][i]);
-        s[st.slot as usize] = if st.non_negative { v.max(0.0) } else { v };
+        s[st.slot as usize] = if st.non_negative { clamp_zero(v) } else { v };
     }
     s[TIME as usize] = t;
+}
+
+/// Negative values become 0; NaN stays NaN so that the non-finite check sees it.
+pub(super) fn clamp_zero(v: f64) -> f64 {
+    if v < 0.0 { 0.0 } else { v }
+}
+
+/// MIN and MAX propagate NaN (`f64::min` would return the other operand and hide it).
+fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
 }
 
 fn truth(v: f64) -> bool {
@@ -658,8 +689,8 @@ fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
             Op::Or { d, a, b: c } => {
                 s[d as usize] = b(truth(s[a as usize]) || truth(s[c as usize]))
             }
-            Op::Min { d, a, b: c } => s[d as usize] = s[a as usize].min(s[c as usize]),
-            Op::Max { d, a, b: c } => s[d as usize] = s[a as usize].max(s[c as usize]),
+            Op::Min { d, a, b: c } => s[d as usize] = nan_min(s[a as usize], s[c as usize]),
+            Op::Max { d, a, b: c } => s[d as usize] = nan_max(s[a as usize], s[c as usize]),
             Op::SafeDiv { d, a, b: c, or } => {
                 let den = s[c as usize];
                 s[d as usize] = if den == 0.0 {
@@ -724,7 +755,7 @@ fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
                 let params = [s[a as usize], s[y as usize], s[c as usize]];
                 s[d as usize] = random(ctx, site, dist, params);
             }
-            Op::ClampZero { d } => s[d as usize] = s[d as usize].max(0.0),
+            Op::ClampZero { d } => s[d as usize] = clamp_zero(s[d as usize]),
         }
         pc += 1;
     }

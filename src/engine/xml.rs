@@ -29,6 +29,7 @@ pub fn read_file(path: &std::path::Path) -> Result<ModelFile> {
 
 /// Parses XMILE text; `file` names the source in diagnostics.
 pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
+    check_char_refs(text, file)?;
     // Comments carry no model content; hand-written test models put `--` inside them, which XML
     // forbids. Those dashes are blanked (same length, so every location holds).
     let uncommented = comments_without_double_dashes(text);
@@ -88,6 +89,38 @@ fn comments_without_double_dashes(text: &str) -> Option<String> {
         at = body_end + 3;
     }
     out
+}
+
+/// Refuses character references (`&#…;`) to code points XML 1.0 does not allow as characters
+/// (e.g. `&#x110000;`, `&#0;`, surrogates), which the XML reader would otherwise let through.
+fn check_char_refs(text: &str, file: &str) -> Result<()> {
+    let allowed = |c: u32| matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+    let mut from = 0;
+    while let Some(found) = text[from..].find("&#") {
+        let at = from + found;
+        let rest = &text[at + 2..];
+        let end = rest.find(';').filter(|&e| e <= 12);
+        let code = end.and_then(|e| {
+            let body = &rest[..e];
+            match body.strip_prefix('x') {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => body.parse::<u32>().ok(),
+            }
+        });
+        if !code.is_some_and(allowed) {
+            let shown: String = rest.chars().take(end.map_or(8, |e| e + 1)).collect();
+            return Err(EngineError::at(
+                file,
+                LineIndex::new(text).location(at),
+                format!(
+                    "invalid character reference &#{}: not a character XML allows",
+                    shown.escape_debug()
+                ),
+            ));
+        }
+        from = at + 2;
+    }
+    Ok(())
 }
 
 /// Adds `xmlns:prefix` to the root `<xmile ...>` start tag (same line), for vendor prefixes that
@@ -237,6 +270,7 @@ impl<'a, 'i> Reader<'a, 'i> {
             Some(n) => n,
             None => return self.err(root, "expected a <sim_specs> element in <xmile>"),
         };
+        self.only_one(root, "sim_specs")?;
         let sim_specs = self.sim_specs(specs_node)?;
         let models: Vec<_> = children(root, "model").collect();
         // The root model is the one without a name (Stella names none; some tools name all, then
@@ -278,6 +312,7 @@ impl<'a, 'i> Reader<'a, 'i> {
             submodels: Vec::new(),
             macros: Vec::new(),
         };
+        self.only_one(model, "variables")?;
         if let Some(vars) = child(model, "variables") {
             let contents = self.variables(vars, defaults)?;
             file.variables = contents.variables;
@@ -442,6 +477,31 @@ impl<'a, 'i> Reader<'a, 'i> {
         })
     }
 
+    /// XMILE allows one `<name>` here; a second one would otherwise be ignored unseen.
+    fn only_one(&self, parent: Node, name: &str) -> Result<()> {
+        match children(parent, name).nth(1) {
+            Some(second) => self.err(
+                second,
+                format!("a second <{name}>: XMILE allows one here; merge them into the first"),
+            ),
+            None => Ok(()),
+        }
+    }
+
+    /// `<dt reciprocal="true">v</dt>` is 1/v, which must be a finite step.
+    fn reciprocal_dt(&self, node: Node, v: f64) -> Result<f64> {
+        let dt = 1.0 / v;
+        if !dt.is_finite() {
+            return self.err(
+                node,
+                format!(
+                    "<dt reciprocal=\"true\">{v:e}</dt> gives dt = {dt}: expected a finite step"
+                ),
+            );
+        }
+        Ok(dt)
+    }
+
     fn sim_specs(&self, node: Node) -> Result<SimSpecs> {
         let start = match child(node, "start") {
             Some(n) => self.number(n, "<start>")?,
@@ -460,7 +520,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                 if n.attribute("reciprocal")
                     .is_some_and(|r| r.eq_ignore_ascii_case("true"))
                 {
-                    1.0 / v
+                    self.reciprocal_dt(n, v)?
                 } else {
                     v
                 }

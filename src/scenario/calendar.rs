@@ -15,10 +15,19 @@ pub struct Calendar {
     pub record_end: String,
 }
 
-/// Parses an ISO date (`2022-10-10`).
+/// Parses an ISO date, exactly `YYYY-MM-DD` (chrono alone would take `2023-2-3`).
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("expected a date as YYYY-MM-DD, found {text:?}"))
+    let bad = || format!("expected a date as YYYY-MM-DD, found {text:?}");
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())
 }
 
 impl Calendar {
@@ -58,6 +67,20 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert!(parse_date("2023-02-03").is_ok());
+        for bad in [
+            "2023-2-3",
+            " 2023-02-03",
+            "2023-02-3",
+            "2023/02/03",
+            "2023-02-30",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn dates_and_days_convert_both_ways() {

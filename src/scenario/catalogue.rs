@@ -32,8 +32,9 @@ pub struct Catalogue {
 pub struct Lever {
     /// Stable snake_case identifier, used in scenario files.
     pub id: String,
+    #[serde(deserialize_with = "super::unique::map")]
     pub label: Text,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub help: Text,
     pub circle: Circle,
     /// Unit shown beside the value (empty for categorical levers).
@@ -67,6 +68,7 @@ pub enum LeverKind {
 #[serde(deny_unknown_fields)]
 pub struct CategoricalPreset {
     pub name: String,
+    #[serde(deserialize_with = "super::unique::map")]
     pub values: BTreeMap<String, f64>,
 }
 

@@ -1,7 +1,6 @@
 //! Scenario files (RON, `version: 1`): strict reading, safe writing.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -75,7 +74,7 @@ pub struct Ensemble {
     pub members: u32,
     pub seed: u64,
     pub sampling: Sampling,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub parameters: BTreeMap<String, Distribution>,
 }
 
@@ -84,8 +83,9 @@ pub struct Ensemble {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub version: u32,
+    #[serde(deserialize_with = "super::unique::map")]
     pub title: Text,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub description: Text,
     #[serde(default)]
     pub author: String,
@@ -96,9 +96,9 @@ pub struct Scenario {
     /// Levers follow history before this date (default: the catalogue's record_end).
     #[serde(default)]
     pub branch: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub levers: BTreeMap<String, Vec<(String, LeverValue)>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub overrides: BTreeMap<String, f64>,
     #[serde(default)]
     pub ensemble: Option<Ensemble>,
@@ -179,21 +179,7 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, EngineError> {
     Scenario::parse(&text, &file)
 }
 
-/// Writes the scenario atomically: a temporary file in the same folder, renamed over the target,
-/// so that a crash never leaves half a scenario.
+/// Writes the scenario atomically (see [`super::write`]): a crash never leaves half a scenario.
 pub fn save_scenario(scenario: &Scenario, path: &Path) -> Result<(), EngineError> {
-    let file = path.display().to_string();
-    let io = |reason| EngineError::Io {
-        file: file.clone(),
-        reason,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(scenario.to_ron().as_bytes()).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    super::write::write_atomic(path, scenario.to_ron().as_bytes())
 }

@@ -9,6 +9,8 @@ pub mod file;
 pub mod parameters;
 pub mod prepare;
 pub mod story;
+pub mod unique;
+pub mod write;
 
 use std::collections::BTreeMap;
 

@@ -48,12 +48,12 @@ impl ModelSetup {
             ModelRef::Path(p) => {
                 let base = scenario_path.parent().unwrap_or(Path::new("."));
                 let model = base.join(p);
-                if !model.is_file() {
+                if let Some(why) = engine::limits::refuse_input(&model) {
                     return Err(located(
                         &scenario_path.display().to_string(),
                         locate(scenario_text, &["model", p]),
                         format!(
-                            "model file {} does not exist (paths are relative to the scenario file)",
+                            "model file {} {why} (paths are relative to the scenario file)",
                             model.display()
                         ),
                     ));
@@ -350,8 +350,9 @@ impl Prepared {
                 .set(&self.setup.compiled.program, name, Override::Constant(*v))
                 .map_err(EngineError::Run)?;
         }
-        let results = self.setup.compiled.program.run(&overrides)?;
         let cal = self.calendar();
+        let results = (self.setup.compiled.program.run(&overrides))
+            .map_err(|e| e.with_date(|t| cal.date_of(t)))?;
         let dates = results.times.iter().map(|&t| cal.date_of(t)).collect();
         Ok(ScenarioRun { results, dates })
     }

@@ -25,7 +25,7 @@ pub struct Story {
 pub struct Slide {
     /// A scenario file, relative to the story file.
     pub scenario: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub caption: Text,
 }
 
@@ -65,12 +65,12 @@ pub fn load_story(path: &Path, setup: &Arc<ModelSetup>) -> Result<Vec<LoadedSlid
         .into_iter()
         .map(|slide| {
             let scenario_path = base.join(&slide.scenario);
-            if !scenario_path.is_file() {
+            if let Some(why) = crate::engine::limits::refuse_input(&scenario_path) {
                 return Err(located(
                     &file,
                     locate(&text, &[&format!("\"{}\"", slide.scenario)]),
                     format!(
-                        "scenario {} does not exist (paths are relative to the story file)",
+                        "scenario {} {why} (paths are relative to the story file)",
                         scenario_path.display()
                     ),
                 ));

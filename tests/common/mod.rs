@@ -37,6 +37,17 @@ pub fn run(text: &str) -> Results {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Runs without the check that stops on NaN or infinity (as `--allow-nonfinite`), for tests
+/// that compute them on purpose.
+pub fn run_allowing_nonfinite(text: &str) -> Results {
+    let compiled = compile(text);
+    let mut out = Results::default();
+    engine::Runner::new(&compiled.program)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run_into(&Overrides::new(), &mut out);
+    out
+}
+
 pub fn series(results: &Results, name: &str) -> Vec<f64> {
     results
         .series(name)

@@ -29,7 +29,26 @@ pub fn write_png(c: &Calibration, path: &Path) -> Result<(), EngineError> {
     register_font();
     let file = path.display().to_string();
     let fail = |e: String| EngineError::Run(format!("{file}: cannot draw the plot: {e}"));
-    let root = BitMapBackend::new(path, (1400, 1000)).into_drawing_area();
+    let (width, height) = (1400u32, 1000u32);
+    // Drawn in memory and written at once, so that a failure leaves no half image.
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    draw(c, &mut pixels, (width, height), &fail)?;
+    let image = image::RgbImage::from_raw(width, height, pixels)
+        .ok_or_else(|| fail("the image buffer has the wrong size".into()))?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| fail(e.to_string()))?;
+    crate::scenario::write::write_atomic(path, png.get_ref())
+}
+
+fn draw(
+    c: &Calibration,
+    pixels: &mut [u8],
+    size: (u32, u32),
+    fail: &dyn Fn(String) -> EngineError,
+) -> Result<(), EngineError> {
+    let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
     let panels = root.split_evenly((c.plots.len().max(1), 1));
     let split = c.calendar.time_of(&c.split_date).unwrap_or(c.record.end);

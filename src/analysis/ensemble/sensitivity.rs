@@ -137,6 +137,7 @@ pub fn sobol(
     plan: &Plan,
     metric: Metric,
     n: usize,
+    progress: &super::Progress,
 ) -> Result<Vec<SobolIndex>, EngineError> {
     let k = plan.parameters.len();
     let draw = |row: usize| -> Vec<f64> {
@@ -163,7 +164,11 @@ pub fn sobol(
         .map(|row| {
             let settings: Vec<(usize, f64)> =
                 vars.iter().copied().zip(row.iter().copied()).collect();
-            metric_with(prepared, plan, &settings, metric)
+            let m = metric_with(prepared, plan, &settings, metric);
+            progress
+                .done
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            m
         })
         .collect::<Result<_, _>>()?;
     let (fa, fb) = (&f[..n], &f[n..2 * n]);

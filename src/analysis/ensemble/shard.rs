@@ -29,6 +29,7 @@
 use std::path::Path;
 
 use super::{HEADLINES, Member, OUTPUTS, Plan, Summary};
+use crate::analysis::limits::{MAX_MEMBERS, MAX_SHARDS};
 use crate::engine::EngineError;
 use crate::scenario::{Calendar, Prepared};
 
@@ -100,14 +101,35 @@ pub fn fingerprint(prepared: &Prepared, plan: &Plan) -> String {
     format!("{h:016x}")
 }
 
+/// Longest excerpt of a foreign file quoted in an error, in characters.
+const EXCERPT_CHARS: usize = 24;
+
+/// A short, escaped excerpt of text read from a file that may not be a shard at all.
+fn excerpt(text: &str) -> String {
+    let short: String = text.chars().take(EXCERPT_CHARS).collect();
+    let more = if short.len() < text.len() { "…" } else { "" };
+    format!("\"{}\"{more}", short.escape_debug())
+}
+
+/// A CSV error without the record's text.
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { pos, .. } => format!(
+            "invalid UTF-8 on line {}",
+            pos.as_ref().map_or(0, |p| p.line())
+        ),
+        csv::ErrorKind::Io(e) => e.to_string(),
+        _ => "malformed CSV".into(),
+    }
+}
+
 /// Writes a shard.
 pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), EngineError> {
     let file = path.display().to_string();
     let io = |e: csv::Error| EngineError::Run(format!("{file}: {e}"));
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .map_err(io)?;
+        .from_writer(Vec::new());
     let c = &header.calendar;
     let rows: Vec<Vec<String>> = vec![
         vec![MAGIC.into(), FORMAT_VERSION.into()],
@@ -148,20 +170,25 @@ pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), Eng
             );
         w.write_record(row).map_err(io)?;
     }
-    w.flush()
+    let bytes = w
+        .into_inner()
         .map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
-    Ok(())
+    crate::scenario::write::write_atomic(path, &bytes)
 }
 
 /// Reads a shard, checking every line's shape; errors name the file and line.
 pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     let file = path.display().to_string();
     let at = |line: u64, msg: String| EngineError::Run(format!("{file}:{line}: {msg}"));
+    // A regular file within the size limit, read whole: no FIFO, device or huge file.
+    let bytes = crate::engine::limits::read_input(path).map_err(|reason| EngineError::Io {
+        file: file.clone(),
+        reason,
+    })?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
+        .from_reader(bytes.as_slice());
     let mut records = rdr.records();
     let mut next = |key: &str| -> Result<(u64, Vec<String>), EngineError> {
         match records.next() {
@@ -169,17 +196,18 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
                 let line = r.position().map_or(0, |p| p.line());
                 let fields: Vec<String> = r.iter().map(str::to_string).collect();
                 if fields.first().map(String::as_str) != Some(key) {
+                    let found = fields.first().map_or("nothing".into(), |f| excerpt(f));
                     return Err(at(
                         line,
-                        format!(
-                            "expected a line starting with {key:?}, found {:?}",
-                            fields.first()
-                        ),
+                        format!("expected a line starting with {key:?}, found {found}"),
                     ));
                 }
                 Ok((line, fields[1..].to_vec()))
             }
-            Some(Err(e)) => Err(EngineError::Run(format!("{file}: {e}"))),
+            Some(Err(e)) => Err(EngineError::Run(format!(
+                "{file}: not a shard: {}",
+                csv_error(&e)
+            ))),
             None => Err(EngineError::Run(format!(
                 "{file}: ends before the {key:?} line: not a complete shard"
             ))),
@@ -193,7 +221,19 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     };
     let num = |line: u64, s: &str| -> Result<f64, EngineError> {
         s.parse::<f64>()
-            .map_err(|_| at(line, format!("expected a number, found {s:?}")))
+            .map_err(|_| at(line, format!("expected a number, found {}", excerpt(s))))
+    };
+    // Member values must be finite, as `ensemble` requires of every member it keeps.
+    let finite = |line: u64, s: &str| -> Result<f64, EngineError> {
+        let v = num(line, s)?;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(at(
+                line,
+                format!("expected a finite number, found {}", excerpt(s)),
+            ))
+        }
     };
     let (line, magic) = next(MAGIC)?;
     if magic != [FORMAT_VERSION] {
@@ -206,9 +246,16 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     let horizon_end = one(next("horizon_end")?)?.1;
     let record_end = one(next("record_end")?)?.1;
     let (line, members) = one(next("members")?)?;
-    let members = members
+    let members: usize = members
         .parse()
-        .map_err(|_| at(line, "expected a member count".into()))?;
+        .ok()
+        .filter(|m| (1..=MAX_MEMBERS).contains(m))
+        .ok_or_else(|| {
+            at(
+                line,
+                format!("expected a member count from 1 to {MAX_MEMBERS}"),
+            )
+        })?;
     let (line, seed) = one(next("seed")?)?;
     let seed = seed
         .parse()
@@ -217,8 +264,13 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     let (line, shard) = next("shard")?;
     let (shard, shards) = match shard.as_slice() {
         [i, n] => match (i.parse::<usize>(), n.parse::<usize>()) {
-            (Ok(i), Ok(n)) if i < n => (i, n),
-            _ => return Err(at(line, "expected shard I,N with 0 <= I < N".into())),
+            (Ok(i), Ok(n)) if i < n && n <= MAX_SHARDS => (i, n),
+            _ => {
+                return Err(at(
+                    line,
+                    format!("expected shard I,N with 0 <= I < N <= {MAX_SHARDS}"),
+                ));
+            }
         },
         _ => return Err(at(line, "expected shard I,N".into())),
     };
@@ -236,7 +288,7 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     let (line, times) = next("times")?;
     let times = times
         .iter()
-        .map(|t| num(line, t))
+        .map(|t| finite(line, t))
         .collect::<Result<Vec<_>, _>>()?;
     let header = Header {
         calendar: Calendar {
@@ -265,7 +317,8 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         let r = r.map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
         let line = r.position().map_or(0, |p| p.line());
         if r.get(0) != Some("member") {
-            return Err(at(line, "expected a member line".into()));
+            let found = excerpt(r.get(0).unwrap_or(""));
+            return Err(at(line, format!("expected a member line, found {found}")));
         }
         if r.len() != 1 + width {
             return Err(at(
@@ -276,9 +329,12 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
                 ),
             ));
         }
-        let index: usize = r[1]
-            .parse()
-            .map_err(|_| at(line, format!("expected a member index, found {:?}", &r[1])))?;
+        let index: usize = r[1].parse().map_err(|_| {
+            at(
+                line,
+                format!("expected a member index, found {}", excerpt(&r[1])),
+            )
+        })?;
         if index >= header.members || index % header.shards != header.shard {
             return Err(at(
                 line,
@@ -291,7 +347,7 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         let values = r
             .iter()
             .skip(2)
-            .map(|v| num(line, v))
+            .map(|v| finite(line, v))
             .collect::<Result<Vec<_>, _>>()?;
         out.push(Member {
             index,
@@ -314,7 +370,16 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
         let (header, shard_members) = read(path)?;
         let file = path.display();
         match &first {
-            None => first = Some(header.clone()),
+            None => {
+                // All members are kept for the percentiles: refuse before gathering them.
+                let per_member = 8
+                    * (header.outputs.len() * header.times.len()
+                        + header.parameters.len()
+                        + HEADLINES.len())
+                    + std::mem::size_of::<Member>();
+                crate::analysis::limits::memory("merge", header.members, per_member)?;
+                first = Some(header.clone());
+            }
             Some(f) if f.ensemble_key() != header.ensemble_key() => {
                 return Err(EngineError::Run(format!(
                     "{file}: belongs to another ensemble than {} (scenario, model, seed, members or shard count differ)",
@@ -333,13 +398,23 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
         members.extend(shard_members);
     }
     let header = first.ok_or_else(|| EngineError::Run("merge: no shard files given".into()))?;
-    let missing: Vec<usize> = (0..header.shards)
-        .filter(|s| !seen_shards.contains(s))
-        .collect();
-    if !missing.is_empty() {
+    // The count is bounded by the reader; only the first few missing shards are listed.
+    let missing_count = header.shards.saturating_sub(seen_shards.len());
+    if missing_count > 0 {
+        let first: Vec<usize> = (0..header.shards)
+            .filter(|s| !seen_shards.contains(s))
+            .take(10)
+            .collect();
+        let more = if missing_count > first.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let listed: Vec<String> = first.iter().map(usize::to_string).collect();
         return Err(EngineError::Run(format!(
-            "merge: shards {missing:?} of {} are missing",
-            header.shards
+            "merge: {missing_count} of {} shards are missing: {}{more}",
+            header.shards,
+            listed.join(", ")
         )));
     }
     members.sort_by_key(|m| m.index);
