@@ -222,3 +222,20 @@ fn init_eqn_gives_the_initial_value_and_the_equation_thereafter() {
     let a = series(&r, "a");
     assert_eq!(&a[1..], &[10.0, 20.0]);
 }
+
+#[test]
+fn names_with_apostrophes_and_line_breaks_and_numbers_written_from_the_point() {
+    let vars = [
+        aux("farmer's income", ".5 * 4"),
+        aux("twice", "farmer's_income * 2"),
+        aux("size of one\\ntime harvest", "1"),
+        aux("used", "size_of_one_time_harvest + .25"),
+    ]
+    .concat();
+    let r = run(&xmile(&euler(0.0, 1.0), &vars));
+    assert_eq!(series(&r, "farmer's income"), vec![2.0]);
+    assert_eq!(series(&r, "twice"), vec![4.0]);
+    // The CSV header keeps the name as written; lookups treat \n as a space.
+    assert_eq!(series(&r, "size of one time harvest"), vec![1.0]);
+    assert_eq!(series(&r, "used"), vec![1.25]);
+}
