@@ -214,13 +214,14 @@ impl BorderflowApp {
 
     /// Opens a scenario file; on failure the error is shown and the current work stays.
     pub fn open(&mut self, path: &Path) {
-        let result = scenario::prepare_embedded(&self.session.setup, path).map(|p| p.scenario);
+        let result = scenario::prepare_embedded(&self.session.setup, path);
         match result {
-            Ok(s) => {
-                self.doc = Document::new(s, Some(path.to_path_buf()));
+            Ok(p) => {
+                self.doc = Document::new(p.scenario, Some(path.to_path_buf()));
                 self.doc.changed();
                 self.remember(path);
-                self.error = None;
+                // What migrating an older file changed, shown once (None for a current file).
+                self.error = (!p.notes.is_empty()).then(|| p.notes.join("\n"));
             }
             Err(e) => {
                 self.error = Some(fill(
