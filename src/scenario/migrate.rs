@@ -42,23 +42,26 @@ pub const CONSTANTS: &[(&str, Fate)] = &[
     ),
 ];
 
-/// Crossings in the record's order of staying open and reopening (policy_timeline.csv): Shenzhen
-/// Bay, the HZM Bridge and the airport stayed open; the Spur Line and Man Kam To reopened on
-/// 2023-01-08, West Kowloon on 2023-01-15, Lo Wu, Heung Yuen Wai and Lok Ma Chau on 2023-02-06;
-/// Sha Tau Kok and the ferries are not in the record and come last. `true` marks the seven
-/// Shenzhen land control points, the ones the version 1 count counted.
-pub const CROSSING_ORDER: &[(&str, bool)] = &[
-    ("cp_shenzhen_bay", true),
-    ("cp_hzmb", false),
-    ("cp_airport", false),
-    ("cp_lok_ma_chau_spur_line", true),
-    ("cp_man_kam_to", true),
-    ("cp_west_kowloon", false),
-    ("cp_lo_wu", true),
-    ("cp_heung_yuen_wai", true),
-    ("cp_lok_ma_chau", true),
-    ("cp_sha_tau_kok", true),
-    ("cp_ferries", false),
+/// Shenzhen land control points the version 1 count counted.
+pub const LAND_POINTS: usize = 7;
+
+/// Each crossing with the smallest version 1 count at which it is open, in the record's order of
+/// staying open and reopening (policy_timeline.csv): Shenzhen Bay, the HZM Bridge and the airport
+/// stayed open; the Spur Line and Man Kam To reopened on 2023-01-08; West Kowloon on 2023-01-15,
+/// a week before Lo Wu, Heung Yuen Wai and Lok Ma Chau (2023-02-06), so it comes with the fourth
+/// land point; Sha Tau Kok and the ferries are not in the record and open only with all seven.
+pub const CROSSING_ORDER: &[(&str, usize)] = &[
+    ("cp_shenzhen_bay", 1),
+    ("cp_hzmb", 1),
+    ("cp_airport", 1),
+    ("cp_lok_ma_chau_spur_line", 2),
+    ("cp_man_kam_to", 3),
+    ("cp_west_kowloon", 4),
+    ("cp_lo_wu", 4),
+    ("cp_heung_yuen_wai", 5),
+    ("cp_lok_ma_chau", 6),
+    ("cp_sha_tau_kok", 7),
+    ("cp_ferries", 7),
 ];
 
 /// Brings a scenario read as version 1 up to version 2 for `catalogue` and `program`; returns
@@ -129,25 +132,13 @@ fn rename_key<V>(
     }
 }
 
-/// The crossings a count of `n` open Shenzhen land points opens: every crossing up to the n-th
-/// land point in the record's order; all seven open everything.
+/// The crossings a count of `n` open Shenzhen land points opens (see [`CROSSING_ORDER`]).
 pub fn open_crossings(n: usize) -> Vec<&'static str> {
-    let land_total = CROSSING_ORDER.iter().filter(|(_, land)| *land).count();
-    if n >= land_total {
-        return CROSSING_ORDER.iter().map(|(id, _)| *id).collect();
-    }
-    let mut open = Vec::new();
-    let mut land_seen = 0;
-    for (id, land) in CROSSING_ORDER {
-        if *land {
-            if land_seen == n {
-                break;
-            }
-            land_seen += 1;
-        }
-        open.push(*id);
-    }
-    if n == 0 { Vec::new() } else { open }
+    CROSSING_ORDER
+        .iter()
+        .filter(|(_, from)| n >= *from)
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 /// Maps dated counts onto the per-crossing levers the catalogue has.
@@ -157,7 +148,6 @@ fn control_points(
     entries: &[(String, LeverValue)],
     notes: &mut Vec<String>,
 ) {
-    let land_total = CROSSING_ORDER.iter().filter(|(_, land)| *land).count();
     let known: Vec<&str> = CROSSING_ORDER
         .iter()
         .map(|(id, _)| *id)
@@ -188,7 +178,7 @@ fn control_points(
             .filter(|id| open.contains(id))
             .collect();
         notes.push(format!(
-            "version 1 lever \"open_control_points\" on {date}: {count} of {land_total} Shenzhen land control points open became, in the record's order of reopening, {} open and the other crossings closed",
+            "version 1 lever \"open_control_points\" on {date}: {count} of {LAND_POINTS} Shenzhen land control points open became, in the record's order of reopening, {} open and the other crossings closed",
             if opened.is_empty() {
                 "no crossing".to_string()
             } else {
@@ -213,6 +203,9 @@ mod tests {
         // Phase 1 of 2023-01-08: Spur Line and Man Kam To join.
         assert_eq!(open_crossings(3).len(), 5);
         assert_eq!(open_crossings(3)[4], "cp_man_kam_to");
+        // West Kowloon (2023-01-15) comes with Lo Wu, not with phase 1.
+        assert!(open_crossings(4).contains(&"cp_west_kowloon"));
+        assert_eq!(open_crossings(6).len(), 9);
         assert_eq!(open_crossings(7).len(), CROSSING_ORDER.len());
         assert_eq!(open_crossings(12).len(), CROSSING_ORDER.len());
     }
