@@ -142,8 +142,11 @@ impl BorderflowApp {
     ) -> Result<Self, String> {
         let setup = ModelSetup::embedded().map_err(|e| e.to_string())?;
         let session = Session::new(setup).map_err(|e| e.to_string())?;
-        let default = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
-            .map_err(|e| e.to_string())?;
+        let mut default =
+            Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
+                .map_err(|e| e.to_string())?;
+        // Brought to the current format, so that what the app saves reads back unchanged.
+        session.setup.migrate(&mut default);
         let baseline_plot = PlotData::from(&session.baseline);
         let docs = crate::analysis::doc::variable_docs(
             &session.setup.compiled,
@@ -715,8 +718,9 @@ impl BorderflowApp {
     fn proceed(&mut self, action: Pending) {
         match action {
             Pending::New => {
-                let s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
+                let mut s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
                     .expect("the built-in default scenario parses");
+                self.session.setup.migrate(&mut s);
                 self.doc = Document::new(s, None);
                 self.doc.changed();
             }
