@@ -139,6 +139,18 @@ fn fixture_effects_match_a_hand_calculation() {
         quota.change
     );
     assert_eq!(quota.verdict, Verdict::Ok);
+    assert_eq!(
+        table.help_lines("credential_recognition"),
+        [
+            "open: professionals +81.8% (stated +, ok)",
+            "restore: professionals +81.8% (stated +, ok)"
+        ],
+        "900 of 1100 professionals"
+    );
+    assert_eq!(
+        table.help_lines("hk_quarantine")[0],
+        "open: crossings no effect (stated +, no effect)"
+    );
     let csv = table.csv();
     assert_eq!(csv.lines().count(), 1 + 4 * 2 * 2);
     assert!(

@@ -434,6 +434,50 @@ impl EffectsTable {
         self.levers.iter().find(|l| l.lever == id)
     }
 
+    /// Plain lines for a lever's help: per row, the figures that moved (and stated ones that
+    /// did not), e.g. `open: crossings +3423.0% (stated +, ok)`.
+    pub fn help_lines(&self, id: &str) -> Vec<String> {
+        let Some(l) = self.lever(id) else {
+            return Vec::new();
+        };
+        l.rows
+            .iter()
+            .map(|(row, cells)| {
+                let parts: Vec<String> = self
+                    .figures
+                    .iter()
+                    .zip(cells)
+                    .filter(|(_, c)| c.counts || c.expected.is_some())
+                    .map(|(f, c)| {
+                        let change = match (c.counts, f.is_date) {
+                            (false, _) => "no effect".to_string(),
+                            (true, true) => format!("{:+.0} days", c.change),
+                            (true, false) if c.reference.abs() > 0.0 => {
+                                format!("{:+.1}%", 100.0 * c.change / c.reference.abs())
+                            }
+                            (true, false) => format!("{:+.3}", c.change),
+                        };
+                        match c.expected {
+                            Some(d) => format!(
+                                "{} {change} (stated {}, {})",
+                                f.name,
+                                if d == Direction::Up { "+" } else { "-" },
+                                c.verdict.as_str()
+                            ),
+                            None => format!("{} {change}", f.name),
+                        }
+                    })
+                    .collect();
+                let parts = if parts.is_empty() {
+                    "no effect".to_string()
+                } else {
+                    parts.join("; ")
+                };
+                format!("{}: {parts}", row.as_str())
+            })
+            .collect()
+    }
+
     /// `lever,row,figure,change,expected,verdict`: one line per lever, row (open, restore) and
     /// figure. The stress row is in the printed table, not here.
     pub fn csv(&self) -> String {
