@@ -54,7 +54,7 @@ fn the_same_seed_gives_the_same_files_with_one_and_two_threads() {
 }
 
 #[test]
-fn unnamed_uncertain_parameters_default_to_uniform_over_their_range() {
+fn unnamed_uncertain_parameters_default_to_uniform_over_their_range_or_around_the_outlook() {
     let p = prepared(SMALL);
     let plan = plan_of(&p);
     let named: Vec<&str> = plan
@@ -70,11 +70,14 @@ fn unnamed_uncertain_parameters_default_to_uniform_over_their_range() {
             .iter()
             .find(|s| s.name.eq_ignore_ascii_case(&listed.constant))
             .unwrap_or_else(|| panic!("{} is sampled", listed.constant));
+        // The outlook's constants spread around the outlook's value, over their range.
+        let outlook = p.outlook().unwrap().values.get(&listed.constant).copied();
+        let expected = match outlook {
+            Some(v) => Distribution::Triangular(listed.low.min(v), v, listed.high.max(v)),
+            None => Distribution::Uniform(listed.low, listed.high),
+        };
         if !s.named {
-            assert_eq!(
-                s.distribution,
-                Distribution::Uniform(listed.low, listed.high)
-            );
+            assert_eq!(s.distribution, expected, "{}", listed.constant);
         }
     }
 }

@@ -325,7 +325,7 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
     )
         .prop_map(
             |(title, description, author, branch, levers, overrides, embedded)| Scenario {
-                version: 1,
+                version: 2,
                 title,
                 description,
                 author,
@@ -336,6 +336,7 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                     scenario::ModelRef::Path("m \"q\".xmile".into())
                 },
                 branch,
+                outlook: embedded.then(|| "prolonged".to_string()),
                 levers,
                 overrides,
                 ensemble: None,

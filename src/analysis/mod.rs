@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod doc;
+pub mod effects;
 pub mod ensemble;
 pub mod export;
 pub mod headlines;

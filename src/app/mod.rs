@@ -142,8 +142,11 @@ impl BorderflowApp {
     ) -> Result<Self, String> {
         let setup = ModelSetup::embedded().map_err(|e| e.to_string())?;
         let session = Session::new(setup).map_err(|e| e.to_string())?;
-        let default = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
-            .map_err(|e| e.to_string())?;
+        let mut default =
+            Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
+                .map_err(|e| e.to_string())?;
+        // Brought to the current format, so that what the app saves reads back unchanged.
+        session.setup.migrate(&mut default);
         let baseline_plot = PlotData::from(&session.baseline);
         let docs = crate::analysis::doc::variable_docs(
             &session.setup.compiled,
@@ -214,13 +217,14 @@ impl BorderflowApp {
 
     /// Opens a scenario file; on failure the error is shown and the current work stays.
     pub fn open(&mut self, path: &Path) {
-        let result = scenario::prepare_embedded(&self.session.setup, path).map(|p| p.scenario);
+        let result = scenario::prepare_embedded(&self.session.setup, path);
         match result {
-            Ok(s) => {
-                self.doc = Document::new(s, Some(path.to_path_buf()));
+            Ok(p) => {
+                self.doc = Document::new(p.scenario, Some(path.to_path_buf()));
                 self.doc.changed();
                 self.remember(path);
-                self.error = None;
+                // What migrating an older file changed, shown once (None for a current file).
+                self.error = (!p.notes.is_empty()).then(|| p.notes.join("\n"));
             }
             Err(e) => {
                 self.error = Some(fill(
@@ -711,8 +715,9 @@ impl BorderflowApp {
     fn proceed(&mut self, action: Pending) {
         match action {
             Pending::New => {
-                let s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
+                let mut s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
                     .expect("the built-in default scenario parses");
+                self.session.setup.migrate(&mut s);
                 self.doc = Document::new(s, None);
                 self.doc.changed();
             }

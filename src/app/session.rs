@@ -86,6 +86,7 @@ impl Session {
                         scenario: scenario.clone(),
                         overrides,
                         timelines,
+                        notes: Vec::new(),
                     });
                     self.branch_time = self
                         .calendar

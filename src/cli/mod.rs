@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 mod calibrate;
+mod effects;
 mod ensemble;
 
 use crate::analysis;
@@ -146,6 +147,15 @@ enum Command {
         #[arg(long, value_name = "OUT.xmile")]
         out: PathBuf,
     },
+    /// What each lever does: opened alone from the scenario (default: the status quo) and
+    /// restored alone from the fully open one, checked against the catalogue's stated effects;
+    /// exit 1 on a contradiction or a lever that moves none of its stated outputs.
+    Effects {
+        scenario: Option<PathBuf>,
+        /// Write `lever,row,figure,change,expected,verdict` here.
+        #[arg(long, value_name = "OUT.csv")]
+        csv: Option<PathBuf>,
+    },
     /// Run two scenarios and write their outputs side by side with the difference.
     Compare {
         a: PathBuf,
@@ -214,6 +224,7 @@ pub fn main() -> i32 {
         } => compare(&a, &b, &outputs, csv.as_deref(), allow_nonfinite),
         Command::Doc { model } => doc(model.as_deref()),
         Command::Export { file, flatten, out } => export(&file, flatten, &out),
+        Command::Effects { scenario, csv } => effects::effects(scenario.as_deref(), csv.as_deref()),
         Command::Ensemble {
             file,
             members,
@@ -266,7 +277,11 @@ enum Loaded {
 impl Loaded {
     fn open(path: &Path, strict_units: bool) -> anyhow::Result<Loaded> {
         let loaded = if is_scenario(path) {
-            Loaded::Scenario(Box::new(scenario::prepare(path)?))
+            let prepared = scenario::prepare(path)?;
+            for note in &prepared.notes {
+                eprintln!("note: {note}");
+            }
+            Loaded::Scenario(Box::new(prepared))
         } else {
             Loaded::Model(Box::new(engine::compile_file(path)?))
         };

@@ -43,6 +43,44 @@ pub struct Lever {
     pub kind: LeverKind,
     /// What happened, from the origin to the end of the record.
     pub history: Vec<HistoryEntry>,
+    /// The lever's most open setting (`borderflow effects` opens it to this). Required: a
+    /// catalogue without it is refused.
+    #[serde(default)]
+    pub most_open: Option<LeverValue>,
+    /// What opening the lever is expected to do. Required (at least one).
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// For a lever that honestly does not bind in the status quo: a scenario (path relative to
+    /// scenarios/) in which it must move its outputs.
+    #[serde(default)]
+    pub stress: Option<String>,
+}
+
+/// An expected effect of moving a lever to its most open setting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    /// A variable of the model.
+    pub output: String,
+    pub direction: Direction,
+    /// One line: the causal path.
+    pub why: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    /// `+` or `-`.
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Up => 1.0,
+            Direction::Down => -1.0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +217,7 @@ impl Catalogue {
             .from_str(text)
             .map_err(|e| ron_error(file, &e))?;
         cat.validate(text, file, program)?;
+        cat.validate_effects(text, file, program)?;
         Ok(cat)
     }
 
@@ -363,6 +402,75 @@ impl Catalogue {
                         "lever {:?}: history entry {} needs a source or a stated judgement",
                         lever.id, entry.date
                     )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Catalogue {
+    /// Each lever states its most open setting and at least one expected effect on a variable of
+    /// the model, with a reason.
+    fn validate_effects(
+        &self,
+        text: &str,
+        file: &str,
+        program: &Program,
+    ) -> Result<(), EngineError> {
+        for lever in &self.levers {
+            let id_at = format!("id: \"{}\"", lever.id);
+            let here = |extra: &[&str], msg: String| {
+                let mut needles = vec![id_at.as_str()];
+                needles.extend_from_slice(extra);
+                located(file, locate(text, &needles), msg)
+            };
+            let Some(most_open) = &lever.most_open else {
+                return Err(here(
+                    &[],
+                    format!(
+                        "lever {:?}: expected `most_open: Value(…)` or `most_open: Preset(\"…\")`, its most open setting",
+                        lever.id
+                    ),
+                ));
+            };
+            lever
+                .resolve(most_open)
+                .map_err(|e| here(&["most_open"], format!("most_open: {e}")))?;
+            if lever.effects.is_empty() {
+                return Err(here(
+                    &[],
+                    format!(
+                        "lever {:?}: expected `effects: [(output: \"…\", direction: Up, why: \"…\")]`, what opening it does",
+                        lever.id
+                    ),
+                ));
+            }
+            for effect in &lever.effects {
+                let at = |msg: String| here(&["effects", &format!("\"{}\"", effect.output)], msg);
+                if program.find(&effect.output).is_none() {
+                    return Err(at(format!(
+                        "lever {:?}: effect on {:?}, which the model does not have",
+                        lever.id, effect.output
+                    )));
+                }
+                if effect.why.trim().is_empty() {
+                    return Err(at(format!(
+                        "lever {:?}: effect on {:?} needs a why (the causal path)",
+                        lever.id, effect.output
+                    )));
+                }
+            }
+            if let Some(stress) = &lever.stress {
+                let path = std::path::Path::new(stress);
+                if stress.trim().is_empty() || path.is_absolute() {
+                    return Err(here(
+                        &["stress"],
+                        format!(
+                            "lever {:?}: stress {stress:?}: expected a scenario path relative to scenarios/",
+                            lever.id
+                        ),
+                    ));
                 }
             }
         }

@@ -1,4 +1,5 @@
-//! Scenario files (RON, `version: 1`): strict reading, safe writing.
+//! Scenario files (RON, `version: 2`; version 1 still reads, see `migrate`): strict reading,
+//! safe writing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,7 +11,7 @@ use super::{LeverValue, Text, locate, located, ron_options};
 use crate::engine::EngineError;
 
 /// The scenario format this Borderflow reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Which model a scenario runs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -96,6 +97,10 @@ pub struct Scenario {
     /// Levers follow history before this date (default: the catalogue's record_end).
     #[serde(default)]
     pub branch: Option<String>,
+    /// The named outlook (epidemic, economy) the scenario runs under (default: the model's
+    /// default outlook). Version 2 on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlook: Option<String>,
     #[serde(default, deserialize_with = "super::unique::map")]
     pub levers: BTreeMap<String, Vec<(String, LeverValue)>>,
     #[serde(default, deserialize_with = "super::unique::map")]
@@ -115,6 +120,7 @@ impl Scenario {
             created: String::new(),
             model: ModelRef::Embedded,
             branch: None,
+            outlook: None,
             levers: BTreeMap::new(),
             overrides: BTreeMap::new(),
             ensemble: None,
@@ -136,7 +142,7 @@ impl Scenario {
                 return Err(located(
                     file,
                     locate(text, &["("]),
-                    "expected `version: 1` in the scenario",
+                    format!("expected `version: {VERSION}` in the scenario"),
                 ));
             }
             v if v > VERSION => {
@@ -153,6 +159,13 @@ impl Scenario {
         let scenario: Scenario = ron_options()
             .from_str(text)
             .map_err(|e| ron_error(file, &e))?;
+        if scenario.version < 2 && scenario.outlook.is_some() {
+            return Err(located(
+                file,
+                locate(text, &["outlook:"]),
+                "`outlook` needs `version: 2` (version 1 scenarios run under the default outlook)",
+            ));
+        }
         if scenario.title.values().all(|t| t.trim().is_empty()) {
             return Err(located(
                 file,

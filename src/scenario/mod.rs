@@ -6,6 +6,8 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod file;
+pub mod migrate;
+pub mod outlook;
 pub mod parameters;
 pub mod prepare;
 pub mod story;
@@ -17,14 +19,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use calendar::Calendar;
-pub use catalogue::{Catalogue, Circle, Lever, LeverKind};
+pub use catalogue::{Catalogue, Circle, Direction, Effect, Lever, LeverKind};
 pub use file::{
     Distribution, Ensemble, ModelRef, Sampling, Scenario, load_scenario, save_scenario,
 };
+pub use outlook::{Outlook, Outlooks};
 pub use parameters::{ParameterList, UncertainParameter};
 pub use prepare::{
-    ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, parameters_path, prepare,
-    prepare_embedded, prepare_str,
+    ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, outlooks_path, parameters_path,
+    prepare, prepare_embedded, prepare_str,
 };
 
 use crate::engine::{Diagnostic, EngineError, Location};

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::calendar::Calendar;
 use super::catalogue::Catalogue;
 use super::file::{Ensemble, MAX_MEMBERS, ModelRef, Scenario};
+use super::outlook::{EMBEDDED_OUTLOOKS, Outlook, Outlooks};
 use super::parameters::{EMBEDDED_PARAMETERS, ParameterList};
 use super::{LeverValue, locate, located};
 use crate::engine::ast::VarKind;
@@ -24,11 +25,18 @@ pub struct ModelSetup {
     pub catalogue: Catalogue,
     /// Uncertain parameters with their ranges (empty when the model has no list beside it).
     pub parameters: ParameterList,
+    /// Named outlooks (empty when the model has no outlooks file beside it).
+    pub outlooks: Outlooks,
 }
 
 /// The catalogue path beside a model: `m.xmile` → `m.levers.ron`.
 pub fn catalogue_path(model: &Path) -> PathBuf {
     model.with_extension("levers.ron")
+}
+
+/// The outlooks beside a model: `m.xmile` → `m.outlooks.ron`.
+pub fn outlooks_path(model: &Path) -> PathBuf {
+    model.with_extension("outlooks.ron")
 }
 
 /// The uncertain-parameter list beside a model: `m.xmile` → `m.calibration.ron`.
@@ -77,10 +85,17 @@ impl ModelSetup {
             &compiled.program,
             &catalogue,
         )?;
+        let outlooks = Outlooks::parse(
+            EMBEDDED_OUTLOOKS,
+            "szhk.outlooks.ron (embedded)",
+            &compiled.program,
+            &catalogue,
+        )?;
         Ok(ModelSetup {
             compiled,
             catalogue,
             parameters,
+            outlooks,
         })
     }
 
@@ -94,11 +109,29 @@ impl ModelSetup {
         } else {
             ParameterList::default()
         };
+        let outlooks_file = outlooks_path(path);
+        let outlooks = if outlooks_file.exists() {
+            Outlooks::load(&outlooks_file, &compiled.program, &catalogue)?
+        } else {
+            Outlooks::default()
+        };
         Ok(ModelSetup {
             compiled,
             catalogue,
             parameters,
+            outlooks,
         })
+    }
+
+    /// Brings a scenario read in an older format up to date for this model; one note per
+    /// change made (see `migrate`).
+    pub fn migrate(&self, scenario: &mut Scenario) -> Vec<String> {
+        super::migrate::migrate(scenario, &self.catalogue, &self.compiled.program)
+    }
+
+    /// The outlook a scenario runs under (None: the model has no outlooks).
+    pub fn outlook_of(&self, scenario: &Scenario) -> Result<Option<&Outlook>, String> {
+        self.outlooks.select(scenario.outlook.as_deref())
     }
 
     /// Checks a scenario against this model and turns it into overrides. `text` and `file` are
@@ -201,6 +234,16 @@ impl ModelSetup {
                 .set(program, &constant, Override::Schedule(points))
                 .map_err(|e| err(&[], e))?;
         }
+        // The outlook first, so that a scenario's own override of the same constant wins.
+        let chosen = scenario.outlook.as_deref().map(|id| format!("\"{id}\""));
+        let outlook_at = ["outlook:", chosen.as_deref().unwrap_or("outlook:")];
+        if let Some(outlook) = self.outlook_of(scenario).map_err(|e| err(&outlook_at, e))? {
+            for (name, value) in &outlook.values {
+                overrides
+                    .set(program, name, Override::Constant(*value))
+                    .map_err(|e| err(&outlook_at, format!("outlook {:?}: {e}", outlook.id)))?;
+            }
+        }
         for (name, value) in &scenario.overrides {
             overrides
                 .set(program, name, Override::Constant(*value))
@@ -272,6 +315,8 @@ pub struct Prepared {
     pub scenario: Scenario,
     pub overrides: Overrides,
     pub timelines: Timelines,
+    /// What loading changed in an older scenario (empty for a current one), for the user.
+    pub notes: Vec<String>,
 }
 
 /// A run with its calendar dates.
@@ -295,7 +340,7 @@ pub fn prepare_embedded(
 ) -> Result<Prepared, EngineError> {
     let file = path.display().to_string();
     let text = crate::engine::read_text(path)?;
-    let scenario = Scenario::parse(&text, &file)?;
+    let mut scenario = Scenario::parse(&text, &file)?;
     if scenario.model != ModelRef::Embedded {
         return Err(located(
             &file,
@@ -303,26 +348,30 @@ pub fn prepare_embedded(
             "expected model: Embedded (the app, its comparisons and stories run the embedded Shenzhen–Hong Kong model)",
         ));
     }
+    let notes = setup.migrate(&mut scenario);
     let (overrides, timelines) = setup.overrides_for(&scenario, &text, &file)?;
     Ok(Prepared {
         setup: std::sync::Arc::clone(setup),
         scenario,
         overrides,
         timelines,
+        notes,
     })
 }
 
 /// Checks and prepares scenario text; `path` names it in errors and resolves a model path.
 pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, EngineError> {
     let file = path.display().to_string();
-    let scenario = Scenario::parse(text, &file)?;
+    let mut scenario = Scenario::parse(text, &file)?;
     let setup = ModelSetup::for_scenario(&scenario.model, path, text)?;
+    let notes = setup.migrate(&mut scenario);
     let (overrides, timelines) = setup.overrides_for(&scenario, text, &file)?;
     Ok(Prepared {
         setup: std::sync::Arc::new(setup),
         scenario,
         overrides,
         timelines,
+        notes,
     })
 }
 
@@ -340,6 +389,11 @@ impl Prepared {
             .clone()
             .unwrap_or_else(|| cal.record_end.clone());
         cal.time_of(&date).unwrap_or(0.0)
+    }
+
+    /// The outlook the scenario runs under (None: the model has no outlooks).
+    pub fn outlook(&self) -> Option<&Outlook> {
+        self.setup.outlook_of(&self.scenario).ok().flatten()
     }
 
     /// Runs with the scenario's overrides plus `extra` ones (e.g. the CLI's `--set`).

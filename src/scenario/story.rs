@@ -8,10 +8,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::ron_error;
-use super::file::{Scenario, VERSION};
+use super::file::Scenario;
 use super::prepare::ModelSetup;
 use super::{Text, locate, located, ron_options};
 use crate::engine::EngineError;
+
+/// The story format this Borderflow reads (its own, apart from the scenario format's).
+pub const STORY_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,11 +48,14 @@ pub fn load_story(path: &Path, setup: &Arc<ModelSetup>) -> Result<Vec<LoadedSlid
     let story: Story = ron_options()
         .from_str(&text)
         .map_err(|e| ron_error(&file, &e))?;
-    if story.version != VERSION {
+    if story.version != STORY_VERSION {
         return Err(located(
             &file,
             locate(&text, &["version"]),
-            format!("expected story version {VERSION}, found {}", story.version),
+            format!(
+                "expected story version {STORY_VERSION}, found {}",
+                story.version
+            ),
         ));
     }
     if story.slides.is_empty() {

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::analysis::headlines::{self, LOSS_FROM};
 use crate::engine::{EngineError, Override, Results, Runner};
-use crate::scenario::{Calendar, Distribution, Ensemble, Prepared, Sampling};
+use crate::scenario::{Calendar, Distribution, Ensemble, Outlook, Prepared, Sampling};
 pub use sampling::Sampler;
 
 /// The outputs an ensemble records for every member.
@@ -46,6 +46,26 @@ pub struct SampledParameter {
     pub distribution: Distribution,
     /// True when the scenario named it; false when it comes from the model's parameter list.
     pub named: bool,
+}
+
+/// A listed parameter's distribution: Uniform over its range, or, when the scenario's outlook
+/// sets it, Triangular with its mode at the outlook's value over the range (widened to take
+/// the value in), so that members spread around the chosen outlook.
+fn around_outlook(
+    p: &crate::scenario::UncertainParameter,
+    outlook: Option<&Outlook>,
+) -> Distribution {
+    let key = crate::engine::canonical_name(&p.constant);
+    let value = outlook.and_then(|o| {
+        o.values
+            .iter()
+            .find(|(name, _)| crate::engine::canonical_name(name) == key)
+            .map(|(_, v)| *v)
+    });
+    match value {
+        Some(v) => Distribution::Triangular(p.low.min(v), v, p.high.max(v)),
+        None => Distribution::Uniform(p.low, p.high),
+    }
 }
 
 /// Everything that decides an ensemble's results.
@@ -87,6 +107,7 @@ impl Plan {
             .keys()
             .filter_map(|n| program.find(n))
             .collect();
+        let outlook = prepared.outlook();
         for p in &prepared.setup.parameters.parameters {
             let Some(var) = program.find(&p.constant) else {
                 continue;
@@ -97,7 +118,7 @@ impl Plan {
             parameters.push(SampledParameter {
                 name: p.constant.clone(),
                 var,
-                distribution: Distribution::Uniform(p.low, p.high),
+                distribution: around_outlook(p, outlook),
                 named: false,
             });
         }
