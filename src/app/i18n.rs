@@ -356,6 +356,7 @@ static ZH: &[(&str, &str)] = &[
     ("driven by:", "由以下杠杆驱动："),
     ("feeds:", "影响："),
     ("Plot it", "绘图"),
+    ("the sum over the whole array", "整个数组之和"),
     (
         "drag to pan, scroll to zoom ({}%)",
         "拖动平移，滚轮缩放（{}%）",

@@ -23,6 +23,8 @@ pub struct ModelView {
     zoom: f32,
     /// Whether the selected variable's plot is shown.
     pub plot: bool,
+    /// For an array's element: plot the sum over the whole array instead.
+    pub plot_sum: bool,
     /// Fit the whole diagram into view on the next frame.
     fit: bool,
     docs: Vec<VariableDoc>,
@@ -118,6 +120,7 @@ impl ModelView {
             offset: Vec2::ZERO,
             zoom: 0.6,
             plot: false,
+            plot_sum: false,
             fit: true,
             docs,
             index,
@@ -234,19 +237,31 @@ impl ModelView {
                         }
                     });
                 }
-                ui.checkbox(&mut self.plot, tr(lang, "Plot it"));
+                // An array's element can be plotted alone or as the sum of the whole array.
+                let array = d.name.split_once('[').map(|(a, _)| a.to_string());
+                ui.horizontal(|ui| {
+                    ui.checkbox(&mut self.plot, tr(lang, "Plot it"));
+                    if array.is_some() {
+                        ui.checkbox(&mut self.plot_sum, tr(lang, "the sum over the whole array"));
+                    }
+                });
                 if self.plot {
                     let (current, baseline) = runs;
+                    let summed = array.as_deref().filter(|_| self.plot_sum);
                     let series = |r: &Results| -> Vec<PlotPoint> {
-                        r.series(&d.name)
-                            .map(|s| {
-                                r.times
-                                    .iter()
-                                    .zip(s)
-                                    .map(|(&t, v)| PlotPoint::new(t, v))
-                                    .collect()
+                        let cols = match summed {
+                            Some(a) => r.columns_named(a),
+                            None => r.column_index(&d.name).into_iter().collect(),
+                        };
+                        if cols.is_empty() || !cols.iter().all(|&c| r.is_recorded(c)) {
+                            return Vec::new();
+                        }
+                        (0..r.times.len())
+                            .map(|row| {
+                                let v: f64 = cols.iter().map(|&c| r.value(row, c)).sum();
+                                PlotPoint::new(r.times[row], v)
                             })
-                            .unwrap_or_default()
+                            .collect()
                     };
                     let plot = Plot::new("variable plot").height(180.0);
                     super::plots::with_dates(plot, calendar, lang, "").show(ui, |p| {
