@@ -42,6 +42,44 @@ pub struct Lever {
     pub kind: LeverKind,
     /// What happened, from the origin to the end of the record.
     pub history: Vec<HistoryEntry>,
+    /// The lever's most open setting (`borderflow effects` opens it to this). Required: a
+    /// catalogue without it is refused.
+    #[serde(default)]
+    pub most_open: Option<LeverValue>,
+    /// What opening the lever is expected to do. Required (at least one).
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// For a lever that honestly does not bind in the status quo: a scenario (path relative to
+    /// scenarios/) in which it must move its outputs.
+    #[serde(default)]
+    pub stress: Option<String>,
+}
+
+/// An expected effect of moving a lever to its most open setting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    /// A variable of the model.
+    pub output: String,
+    pub direction: Direction,
+    /// One line: the causal path.
+    pub why: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    /// `+` or `-`.
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Up => 1.0,
+            Direction::Down => -1.0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
