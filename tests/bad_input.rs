@@ -127,23 +127,87 @@ fn algebraic_loops_name_their_variables() {
     }
 }
 
+/// Arrays, modules and macros: every mistake is located and says what was expected.
 #[test]
-fn arrays_modules_and_macros_are_refused_by_name() {
-    let arrays = xmile(
-        &euler(1.0, 1.0),
-        r#"<aux name="a"><dimensions><dim name="d"/></dimensions><eqn>1</eqn></aux>"#,
-    );
-    let (line, _, msg) = located(&arrays);
-    assert_eq!(line, FIRST_VAR_LINE);
-    assert!(msg.contains("arrays are not supported yet"), "{msg}");
-    let module = xmile(&euler(1.0, 1.0), r#"<module name="m"/>"#);
-    assert!(located(&module).2.contains("modules are not supported yet"));
-    let text =
-        xmile(&euler(1.0, 1.0), &aux("a", "1")).replace("<model>", "<macro name=\"m\"/><model>");
-    assert!(located(&text).2.contains("macros are not supported yet"));
-    // An empty <dimensions/> declares nothing and is accepted.
+fn array_module_and_macro_mistakes_are_located() {
+    let dims = r#"<dimensions><dim name="Region"><elem name="North"/><elem name="South"/></dim></dimensions><model>"#;
+    let arrayed = |body: &str| xmile(&euler(1.0, 1.0), body).replace("<model>", dims);
+    let cases: [(&str, &str); 6] = [
+        (
+            r#"<aux name="a"><dimensions><dim name="Nowhere"/></dimensions><eqn>1</eqn></aux>"#,
+            "not a declared dimension",
+        ),
+        (
+            r#"<aux name="a"><dimensions><dim name="Region"/></dimensions><eqn>1</eqn></aux><aux name="b"><eqn>a[East]</eqn></aux>"#,
+            "\"east\" is not an element of dimension \"Region\"",
+        ),
+        (
+            r#"<aux name="a"><dimensions><dim name="Region"/></dimensions><eqn>1</eqn></aux><aux name="b"><eqn>a[North, South]</eqn></aux>"#,
+            "has 1 dimension(s) but is subscripted with 2",
+        ),
+        (
+            r#"<aux name="a"><dimensions><dim name="Region"/></dimensions><element subscript="North"><eqn>1</eqn></element></aux>"#,
+            "\"a[South]\" has no equation",
+        ),
+        (
+            r#"<aux name="a"><dimensions><dim name="Region"/></dimensions><eqn>1</eqn></aux><aux name="b"><eqn>a * 2</eqn></aux>"#,
+            "gives an array over Region where one value is expected",
+        ),
+        (
+            r#"<aux name="b"><eqn>b2[North]</eqn></aux><aux name="b2"><eqn>1</eqn></aux>"#,
+            "takes no subscript",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (line, _, msg) = located(&arrayed(body));
+        assert!(line >= FIRST_VAR_LINE, "{msg}");
+        assert!(msg.contains(expected), "expected {expected:?} in: {msg}");
+    }
+    // Modules: an input that nothing feeds, a connection to nothing, a model that holds itself.
+    let modules = |root: &str, sub: &str| {
+        xmile(&euler(1.0, 1.0), root).replace(
+            "</xmile>",
+            &format!("<model name=\"sub\"><variables>{sub}</variables></model></xmile>"),
+        )
+    };
+    let msg = located(&modules(
+        r#"<module name="sub"/>"#,
+        r#"<aux name="x" access="input"><eqn>{unset}</eqn></aux>"#,
+    ))
+    .2;
+    assert!(msg.contains("connected to nothing"), "{msg}");
+    let msg = located(&modules(
+        r#"<aux name="y"><eqn>1</eqn></aux><module name="sub"><connect to="sub.nothing" from=".y"/></module>"#,
+        r#"<aux name="x"><eqn>1</eqn></aux>"#,
+    ))
+    .2;
+    assert!(msg.contains("names no variable"), "{msg}");
+    let msg = located(&modules(
+        r#"<module name="sub"/>"#,
+        r#"<module name="sub"/>"#,
+    ))
+    .2;
+    assert!(msg.contains("recursive modules"), "{msg}");
+    // Macros: wrong number of arguments, a macro that calls itself.
+    let macros = |defs: &str, eqn: &str| {
+        xmile(&euler(1.0, 1.0), &aux("a", eqn)).replace("<model>", &format!("{defs}<model>"))
+    };
+    let twice = r#"<macro name="twice"><parm>x</parm><eqn>2 * x</eqn></macro>"#;
+    let msg = located(&macros(twice, "twice(1, 2)")).2;
+    assert!(msg.contains("takes 1 argument(s), found 2"), "{msg}");
+    let forever = r#"<macro name="forever"><parm>x</parm><eqn>forever(x)</eqn></macro>"#;
+    let msg = located(&macros(forever, "forever(1)")).2;
+    assert!(msg.contains("recursive macros"), "{msg}");
+    // An empty <dimensions/> declares nothing and is accepted; so are unused dimensions.
     let ok = xmile(&euler(1.0, 1.0), &aux("a", "1")).replace("<model>", "<dimensions/><model>");
     assert!(engine::compile_str(&ok, "ok.xmile").is_ok());
+    assert!(engine::compile_str(&arrayed(&aux("a", "1")), "ok.xmile").is_ok());
+    // Dimension sizes are bounded.
+    let huge = xmile(&euler(1.0, 1.0), &aux("a", "1")).replace(
+        "<model>",
+        r#"<dimensions><dim name="D" size="100000000"/></dimensions><model>"#,
+    );
+    assert!(located(&huge).2.contains("over the limit"));
 }
 
 #[test]

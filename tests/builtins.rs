@@ -177,12 +177,15 @@ fn init_and_previous() {
         aux("i", "INIT(TIME + 3)"),
         aux("p", "PREVIOUS(TIME, -1)"),
         aux("q", "PREVIOUS(TIME * 2)"),
+        aux("r", "PREVIOUS(TIME + 5)"),
     ]
     .concat();
     let r = run(&xmile(&euler(4.0, 1.0), &vars));
     assert_eq!(series(&r, "i"), vec![3.0; 5]);
     assert_eq!(series(&r, "p"), vec![-1.0, 0.0, 1.0, 2.0, 3.0]);
     assert_eq!(series(&r, "q"), vec![0.0, 0.0, 2.0, 4.0, 6.0]);
+    // Without an initial value PREVIOUS starts at 0, not at its input's initial value.
+    assert_eq!(series(&r, "r"), vec![0.0, 5.0, 6.0, 7.0, 8.0]);
 }
 
 #[test]

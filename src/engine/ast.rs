@@ -112,6 +112,96 @@ pub struct Variable {
     pub units: Option<String>,
     pub doc: Option<String>,
     pub location: Location,
+    /// `<init_eqn>`: the initial value when it differs from the equation (Vensim's ACTIVE
+    /// INITIAL, through xmutil).
+    pub init_eqn: Option<Equation>,
+    /// Dimension names (as written) of an arrayed variable; empty for a scalar.
+    pub dims: Vec<String>,
+    /// Non-apply-to-all arrays: one equation (and graphical function) per element.
+    pub elements: Vec<ElementEqn>,
+    /// `access="input"` or `"output"` on a module's variable.
+    pub access: Access,
+    /// The equation already parsed (set by [`super::flatten`]; the reader leaves it empty).
+    pub parsed: Option<super::expr::Expr>,
+    /// Set by [`super::flatten`] on each element variable: the arrayed or module variable it
+    /// comes from, and the element (`Some("a,b")`) if any.
+    pub origin: Option<Origin>,
+}
+
+/// Where a flattened variable came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Origin {
+    /// The array's name as written (for a module variable, `module.name`).
+    pub array: String,
+    /// The element names joined by commas, for an element of an array.
+    pub element: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Access {
+    #[default]
+    Private,
+    Input,
+    Output,
+}
+
+/// One `<element subscript="a, b">` of a non-apply-to-all array.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElementEqn {
+    /// Element names, one per dimension, as written.
+    pub subscript: Vec<String>,
+    pub eqn: Option<Equation>,
+    pub gf: Option<GraphicalFunction>,
+    pub location: Location,
+}
+
+/// A `<dim>` of the file's `<dimensions>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dimension {
+    pub name: String,
+    pub ident: String,
+    /// Element names as written (a dimension given by `size="n"` has elements "1".."n").
+    pub elements: Vec<String>,
+    /// Whether the elements were given as a size (then only numbers name them).
+    pub numbered: bool,
+    /// `<dim maps_to="Other">`: positional mapping onto another dimension.
+    pub maps_to: Option<String>,
+    pub location: Location,
+}
+
+/// A `<module>` placed in a model: an instance of another `<model>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub name: String,
+    pub ident: String,
+    /// The model it instantiates (the `model` attribute, else its own name).
+    pub model: String,
+    /// `(to, from)` pairs as written.
+    pub connects: Vec<(String, String, Location)>,
+    pub location: Location,
+}
+
+/// A `<model name="...">` other than the root one (instantiated by modules).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubModel {
+    pub name: String,
+    pub ident: String,
+    pub variables: Vec<Variable>,
+    pub named_gfs: Vec<NamedGf>,
+    pub modules: Vec<Module>,
+    pub location: Location,
+}
+
+/// A `<macro>`: a user-defined function, `name(parm, ...) = eqn`, possibly with its own stocks
+/// and flows (each call site gets its own copy).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Macro {
+    pub name: String,
+    pub ident: String,
+    pub parms: Vec<String>,
+    pub eqn: Equation,
+    pub variables: Vec<Variable>,
+    pub location: Location,
 }
 
 /// A named `<gf>` declared among the variables, used as `name(x)` or `LOOKUP(name, x)`.
@@ -168,6 +258,27 @@ pub struct ModelFile {
     pub named_gfs: Vec<NamedGf>,
     pub units: Vec<UnitDef>,
     pub views: Vec<View>,
+    pub dimensions: Vec<Dimension>,
+    /// Modules placed in the root model.
+    pub modules: Vec<Module>,
+    /// The other `<model>`s, which modules instantiate.
+    pub submodels: Vec<SubModel>,
+    pub macros: Vec<Macro>,
+}
+
+impl ModelFile {
+    /// Whether the file uses arrays, modules or macros (which [`super::flatten`] expands).
+    pub fn is_structured(&self) -> bool {
+        !self.modules.is_empty()
+            || !self.macros.is_empty()
+            || self.variables.iter().any(|v| !v.dims.is_empty())
+    }
+
+    /// The dimension named `name` (any spelling).
+    pub fn dimension(&self, name: &str) -> Option<&Dimension> {
+        let ident = canonical_name(name);
+        self.dimensions.iter().find(|d| d.ident == ident)
+    }
 }
 
 /// The canonical form of a variable name: trimmed, lower case, with each run of spaces,

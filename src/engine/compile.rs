@@ -537,8 +537,12 @@ pub fn compile(specs: &SimSpecs, r: &Resolved) -> Program {
                 expr,
                 non_negative,
                 gf,
+                init: active_initial,
             } => {
-                em.into(expr, d);
+                match active_initial {
+                    Some(e) if init => em.into(e, d),
+                    _ => em.into(expr, d),
+                }
                 if let Some(g) = gf {
                     em.ops.push(Op::Lookup {
                         d,

@@ -43,6 +43,20 @@ pub enum Expr {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// A function call; the name is upper case (builtins) or canonical (graphical functions).
     Call(String, Vec<Expr>, Span),
+    /// `name[i, j]`: an arrayed variable's element(s). Only [`super::flatten`] sees these; it
+    /// turns every subscript into a reference to one element variable.
+    Subscript(String, Vec<Index>, Span),
+}
+
+/// One position of a subscript.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Index {
+    /// `*`: every element of that position's dimension.
+    Star,
+    /// An element name, a dimension name, a number or an expression (a computed index).
+    At(Expr),
+    /// `lo:hi`: a contiguous range of elements.
+    Range(Expr, Expr),
 }
 
 /// A syntax error at a byte offset of the equation.
@@ -63,6 +77,9 @@ enum Tok {
     Op(&'static str),
     LParen,
     RParen,
+    LBracket,
+    RBracket,
+    Colon,
     Comma,
     End,
 }
@@ -75,6 +92,9 @@ fn describe(tok: &Tok) -> String {
         Tok::Op(o) => format!("'{o}'"),
         Tok::LParen => "'('".into(),
         Tok::RParen => "')'".into(),
+        Tok::LBracket => "'['".into(),
+        Tok::RBracket => "']'".into(),
+        Tok::Colon => "':'".into(),
         Tok::Comma => "','".into(),
         Tok::End => "the end of the equation".into(),
     }
@@ -149,7 +169,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
             while i < bytes.len() {
                 let b = bytes[i];
-                if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$' || b >= 0x80 {
+                // Apostrophes inside names (`farmer's income`), never at the start.
+                let inner = b == b'_' || b == b'.' || b == b'$' || b == b'\'' || b >= 0x80;
+                if b.is_ascii_alphanumeric() || inner {
                     i += 1;
                 } else {
                     break;
@@ -165,10 +187,15 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
                 "!=" => ("<>", 2),
                 "==" => ("=", 2),
                 "&&" => ("and", 2),
+                // Stella files written by other tools use `//` for division.
+                "//" => ("/", 2),
                 "||" => ("or", 2),
                 _ => match c {
                     b'(' => ("(", 1),
                     b')' => (")", 1),
+                    b'[' => ("[", 1),
+                    b']' => ("]", 1),
+                    b':' => (":", 1),
                     b',' => (",", 1),
                     b'+' => ("+", 1),
                     b'-' => ("-", 1),
@@ -192,6 +219,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, SyntaxError> {
             match op {
                 "(" => Tok::LParen,
                 ")" => Tok::RParen,
+                "[" => Tok::LBracket,
+                "]" => Tok::RBracket,
+                ":" => Tok::Colon,
                 "," => Tok::Comma,
                 _ => Tok::Op(op),
             }
@@ -391,6 +421,79 @@ impl Parser {
         Ok(base)
     }
 
+    /// Stella's function names written with spaces (`VECTOR ELM MAP(...)`) become one name
+    /// with underscores; any other identifier is returned as it is.
+    fn multi_word_function(&mut self, first: String) -> String {
+        const NAMES: [&[&str]; 3] = [
+            &["VECTOR", "ELM", "MAP"],
+            &["VECTOR", "SORT", "ORDER"],
+            &["VECTOR", "SELECT"],
+        ];
+        for words in NAMES {
+            if !first.eq_ignore_ascii_case(words[0]) {
+                continue;
+            }
+            let rest = &words[1..];
+            let matches = rest.iter().enumerate().all(|(k, w)| {
+                matches!(self.toks.get(self.pos + k).map(|t| &t.0),
+                    Some(Tok::Ident(s)) if s.eq_ignore_ascii_case(w))
+            });
+            let then_paren = matches!(
+                self.toks.get(self.pos + rest.len()).map(|t| &t.0),
+                Some(Tok::LParen)
+            );
+            if matches && then_paren {
+                self.pos += rest.len();
+                return words.join("_");
+            }
+        }
+        first
+    }
+
+    /// `name` or `name[index, ...]`.
+    fn maybe_subscript(&mut self, name: String, span: Span) -> Result<Expr, SyntaxError> {
+        if *self.peek() != Tok::LBracket {
+            return Ok(Expr::Var(name, span));
+        }
+        self.bump();
+        let mut indices = Vec::new();
+        loop {
+            let star_alone = self.is_op("*")
+                && matches!(
+                    self.toks.get(self.pos + 1).map(|t| &t.0),
+                    Some(Tok::Comma | Tok::RBracket)
+                );
+            if star_alone {
+                self.bump();
+                indices.push(Index::Star);
+            } else {
+                let at = self.expr()?;
+                if *self.peek() == Tok::Colon {
+                    self.bump();
+                    let hi = self.expr()?;
+                    indices.push(Index::Range(at, hi));
+                } else {
+                    indices.push(Index::At(at));
+                }
+            }
+            if *self.peek() == Tok::Comma {
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        self.expect(Tok::RBracket, "',' or ']' in the subscript")?;
+        let end = self.toks[self.pos - 1].1.end;
+        Ok(Expr::Subscript(
+            name,
+            indices,
+            Span {
+                start: span.start,
+                end,
+            },
+        ))
+    }
+
     fn primary(&mut self) -> Result<Expr, SyntaxError> {
         let (tok, span) = self.bump();
         match tok {
@@ -400,8 +503,9 @@ impl Parser {
                 self.expect(Tok::RParen, "')'")?;
                 Ok(e)
             }
-            Tok::Quoted(name) => Ok(Expr::Var(canonical_name(&name), span)),
+            Tok::Quoted(name) => self.maybe_subscript(canonical_name(&name), span),
             Tok::Ident(name) => {
+                let name = self.multi_word_function(name);
                 let reserved = ["then", "else", "and", "or", "not", "mod", "if"];
                 let is_call = *self.peek() == Tok::LParen && name.eq_ignore_ascii_case("mod");
                 if !is_call && reserved.iter().any(|r| name.eq_ignore_ascii_case(r)) {
@@ -432,7 +536,7 @@ impl Parser {
                         },
                     ))
                 } else {
-                    Ok(Expr::Var(canonical_name(&name), span))
+                    self.maybe_subscript(canonical_name(&name), span)
                 }
             }
             other => {

@@ -33,6 +33,8 @@ pub enum Body {
         expr: Expr,
         non_negative: bool,
         gf: Option<GraphicalFunction>,
+        /// ACTIVE INITIAL: the value at initialisation, when it differs from `expr`.
+        init: Option<Expr>,
     },
 }
 
@@ -54,6 +56,9 @@ pub struct Lowered {
 
 /// Internal call that reads a delay line: `DELAY_READ(line, delay time, initial)`.
 pub const DELAY_READ: &str = "\u{0}DELAY_READ";
+/// Internal call `ACTIVE_INITIAL(active, initial)` that [`super::flatten`] writes for a variable
+/// with an `<init_eqn>`.
+pub const ACTIVE_INITIAL: &str = "\u{0}ACTIVE_INITIAL";
 /// Internal call for a random draw: `RANDOM(site, kind, a, b, seed?)`.
 pub const RANDOM: &str = "\u{0}RANDOM";
 
@@ -138,20 +143,20 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
     // User variables first, in file order: their indices are the output columns.
     let mut parsed = Vec::with_capacity(model.variables.len());
     for (i, v) in model.variables.iter().enumerate() {
-        let eqn = v
-            .eqn
-            .as_ref()
-            .expect("the reader refuses variables without <eqn>");
-        let e = match expr::parse(&eqn.text) {
-            Ok(e) => Some(e),
-            Err(err) => {
-                l.errors.push(Diagnostic {
-                    file: model.file.clone(),
-                    location: eqn.location_of(err.offset),
-                    message: format!("in the equation of {:?}: {}", v.name, err.message),
-                });
-                None
-            }
+        let e = match (&v.parsed, &v.eqn) {
+            (Some(e), _) => Some(e.clone()),
+            (None, Some(eqn)) => match expr::parse(&eqn.text) {
+                Ok(e) => Some(e),
+                Err(err) => {
+                    l.errors.push(Diagnostic {
+                        file: model.file.clone(),
+                        location: eqn.location_of(err.offset),
+                        message: format!("in the equation of {:?}: {}", v.name, err.message),
+                    });
+                    None
+                }
+            },
+            (None, None) => unreachable!("flatten gives every variable an equation"),
         };
         parsed.push(e);
         l.out.vars.push(LVar {
@@ -162,9 +167,10 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
                 expr: num(0.0),
                 non_negative: false,
                 gf: None,
+                init: None,
             },
             source: i,
-            user: true,
+            user: !super::flatten::is_hidden(v),
         });
     }
     for (i, e) in parsed.into_iter().enumerate() {
@@ -187,11 +193,21 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
                     .collect(),
                 non_negative: v.non_negative,
             },
-            _ => Body::Aux {
-                expr: e,
-                non_negative: v.non_negative && v.kind == VarKind::Flow,
-                gf: v.gf.clone(),
-            },
+            _ => {
+                let (expr, init) = match e {
+                    Expr::Call(name, mut args, _) if name == ACTIVE_INITIAL && args.len() == 2 => {
+                        let initial = args.pop().expect("two");
+                        (args.pop().expect("two"), Some(initial))
+                    }
+                    other => (other, None),
+                };
+                Body::Aux {
+                    expr,
+                    non_negative: v.non_negative && v.kind == VarKind::Flow,
+                    gf: v.gf.clone(),
+                    init,
+                }
+            }
         };
     }
     match l.errors.len() {
@@ -202,19 +218,20 @@ pub fn lower(model: &ModelFile) -> Result<Lowered> {
 }
 
 impl Lowerer<'_> {
-    fn equation(&self) -> &Equation {
-        self.model.variables[self.current]
-            .eqn
-            .as_ref()
-            .expect("checked by the reader")
+    fn equation(&self) -> Option<&Equation> {
+        self.model.variables[self.current].eqn.as_ref()
     }
 
     fn error(&mut self, span: Span, message: String) {
-        let owner = &self.model.variables[self.current].name;
+        let v = &self.model.variables[self.current];
+        let location = match self.equation() {
+            Some(eqn) => eqn.location_of(span.start),
+            None => v.location,
+        };
         self.errors.push(Diagnostic {
             file: self.model.file.clone(),
-            location: self.equation().location_of(span.start),
-            message: format!("in the equation of {owner:?}: {message}"),
+            location,
+            message: format!("in the equation of {:?}: {message}", v.name),
         });
     }
 
@@ -247,6 +264,7 @@ impl Lowerer<'_> {
                 expr: e,
                 non_negative: false,
                 gf: None,
+                init: None,
             },
         );
         ident
@@ -262,6 +280,7 @@ impl Lowerer<'_> {
                 expr: e,
                 non_negative: false,
                 gf: None,
+                init: None,
             },
         );
         ident
@@ -321,7 +340,15 @@ impl Lowerer<'_> {
                 let b = self.expr(*b);
                 Expr::If(Box::new(c), Box::new(a), Box::new(b))
             }
+            Expr::Call(name, args, span) if name == ACTIVE_INITIAL => {
+                let args = args.into_iter().map(|a| self.expr(a)).collect();
+                Expr::Call(name, args, span)
+            }
             Expr::Call(name, args, span) => self.call(name, args, span),
+            Expr::Subscript(name, _, span) => {
+                self.error(span, format!("'{name}' takes no subscript here"));
+                num(0.0)
+            }
         }
     }
 
@@ -402,10 +429,12 @@ impl Lowerer<'_> {
             }
             "PREVIOUS" => {
                 let x = self.hoist_to_variable("previous input", next().expect("arity checked"));
-                let init = next().unwrap_or_else(|| x.clone());
+                // Without an initial value, PREVIOUS starts at 0 (as the corpus's reference
+                // outputs from Simlin show: vector_snapshot_operand's `captured`).
+                let init = next().unwrap_or(num(0.0));
                 let state = self.stock("previous", init, &[], &[]);
                 let Expr::Var(input, _) = x else {
-                    // A number: its previous value is itself.
+                    // A number: its previous value is itself (after the first step).
                     return x;
                 };
                 self.out.samples.push((state.clone(), input));

@@ -72,6 +72,8 @@ pub enum RBody {
         expr: RExpr,
         non_negative: bool,
         gf: Option<usize>,
+        /// ACTIVE INITIAL: computed instead of `expr` at initialisation.
+        init: Option<RExpr>,
     },
 }
 
@@ -92,6 +94,17 @@ impl RVar {
     pub fn expr(&self) -> &RExpr {
         match &self.body {
             RBody::Stock { init, .. } => init,
+            RBody::Aux { expr, .. } => expr,
+        }
+    }
+
+    /// The equation computed at initialisation.
+    pub fn init_expr(&self) -> &RExpr {
+        match &self.body {
+            RBody::Stock { init, .. } => init,
+            RBody::Aux {
+                init: Some(init), ..
+            } => init,
             RBody::Aux { expr, .. } => expr,
         }
     }
@@ -192,8 +205,10 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
                 expr,
                 non_negative,
                 gf,
+                init,
             } => {
                 let expr = r.expr(expr, v.source);
+                let init = init.as_ref().map(|i| r.expr(i, v.source));
                 let gf = gf.as_ref().map(|g| {
                     r.gfs.push(g.clone());
                     r.gfs.len() - 1
@@ -202,6 +217,7 @@ pub fn resolve(model: &ModelFile, lowered: Lowered) -> Result<Resolved> {
                     expr,
                     non_negative: *non_negative,
                     gf,
+                    init,
                 }
             }
         };
@@ -280,6 +296,7 @@ impl Resolver<'_> {
     fn expr(&mut self, e: &Expr, source: usize) -> RExpr {
         let sub = |r: &mut Self, e: &Expr| Box::new(r.expr(e, source));
         match e {
+            Expr::Subscript(..) => unreachable!("flatten removes every subscript"),
             Expr::Num(v) => RExpr::Num(*v),
             Expr::Var(name, span) => {
                 if let Some(&i) = self.index.get(name) {
@@ -445,7 +462,7 @@ fn sort(model: &ModelFile, vars: &[RVar], init: bool) -> Result<Vec<usize>> {
         if !included[i] {
             continue;
         }
-        let e = v.expr();
+        let e = if init { v.init_expr() } else { v.expr() };
         let mut deps = Vec::new();
         for_each_ref(e, &mut |d| {
             if included[d] && (init || !is_stock(&vars[d])) {
@@ -503,7 +520,11 @@ fn find_cycle(vars: &[RVar], pending: &[usize], init: bool) -> Vec<usize> {
     seen_at.insert(start, 0usize);
     let mut cur = start;
     loop {
-        let e = vars[cur].expr();
+        let e = if init {
+            vars[cur].init_expr()
+        } else {
+            vars[cur].expr()
+        };
         let mut next = None;
         for_each_ref(e, &mut |d| {
             if next.is_none() && pending[d] > 0 && (init || !is_stock(&vars[d])) {
@@ -534,10 +555,11 @@ fn time_varying(e: &RExpr) -> bool {
 
 fn mark_constants(vars: &mut [RVar], step_order: &[usize]) {
     for &i in step_order {
-        let RBody::Aux { expr, .. } = &vars[i].body else {
+        let RBody::Aux { expr, init, .. } = &vars[i].body else {
             continue;
         };
-        let mut constant = !time_varying(expr);
+        // An ACTIVE INITIAL aux computes another equation after initialisation.
+        let mut constant = !time_varying(expr) && init.is_none();
         for_each_ref(expr, &mut |d| constant &= vars[d].constant);
         vars[i].constant = constant;
     }

@@ -29,6 +29,10 @@ pub fn read_file(path: &std::path::Path) -> Result<ModelFile> {
 
 /// Parses XMILE text; `file` names the source in diagnostics.
 pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
+    // Comments carry no model content; hand-written test models put `--` inside them, which XML
+    // forbids. Those dashes are blanked (same length, so every location holds).
+    let uncommented = comments_without_double_dashes(text);
+    let text = uncommented.as_deref().unwrap_or(text);
     let declared;
     let text = match Document::parse_with_options(text, options()) {
         Err(roxmltree::Error::UnknownNamespace(prefix, _)) => {
@@ -66,6 +70,26 @@ pub fn parse_str(text: &str, file: &str) -> Result<ModelFile> {
     .model_file()
 }
 
+/// `text` with every `--` inside an XML comment turned into `~~`; None if there is none.
+fn comments_without_double_dashes(text: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut at = 0;
+    while let Some(open) = text[at..].find("<!--") {
+        let body_start = at + open + 4;
+        let Some(close) = text[body_start..].find("-->") else {
+            break; // unclosed: the parser reports it
+        };
+        let body_end = body_start + close;
+        let body = &text[body_start..body_end];
+        if body.contains("--") {
+            let o = out.get_or_insert_with(|| text.to_string());
+            o.replace_range(body_start..body_end, &body.replace("--", "~~"));
+        }
+        at = body_end + 3;
+    }
+    out
+}
+
 /// Adds `xmlns:prefix` to the root `<xmile ...>` start tag (same line), for vendor prefixes that
 /// files use without declaring. Up to a few prefixes; None if there is no root tag to extend.
 fn declare_prefix(text: &str, prefix: &str) -> Option<String> {
@@ -90,6 +114,14 @@ fn declare_prefix(text: &str, prefix: &str) -> Option<String> {
         }
         _ => Some(out),
     }
+}
+
+/// What a `<variables>` block holds.
+#[derive(Default)]
+struct Contents {
+    variables: Vec<Variable>,
+    named_gfs: Vec<NamedGf>,
+    modules: Vec<Module>,
 }
 
 struct Reader<'a, 'input> {
@@ -201,30 +233,20 @@ impl<'a, 'i> Reader<'a, 'i> {
                 ),
             );
         }
-        for node in root.children().filter(is_ours) {
-            match node.tag_name().name() {
-                "dimensions" if node.children().any(|c| c.is_element()) => {
-                    return self.err(node, "<dimensions>: arrays are not supported yet");
-                }
-                "macro" => return self.err(node, "<macro>: macros are not supported yet"),
-                _ => {}
-            }
-        }
         let specs_node = match child(root, "sim_specs") {
             Some(n) => n,
             None => return self.err(root, "expected a <sim_specs> element in <xmile>"),
         };
         let sim_specs = self.sim_specs(specs_node)?;
         let models: Vec<_> = children(root, "model").collect();
-        let model = match models.as_slice() {
-            [] => return self.err(root, "expected a <model> element in <xmile>"),
-            [one] => *one,
-            [_, second, ..] => {
-                return self.err(
-                    *second,
-                    "<model>: more than one model (modules) is not supported yet",
-                );
-            }
+        // The root model is the one without a name (Stella names none; some tools name all, then
+        // the first is the root).
+        let model = match models.iter().find(|m| m.attribute("name").is_none()) {
+            Some(m) => *m,
+            None => match models.first() {
+                Some(m) => *m,
+                None => return self.err(root, "expected a <model> element in <xmile>"),
+            },
         };
         let name = child(root, "header")
             .and_then(|h| child(h, "name"))
@@ -239,6 +261,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                 |k: &str| child(b, k).is_some_and(|n| child(n, "non_negative").is_some());
             (global || for_kind("stock"), global || for_kind("flow"))
         });
+        let defaults = (stock_nn, flow_nn);
         let mut file = ModelFile {
             file: self.file.to_string(),
             name,
@@ -247,14 +270,173 @@ impl<'a, 'i> Reader<'a, 'i> {
             named_gfs: Vec::new(),
             units,
             views: Vec::new(),
+            dimensions: match child(root, "dimensions") {
+                Some(d) => self.dimensions(d)?,
+                None => Vec::new(),
+            },
+            modules: Vec::new(),
+            submodels: Vec::new(),
+            macros: Vec::new(),
         };
         if let Some(vars) = child(model, "variables") {
-            self.variables(vars, &mut file, (stock_nn, flow_nn))?;
+            let contents = self.variables(vars, defaults)?;
+            file.variables = contents.variables;
+            file.named_gfs = contents.named_gfs;
+            file.modules = contents.modules;
         }
         if let Some(views) = child(model, "views") {
             file.views = children(views, "view").map(|v| self.view(v)).collect();
         }
+        for m in models.iter().filter(|m| **m != model) {
+            let name = match m.attribute("name") {
+                Some(n) if !n.trim().is_empty() => n.to_string(),
+                _ => return self.err(*m, "a second <model> needs a name attribute"),
+            };
+            let contents = match child(*m, "variables") {
+                Some(vars) => self.variables(vars, defaults)?,
+                None => Contents::default(),
+            };
+            file.submodels.push(SubModel {
+                ident: canonical_name(&name),
+                name,
+                variables: contents.variables,
+                named_gfs: contents.named_gfs,
+                modules: contents.modules,
+                location: self.loc(*m),
+            });
+        }
+        for m in children(root, "macro") {
+            file.macros.push(self.macro_def(m, defaults)?);
+        }
         Ok(file)
+    }
+
+    /// `<dimensions>`: each `<dim>` with `<elem name>` children or a `size`.
+    fn dimensions(&self, node: Node) -> Result<Vec<Dimension>> {
+        let mut dims: Vec<Dimension> = Vec::new();
+        for d in children(node, "dim") {
+            let name = match d.attribute("name") {
+                Some(n) if !n.trim().is_empty() => n.to_string(),
+                _ => return self.err(d, "<dim> needs a name attribute"),
+            };
+            let ident = canonical_name(&name);
+            if dims.iter().any(|o| o.ident == ident) {
+                return self.err(d, format!("dimension {name:?} is declared twice"));
+            }
+            let named: Vec<String> = children(d, "elem")
+                .filter_map(|e| e.attribute("name").map(|n| n.trim().to_string()))
+                .collect();
+            let (elements, numbered) = if !named.is_empty() {
+                (named, false)
+            } else {
+                let size = match d.attribute("size").map(|s| s.trim().parse::<usize>()) {
+                    Some(Ok(n)) if n >= 1 => n,
+                    _ => {
+                        return self.err(
+                            d,
+                            format!("<dim name={name:?}>: expected <elem name> children or a size of at least 1"),
+                        );
+                    }
+                };
+                if size > super::flatten::MAX_DIMENSION_SIZE {
+                    return self.err(
+                        d,
+                        format!(
+                            "<dim name={name:?}>: size {size} is over the limit of {} elements",
+                            super::flatten::MAX_DIMENSION_SIZE
+                        ),
+                    );
+                }
+                ((1..=size).map(|i| i.to_string()).collect(), true)
+            };
+            if elements.len() > super::flatten::MAX_DIMENSION_SIZE {
+                return self.err(
+                    d,
+                    format!(
+                        "<dim name={name:?}>: {} elements is over the limit of {}",
+                        elements.len(),
+                        super::flatten::MAX_DIMENSION_SIZE
+                    ),
+                );
+            }
+            let mut seen = std::collections::HashSet::new();
+            for e in &elements {
+                if !seen.insert(canonical_name(e)) {
+                    return self.err(d, format!("dimension {name:?} lists element {e:?} twice"));
+                }
+            }
+            dims.push(Dimension {
+                ident,
+                name,
+                elements,
+                numbered,
+                maps_to: d.attribute("maps_to").map(str::to_string),
+                location: self.loc(d),
+            });
+        }
+        Ok(dims)
+    }
+
+    /// `<macro name>` with `<parm>`s, its `<eqn>` and optional `<variables>`.
+    fn macro_def(&self, node: Node, defaults: (bool, bool)) -> Result<Macro> {
+        let name = match node.attribute("name") {
+            Some(n) if !n.trim().is_empty() => n.trim().to_string(),
+            _ => return self.err(node, "<macro> needs a name attribute"),
+        };
+        let parms: Vec<String> = children(node, "parm")
+            .map(|p| text_of(p).trim().to_string())
+            .collect();
+        if let Some(p) = children(node, "parm").find(|p| text_of(*p).trim().is_empty()) {
+            return self.err(p, format!("macro {name:?}: empty <parm>"));
+        }
+        let eqn = match child(node, "eqn") {
+            Some(e) => self.equation(e)?,
+            None => return self.err(node, format!("macro {name:?} has no <eqn>")),
+        };
+        let contents = match child(node, "variables") {
+            Some(vars) => self.variables(vars, defaults)?,
+            None => Contents::default(),
+        };
+        if let Some(m) = contents.modules.first() {
+            return Err(EngineError::at(
+                self.file,
+                m.location,
+                format!("macro {name:?}: modules inside macros are not supported"),
+            ));
+        }
+        Ok(Macro {
+            ident: canonical_name(&name),
+            name,
+            parms,
+            eqn,
+            variables: contents.variables,
+            location: self.loc(node),
+        })
+    }
+
+    /// A `<module>` among the variables, with its `<connect>`s (Stella also writes each as
+    /// `<connect2>`; those duplicates are skipped).
+    fn module(&self, node: Node) -> Result<Module> {
+        let name = match node.attribute("name") {
+            Some(n) if !n.trim().is_empty() => n.to_string(),
+            _ => return self.err(node, "<module> needs a name attribute"),
+        };
+        let mut connects = Vec::new();
+        for c in children(node, "connect") {
+            match (c.attribute("to"), c.attribute("from")) {
+                (Some(to), Some(from)) => {
+                    connects.push((to.to_string(), from.to_string(), self.loc(c)))
+                }
+                _ => return self.err(c, "<connect> needs to and from attributes"),
+            }
+        }
+        Ok(Module {
+            ident: canonical_name(&name),
+            model: node.attribute("model").unwrap_or(&name).to_string(),
+            name,
+            connects,
+            location: self.loc(node),
+        })
     }
 
     fn sim_specs(&self, node: Node) -> Result<SimSpecs> {
@@ -332,7 +514,8 @@ impl<'a, 'i> Reader<'a, 'i> {
 
     /// `defaults`: whether stocks and flows are non-negative unless they say otherwise
     /// (the file's `<behavior>`).
-    fn variables(&self, node: Node, file: &mut ModelFile, defaults: (bool, bool)) -> Result<()> {
+    fn variables(&self, node: Node, defaults: (bool, bool)) -> Result<Contents> {
+        let mut out = Contents::default();
         for var in node.children().filter(is_ours) {
             let kind = match var.tag_name().name() {
                 "stock" => VarKind::Stock,
@@ -347,7 +530,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                         }
                     };
                     let gf = self.graphical_function(var)?;
-                    file.named_gfs.push(NamedGf {
+                    out.named_gfs.push(NamedGf {
                         ident: canonical_name(&name),
                         name,
                         gf,
@@ -355,12 +538,15 @@ impl<'a, 'i> Reader<'a, 'i> {
                     });
                     continue;
                 }
-                "module" => return self.err(var, "<module>: modules are not supported yet"),
+                "module" => {
+                    out.modules.push(self.module(var)?);
+                    continue;
+                }
                 "group" => continue,
                 other => {
                     return self.err(
                         var,
-                        format!("unexpected <{other}> among the variables: expected <stock>, <flow>, <aux> or <gf>"),
+                        format!("unexpected <{other}> among the variables: expected <stock>, <flow>, <aux>, <gf> or <module>"),
                     );
                 }
             };
@@ -369,9 +555,9 @@ impl<'a, 'i> Reader<'a, 'i> {
                 VarKind::Flow => defaults.1,
                 VarKind::Aux => false,
             };
-            file.variables.push(self.variable(var, kind, default_nn)?);
+            out.variables.push(self.variable(var, kind, default_nn)?);
         }
-        Ok(())
+        Ok(out)
     }
 
     fn variable(&self, node: Node, kind: VarKind, default_nn: bool) -> Result<Variable> {
@@ -391,6 +577,16 @@ impl<'a, 'i> Reader<'a, 'i> {
             units: None,
             doc: None,
             location: self.loc(node),
+            init_eqn: None,
+            dims: Vec::new(),
+            elements: Vec::new(),
+            access: match node.attribute("access") {
+                Some("input") => Access::Input,
+                Some("output") => Access::Output,
+                _ => Access::Private,
+            },
+            parsed: None,
+            origin: None,
         };
         for c in node.children().filter(is_ours) {
             match c.tag_name().name() {
@@ -415,16 +611,17 @@ impl<'a, 'i> Reader<'a, 'i> {
                 }
                 "doc" => var.doc = Some(text_of(c).trim().to_string()),
                 "gf" => var.gf = Some(self.graphical_function(c)?),
-                "dimensions" | "element" => {
-                    return self.err(
-                        c,
-                        format!(
-                            "<{}> in {:?}: arrays are not supported yet",
-                            c.tag_name().name(),
-                            var.name
-                        ),
-                    );
+                "init_eqn" => var.init_eqn = Some(self.equation(c)?),
+                "dimensions" => {
+                    var.dims = children(c, "dim")
+                        .filter_map(|d| d.attribute("name").map(str::to_string))
+                        .collect();
+                    if var.dims.is_empty() {
+                        return self
+                            .err(c, format!("<dimensions> in {:?} names no <dim>", var.name));
+                    }
                 }
+                "element" => var.elements.push(self.element(c)?),
                 "conveyor" | "queue" => {
                     return self.err(
                         c,
@@ -438,7 +635,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                 _ => {}
             }
         }
-        if var.eqn.is_none() {
+        if var.eqn.is_none() && var.elements.is_empty() {
             return self.err(
                 node,
                 format!(
@@ -449,6 +646,22 @@ impl<'a, 'i> Reader<'a, 'i> {
             );
         }
         Ok(var)
+    }
+
+    /// `<element subscript="a, b">` with its own `<eqn>` and optional `<gf>`.
+    fn element(&self, node: Node) -> Result<ElementEqn> {
+        let subscript = match node.attribute("subscript") {
+            Some(s) if !s.trim().is_empty() => s.split(',').map(|e| e.trim().to_string()).collect(),
+            _ => return self.err(node, "<element> needs a subscript attribute"),
+        };
+        Ok(ElementEqn {
+            subscript,
+            eqn: child(node, "eqn").map(|e| self.equation(e)).transpose()?,
+            gf: child(node, "gf")
+                .map(|g| self.graphical_function(g))
+                .transpose()?,
+            location: self.loc(node),
+        })
     }
 
     fn equation(&self, node: Node) -> Result<Equation> {
