@@ -21,28 +21,28 @@ pub const SHENZHEN_LAND: [&str; 7] = [
 /// Model output of each recorded control point (or group of them): the model's crossing groups
 /// (assets/models/szhk.xmile). Points not listed (none at present) are counted only in the totals.
 const CROSSING_OUTPUT: [(&str, &str); 16] = [
-    ("Lo Wu", "Crossings Lo Wu"),
-    ("Lok Ma Chau", "Crossings Lok Ma Chau"),
-    ("Lok Ma Chau Spur Line", "Crossings Lok Ma Chau Spur Line"),
-    ("Man Kam To", "Crossings Man Kam To"),
-    ("Sha Tau Kok", "Crossings Sha Tau Kok"),
-    ("Shenzhen Bay", "Crossings Shenzhen Bay"),
-    ("Heung Yuen Wai", "Crossings Heung Yuen Wai"),
-    ("Hong Kong-Zhuhai-Macao Bridge", "Crossings HZM Bridge"),
-    ("Airport", "Crossings Airport"),
-    ("Express Rail Link West Kowloon", "Crossings West Kowloon"),
-    ("Hung Hom", "Crossings West Kowloon"),
-    ("China Ferry Terminal", "Crossings Ferries"),
-    ("Macao Ferry Terminal", "Crossings Ferries"),
-    ("Tuen Mun Ferry Terminal", "Crossings Ferries"),
-    ("Kai Tak Cruise Terminal", "Crossings Ferries"),
-    ("Harbour Control", "Crossings Ferries"),
+    ("Lo Wu", "Crossings[Lo Wu]"),
+    ("Lok Ma Chau", "Crossings[Lok Ma Chau]"),
+    ("Lok Ma Chau Spur Line", "Crossings[Lok Ma Chau Spur Line]"),
+    ("Man Kam To", "Crossings[Man Kam To]"),
+    ("Sha Tau Kok", "Crossings[Sha Tau Kok]"),
+    ("Shenzhen Bay", "Crossings[Shenzhen Bay]"),
+    ("Heung Yuen Wai", "Crossings[Heung Yuen Wai]"),
+    ("Hong Kong-Zhuhai-Macao Bridge", "Crossings[HZM Bridge]"),
+    ("Airport", "Crossings[Airport]"),
+    ("Express Rail Link West Kowloon", "Crossings[West Kowloon]"),
+    ("Hung Hom", "Crossings[West Kowloon]"),
+    ("China Ferry Terminal", "Crossings[Ferries]"),
+    ("Macao Ferry Terminal", "Crossings[Ferries]"),
+    ("Tuen Mun Ferry Terminal", "Crossings[Ferries]"),
+    ("Kai Tak Cruise Terminal", "Crossings[Ferries]"),
+    ("Harbour Control", "Crossings[Ferries]"),
 ];
 
 /// Recorded `(model time, value)` points by output name: `Mainland visitor arrivals` (arrivals
 /// at all control points), `Shenzhen land crossings` (two-way, all travellers), the two-way trips
 /// of each traveller type at all control points (`HK resident crossings`, `Mainland visitor
-/// crossings`, `Other visitor crossings`) and of each crossing (`Crossings Lo Wu`, ...).
+/// crossings`, `Other visitor crossings`) and of each crossing (`Crossings[Lo Wu]`, ...).
 pub fn recorded_series(calendar: &Calendar) -> BTreeMap<&'static str, Vec<(f64, f64)>> {
     let mut days: BTreeMap<String, BTreeMap<&'static str, f64>> = BTreeMap::new();
     let mut rdr = csv::Reader::from_reader(DAILY.as_bytes());
