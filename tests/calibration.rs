@@ -139,7 +139,7 @@ fn writing_the_fit_changes_only_the_fitted_constants() {
         doc.contains("to 2022-10-10") || doc.contains(".. 2022-10-10"),
         "{doc}"
     );
-    assert!(doc.contains("hk_visitor_arrivals_annual.csv"), "{doc}");
+    assert!(doc.contains("Before calibration: Judgement: HK residents"), "{doc}");
 }
 
 #[test]
