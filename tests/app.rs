@@ -573,7 +573,10 @@ fn the_model_view_finds_a_variable_and_shows_its_documentation() {
         &h.state().session.setup.compiled,
         Some(&h.state().session.setup.catalogue),
     );
-    let risk = doc.iter().find(|d| d.name == "Rule signal half burden").unwrap();
+    let risk = doc
+        .iter()
+        .find(|d| d.name == "Rule signal half burden")
+        .unwrap();
     assert!(h.state().model_view.selected.is_some(), "selected");
 
     assert!(h.query_by_label(&risk.source).is_some(), "{}", risk.source);

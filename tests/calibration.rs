@@ -139,7 +139,10 @@ fn writing_the_fit_changes_only_the_fitted_constants() {
         doc.contains("to 2022-10-10") || doc.contains(".. 2022-10-10"),
         "{doc}"
     );
-    assert!(doc.contains("Before calibration: Judgement: HK residents"), "{doc}");
+    assert!(
+        doc.contains("Before calibration: Judgement: HK residents"),
+        "{doc}"
+    );
 }
 
 #[test]

@@ -208,10 +208,24 @@ fn every_variable_has_units_and_every_constant_a_source_or_judgement() {
             "output {o} missing"
         );
     }
-    assert!(
-        !setup.compiled.model.views.is_empty()
-            && setup.compiled.model.views[0].elements.len() == setup.compiled.model.variables.len()
-    );
+    // The diagram shows every variable once: an array as one element, whatever its size.
+    let views = &setup.compiled.model.views;
+    assert!(!views.is_empty());
+    let variables = || views[0].elements.iter().filter(|e| e.kind != "group");
+    // One group per sector at least: people, goods, finance, innovation.
+    assert!(views[0].elements.len() - variables().count() >= 4);
+    let shown: std::collections::BTreeSet<String> = variables()
+        .map(|e| borderflow::engine::canonical_name(&e.name))
+        .collect();
+    let declared: std::collections::BTreeSet<String> = setup
+        .compiled
+        .model
+        .variables
+        .iter()
+        .map(|v| borderflow::engine::canonical_name(v.name.split('[').next().unwrap_or(&v.name)))
+        .collect();
+    assert_eq!(shown, declared);
+    assert_eq!(variables().count(), shown.len(), "a variable shown twice");
 }
 
 #[test]
@@ -358,7 +372,12 @@ fn a_fully_shut_border_carries_nothing() {
     .iter()
     .map(|(c, v)| (c.to_string(), *v))
     .collect();
-    for lever in setup.catalogue.levers.iter().filter(|l| l.id.starts_with("cp_")) {
+    for lever in setup
+        .catalogue
+        .levers
+        .iter()
+        .filter(|l| l.id.starts_with("cp_"))
+    {
         for c in lever.constants() {
             shut.push((c.to_string(), 0.0));
         }
