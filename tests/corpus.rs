@@ -19,8 +19,11 @@ fn key(name: &str) -> String {
     canonical_name(&name.replace('"', ""))
 }
 
+/// Reference times and, per column key, its values.
+type Reference = (Vec<f64>, Vec<(String, Vec<f64>)>);
+
 /// Reads a reference output (comma- or tab-separated) into times and columns by key.
-fn reference(dir: &Path) -> Option<(Vec<f64>, Vec<(String, Vec<f64>)>)> {
+fn reference(dir: &Path) -> Option<Reference> {
     let (path, delim) = if dir.join("output.csv").exists() {
         (dir.join("output.csv"), b',')
     } else if dir.join("output.tab").exists() {

@@ -130,6 +130,17 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         sobol: usize,
     },
+    /// Write a model (or a scenario's model) as standard XMILE; --flatten writes it without
+    /// arrays, modules or macros (element x[a,b] as x__a__b, module variable m.v as m__v).
+    Export {
+        /// A model (.xmile) or a scenario (.ron) whose model to export.
+        file: PathBuf,
+        /// Expand arrays, modules and macros into scalar variables.
+        #[arg(long)]
+        flatten: bool,
+        #[arg(long, value_name = "OUT.xmile")]
+        out: PathBuf,
+    },
     /// Run two scenarios and write their outputs side by side with the difference.
     Compare {
         a: PathBuf,
@@ -178,6 +189,7 @@ pub fn main() -> i32 {
         Command::Bench { file, runs } => bench(&file, runs),
         Command::Compare { a, b, outputs, csv } => compare(&a, &b, &outputs, csv.as_deref()),
         Command::Doc { model } => doc(model.as_deref()),
+        Command::Export { file, flatten, out } => export(&file, flatten, &out),
         Command::Ensemble {
             file,
             members,
@@ -295,19 +307,34 @@ fn is_scenario(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
 }
 
+fn export(file: &Path, flatten: bool, out: &Path) -> anyhow::Result<()> {
+    let loaded = Loaded::open(file, false)?;
+    let compiled = loaded.compiled();
+    let text = if flatten {
+        engine::xmile_out::write_flat(&compiled.model)
+            .map_err(|e| anyhow::anyhow!("{}: cannot flatten: {e}", file.display()))?
+    } else {
+        engine::xmile_out::write(&compiled.source)
+    };
+    std::fs::write(out, text).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    Ok(())
+}
+
 /// Column indices of the requested outputs (all columns when none are asked for).
 fn select(results: &Results, outputs: &[String]) -> anyhow::Result<Vec<usize>> {
     if outputs.is_empty() {
         return Ok((0..results.names.len()).collect());
     }
-    outputs
-        .iter()
-        .map(|name| {
-            results
-                .column_index(name)
-                .ok_or_else(|| anyhow::anyhow!("--output {name:?}: no such variable in the model"))
-        })
-        .collect()
+    let mut cols = Vec::new();
+    for name in outputs {
+        // An array's name gives all its elements; `name[element]` one of them.
+        let found = results.columns_named(name);
+        if found.is_empty() {
+            anyhow::bail!("--output {name:?}: no such variable in the model");
+        }
+        cols.extend(found);
+    }
+    Ok(cols)
 }
 
 fn run(

@@ -6,21 +6,11 @@
 //! RANK gives 1-based ranks (ascending), VECTOR SORT ORDER and VECTOR ELM MAP use 0-based
 //! positions.
 
-use super::expr::{BinOp, Expr, Span, UnOp};
+use super::expr::{BinOp, Expr, Span, UnOp, bin, ite, num};
 use super::flatten::{AVal, Flattener, bind_ctx, span_of};
 
 /// Vector functions build O(n²) comparisons; past this many elements they are refused.
 pub const MAX_VECTOR_ELEMENTS: usize = 1_000;
-
-fn num(v: f64) -> Expr {
-    Expr::Num(v)
-}
-fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
-    Expr::Binary(op, Box::new(a), Box::new(b))
-}
-fn ite(c: Expr, a: Expr, b: Expr) -> Expr {
-    Expr::If(Box::new(c), Box::new(a), Box::new(b))
-}
 
 /// A balanced sum (or product) so that long arrays make shallow trees.
 fn fold(op: BinOp, items: &[Expr], empty: f64) -> Expr {
@@ -146,15 +136,19 @@ pub(super) fn call<'m>(
             true
         }
     };
+    // A vector function's first argument: the whole array, within the size limit.
+    let vector = |f: &mut Flattener<'m>, lo: usize, hi: usize| {
+        if !arity(f, lo, hi) {
+            return None;
+        }
+        let v = f.array_arg(scope, &args[0], ctx);
+        too_long(f, &v, span, upper).then_some(v)
+    };
     match upper {
         "RANK" => {
-            if !arity(f, 1, 3) {
+            let Some(v) = vector(f, 1, 3) else {
                 return Some(AVal::scalar(num(0.0)));
-            }
-            let v = f.array_arg(scope, &args[0], ctx);
-            if !too_long(f, &v, span, upper) {
-                return Some(AVal::scalar(num(0.0)));
-            }
+            };
             let r = ranks(&v.elems);
             let ranked = AVal {
                 axes: v.axes,
@@ -181,13 +175,9 @@ pub(super) fn call<'m>(
             Some(AVal::scalar(fold(BinOp::Add, &terms, 0.0)))
         }
         "VECTOR_SORT_ORDER" => {
-            if !arity(f, 1, 2) {
+            let Some(v) = vector(f, 1, 2) else {
                 return Some(AVal::scalar(num(0.0)));
-            }
-            let v = f.array_arg(scope, &args[0], ctx);
-            if !too_long(f, &v, span, upper) {
-                return Some(AVal::scalar(num(0.0)));
-            }
+            };
             let dir = match args.get(1) {
                 Some(d) => f.expand(scope, d, ctx, whole).elems.into_iter().next(),
                 None => None,
@@ -232,13 +222,9 @@ pub(super) fn call<'m>(
             ))
         }
         "VECTOR_ELM_MAP" => {
-            if !arity(f, 2, 2) {
+            let Some(source) = vector(f, 2, 2) else {
                 return Some(AVal::scalar(num(0.0)));
-            }
-            let source = f.array_arg(scope, &args[0], ctx);
-            if !too_long(f, &source, span, upper) {
-                return Some(AVal::scalar(num(0.0)));
-            }
+            };
             let offset = f.expand(scope, &args[1], ctx, whole);
             let elems = offset
                 .elems

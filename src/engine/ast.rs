@@ -297,7 +297,10 @@ pub fn canonical_name(name: &str) -> String {
         if ch.is_whitespace() || ch == '_' {
             pending_sep = true;
         } else {
-            if pending_sep && !out.is_empty() {
+            // Inside a subscript (`x[a, b]`) spaces around brackets and commas are not part of
+            // any name.
+            let at_bracket = out.ends_with(['[', ',']) || matches!(ch, '[' | ']' | ',');
+            if pending_sep && !out.is_empty() && !at_bracket {
                 out.push('_');
             }
             pending_sep = false;
@@ -317,6 +320,10 @@ mod tests {
         assert_eq!(canonical_name("teacup_temperature"), "teacup_temperature");
         assert_eq!(canonical_name(" Flow\\n2 "), "flow_2");
         assert_eq!(canonical_name("a  __ b"), "a_b");
+        assert_eq!(
+            canonical_name("Pop[ New York, Big City ]"),
+            "pop[new_york,big_city]"
+        );
     }
 
     #[test]

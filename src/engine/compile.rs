@@ -6,7 +6,8 @@ use std::ops::Range;
 
 use super::ast::{GraphicalFunction, SimSpecs, VarKind};
 use super::expr::{BinOp, UnOp};
-use super::resolve::{Func, RBody, RExpr, Resolved};
+use super::lower::Dist;
+use super::resolve::{Func, GfFn, RBody, RExpr, Resolved};
 
 pub type Slot = u32;
 
@@ -31,6 +32,30 @@ pub enum F1 {
     Arccos,
     Arctan,
     Int,
+}
+
+/// Functions of three values (see [`super::run::fn3`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum F3 {
+    RootN,
+    Logistic,
+    NormalCdf,
+    InvNorm,
+    SinWave,
+    CosWave,
+    Counter,
+}
+
+impl F3 {
+    pub const ALL: [F3; 7] = [
+        F3::RootN,
+        F3::Logistic,
+        F3::NormalCdf,
+        F3::InvNorm,
+        F3::SinWave,
+        F3::CosWave,
+        F3::Counter,
+    ];
 }
 
 /// One instruction: reads slots, writes slot `d`.
@@ -143,6 +168,22 @@ pub enum Op {
         f: F1,
         a: Slot,
     },
+    /// A function of three values; two-argument ones read a third slot all the same.
+    Fn3 {
+        d: Slot,
+        f: F3,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// A graphical function read over a range (LOOKUPINV, LOOKUPAREA, LOOKUPMEAN).
+    GfFn {
+        d: Slot,
+        f: GfFn,
+        gf: u32,
+        a: Slot,
+        b: Slot,
+    },
     /// Jump to `to` when slot `c` is zero. Targets are relative to the start of the code being
     /// run (a variable's code, or the gathered step code).
     JumpIfZero {
@@ -183,9 +224,10 @@ pub enum Op {
     Random {
         d: Slot,
         site: u32,
-        normal: bool,
+        dist: Dist,
         a: Slot,
         b: Slot,
+        c: Slot,
     },
     ClampZero {
         d: Slot,
@@ -387,24 +429,35 @@ impl Emitter {
                     init,
                 });
             }
+            RExpr::GfCall { f, gf, a, b } => {
+                let (a, b) = (self.value(a), self.value(b));
+                self.ops.push(Op::GfFn {
+                    d,
+                    f: *f,
+                    gf: *gf as u32,
+                    a,
+                    b,
+                });
+            }
             RExpr::Random {
                 site,
-                normal,
-                a,
-                b,
+                dist,
+                params,
                 seed,
             } => {
                 if self.random_seeds.len() <= *site {
                     self.random_seeds.resize(*site + 1, None);
                 }
-                self.random_seeds[*site] = seed.as_deref().and_then(num).map(|s| s as u64);
-                let (a, b) = (self.value(a), self.value(b));
+                self.random_seeds[*site] = *seed;
+                let [a, b, c] = &**params;
+                let (a, b, c) = (self.value(a), self.value(b), self.value(c));
                 self.ops.push(Op::Random {
                     d,
                     site: *site as u32,
-                    normal: *normal,
+                    dist: *dist,
                     a,
                     b,
+                    c,
                 });
             }
         }
@@ -430,6 +483,26 @@ impl Emitter {
         if let Some(f) = f1 {
             let a = self.value(&args[0]);
             self.ops.push(Op::Fn1 { d, f, a });
+            return;
+        }
+        let f3 = match f {
+            Func::RootN => Some(F3::RootN),
+            Func::Logistic => Some(F3::Logistic),
+            Func::NormalCdf => Some(F3::NormalCdf),
+            Func::InvNorm => Some(F3::InvNorm),
+            Func::SinWave => Some(F3::SinWave),
+            Func::CosWave => Some(F3::CosWave),
+            Func::Counter => Some(F3::Counter),
+            _ => None,
+        };
+        if let Some(f) = f3 {
+            let a = self.value(&args[0]);
+            let b = self.value(&args[1]);
+            let c = match args.get(2) {
+                Some(x) => self.value(x),
+                None => self.literal(0.0),
+            };
+            self.ops.push(Op::Fn3 { d, f, a, b, c });
             return;
         }
         match f {
@@ -487,7 +560,7 @@ impl Emitter {
                     interval,
                 });
             }
-            _ => unreachable!("one-argument functions handled above"),
+            _ => unreachable!("one- and three-argument functions handled above"),
         }
     }
 }
@@ -726,10 +799,16 @@ pub fn for_each_slot(op: &mut Op, fix: &impl Fn(&mut Slot)) {
         | Op::Or { d, a, b }
         | Op::Min { d, a, b }
         | Op::Max { d, a, b }
-        | Op::Random { d, a, b, .. } => {
+        | Op::GfFn { d, a, b, .. } => {
             fix(d);
             fix(a);
             fix(b);
+        }
+        Op::Fn3 { d, a, b, c, .. } | Op::Random { d, a, b, c, .. } => {
+            fix(d);
+            fix(a);
+            fix(b);
+            fix(c);
         }
         Op::SafeDiv { d, a, b, or } => {
             fix(d);

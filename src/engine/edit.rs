@@ -27,7 +27,13 @@ pub fn set_equations(text: &str, file: &str, edits: &[ConstantEdit]) -> Result<S
     })?;
     let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for edit in edits {
-        let key = canonical_name(&edit.name);
+        // `name[a, b]`: one element of an array, whose <element subscript="a, b"> holds its
+        // equation.
+        let (base, element) = match edit.name.split_once('[') {
+            Some((b, rest)) => (b, Some(rest.trim_end().trim_end_matches(']'))),
+            None => (edit.name.as_str(), None),
+        };
+        let key = canonical_name(base);
         let var = doc
             .descendants()
             .filter(|n| n.is_element())
@@ -36,12 +42,32 @@ pub fn set_equations(text: &str, file: &str, edits: &[ConstantEdit]) -> Result<S
             .ok_or_else(|| {
                 EngineError::Run(format!("{file}: no variable named {:?}", edit.name))
             })?;
-        let eqn = child(var, "eqn").ok_or_else(|| {
+        let holder = match element {
+            None => var,
+            Some(sub) => {
+                let want: Vec<String> = sub.split(',').map(canonical_name).collect();
+                var.children()
+                    .filter(|c| c.is_element() && c.tag_name().name() == "element")
+                    .find(|c| {
+                        c.attribute("subscript").is_some_and(|s| {
+                            s.split(',').map(canonical_name).collect::<Vec<_>>() == want
+                        })
+                    })
+                    .ok_or_else(|| {
+                        EngineError::Run(format!(
+                            "{file}: {:?} has no <element subscript> for [{sub}]: an apply-to-all array's elements share one equation",
+                            base
+                        ))
+                    })?
+            }
+        };
+        let eqn = child(holder, "eqn").ok_or_else(|| {
             EngineError::Run(format!("{file}: {:?} has no <eqn> to replace", edit.name))
         })?;
         let empty = || EngineError::Run(format!("{file}: {:?} has an empty <eqn/>", edit.name));
         replacements.push((inner_range(text, eqn).ok_or_else(empty)?, escape(&edit.eqn)));
-        if let Some(new_doc) = &edit.doc {
+        // The documentation is the array's, shared by its elements: left as it is for one.
+        if let Some(new_doc) = edit.doc.as_ref().filter(|_| element.is_none()) {
             match child(var, "doc") {
                 Some(d) => match inner_range(text, d) {
                     Some(range) => replacements.push((range, escape(new_doc))),
@@ -93,4 +119,35 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_element_of_an_array_is_edited_in_place() {
+        let text = r#"<xmile><model><variables>
+<aux name="k"><dimensions><dim name="R"/></dimensions>
+  <element subscript="North"><eqn>1</eqn></element>
+  <element subscript="New York"><eqn>2</eqn></element></aux>
+<aux name="all"><dimensions><dim name="R"/></dimensions><eqn>3</eqn></aux>
+</variables></model></xmile>"#;
+        let edit = |name: &str| ConstantEdit {
+            name: name.into(),
+            eqn: "42".into(),
+            doc: Some("fitted".into()),
+        };
+        let out = set_equations(text, "m.xmile", &[edit("k[New_York]")]).expect("edits");
+        assert!(
+            out.contains(r#"<element subscript="New York"><eqn>42</eqn>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<element subscript="North"><eqn>1</eqn>"#),
+            "{out}"
+        );
+        let err = set_equations(text, "m.xmile", &[edit("all[North]")]).expect_err("shared");
+        assert!(err.to_string().contains("apply-to-all"), "{err}");
+    }
 }

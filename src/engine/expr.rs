@@ -59,6 +59,17 @@ pub enum Index {
     Range(Expr, Expr),
 }
 
+/// Builders for expressions that stages write themselves (expanded arrays, lowered built-ins).
+pub fn num(v: f64) -> Expr {
+    Expr::Num(v)
+}
+pub fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+    Expr::Binary(op, Box::new(a), Box::new(b))
+}
+pub fn ite(c: Expr, a: Expr, b: Expr) -> Expr {
+    Expr::If(Box::new(c), Box::new(a), Box::new(b))
+}
+
 /// A syntax error at a byte offset of the equation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyntaxError {

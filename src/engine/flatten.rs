@@ -7,12 +7,12 @@
 //! `x[e1,e2]`); variable `v` of module instance `m` is `m.v`; a macro's variables and
 //! arguments are hidden variables `\0macro#n.v` (no CSV column).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::array_fns;
 use super::ast::*;
 use super::error::{Diagnostic, EngineError, Location, Result};
-use super::expr::{self, BinOp, Expr, Index, Span};
+use super::expr::{self, BinOp, Expr, Index, Span, bin, ite, num};
 
 /// Elements in one dimension.
 pub const MAX_DIMENSION_SIZE: usize = 100_000;
@@ -105,8 +105,6 @@ pub(super) struct Scope<'m> {
     modules: &'m [Module],
     /// Names bound to expressions (a macro's parameters, when substituted).
     bindings: HashMap<String, Expr>,
-    /// Names that are hidden variables of a macro copy (their identifiers, prefixed).
-    hidden: HashSet<String>,
     variables: &'m [Variable],
 }
 
@@ -123,7 +121,6 @@ impl<'m> Scope<'m> {
             vars: variables.iter().map(|v| (v.ident.clone(), v)).collect(),
             modules,
             bindings: HashMap::new(),
-            hidden: HashSet::new(),
             variables,
         }
     }
@@ -183,16 +180,6 @@ pub(super) struct Flattener<'m> {
     self_ident: Option<String>,
 }
 
-fn num(v: f64) -> Expr {
-    Expr::Num(v)
-}
-fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
-    Expr::Binary(op, Box::new(a), Box::new(b))
-}
-fn ite(c: Expr, a: Expr, b: Expr) -> Expr {
-    Expr::If(Box::new(c), Box::new(a), Box::new(b))
-}
-
 /// Identifier of element `tuple` of the array `ident`.
 pub fn element_ident(ident: &str, elements: &[&str]) -> String {
     let parts: Vec<String> = elements.iter().map(|e| canonical_name(e)).collect();
@@ -201,6 +188,10 @@ pub fn element_ident(ident: &str, elements: &[&str]) -> String {
 
 impl<'m> Flattener<'m> {
     fn error_at(&mut self, location: Location, message: String) {
+        // An apply-to-all equation is expanded once per element: report each place once.
+        if self.errors.iter().any(|e| e.location == location) {
+            return;
+        }
         self.errors.push(Diagnostic {
             file: self.model.file.clone(),
             location,
@@ -780,60 +771,24 @@ impl<'m> Flattener<'m> {
         ctx: &Ctx,
         whole: bool,
     ) -> AVal {
-        if idx.is_none() {
-            if let Some(bound) = scope.bindings.get(name) {
-                return AVal::scalar(bound.clone());
-            }
+        if idx.is_none()
+            && let Some(bound) = scope.bindings.get(name)
+        {
+            return AVal::scalar(bound.clone());
         }
         let Some(v) = scope.vars.get(name).copied() else {
-            if let Some(i) = idx {
-                // A subscripted graphical function table, or an unknown array.
-                let _ = i;
+            if idx.is_some() {
                 self.error(
                     span,
                     format!("'{name}' is not an arrayed variable of this model"),
                 );
                 return AVal::scalar(num(0.0));
             }
-            if name == "self"
-                && let Some(me) = &self.self_ident
-            {
-                return AVal::scalar(Expr::Var(me.clone(), span));
-            }
-            // `Dimension.element` as a value: the element's position (1-based).
-            if let Some((d, e)) = name.split_once('.')
-                && let Some(d) = self.dims.get(d).copied()
-                && let Some(e) = self.element_of(d, e)
-                && !scope.vars.contains_key(name)
-            {
-                return AVal::scalar(num((e + 1) as f64));
-            }
-            // A dimension's name as a value: the position of its current element (1-based).
-            if let Some(d) = self.dims.get(name).copied()
-                && !scope.vars.contains_key(name)
-            {
-                if let Some(&(_, e)) = ctx.iter().find(|(cd, _)| *cd == d) {
-                    return AVal::scalar(num((e + 1) as f64));
-                }
-            }
-            let ident = if RESERVED.contains(&name) && !scope.vars.contains_key(name) {
-                name.to_string()
-            } else if scope.hidden.contains(name) {
-                name.to_string()
-            } else {
-                format!("{}{}", scope.ident_prefix, name)
-            };
-            return AVal::scalar(Expr::Var(ident, span));
+            return AVal::scalar(self.undeclared(scope, name, span, ctx));
         };
         let full = format!("{}{}", scope.ident_prefix, v.ident);
-        let full = if scope.hidden.contains(&v.ident) {
-            v.ident.clone()
-        } else {
-            full
-        };
         if v.dims.is_empty() {
-            if let Some(i) = idx {
-                let _ = i;
+            if idx.is_some() {
                 self.error(
                     span,
                     format!("'{}' is not arrayed: it takes no subscript", v.name),
@@ -877,6 +832,32 @@ impl<'m> Flattener<'m> {
             }
         }
         self.select(&full, &dims, sels, span)
+    }
+
+    /// A name that is no variable of the scope: SELF, `Dimension.element` or a dimension's
+    /// name as a value (a 1-based position), a reserved name, or a module output or unknown
+    /// name (resolved, or reported, later).
+    fn undeclared(&self, scope: &Scope<'m>, name: &str, span: Span, ctx: &Ctx) -> Expr {
+        if name == "self"
+            && let Some(me) = &self.self_ident
+        {
+            return Expr::Var(me.clone(), span);
+        }
+        if let Some((d, e)) = name.split_once('.')
+            && let Some(d) = self.dims.get(d).copied()
+            && let Some(e) = self.element_of(d, e)
+        {
+            return num((e + 1) as f64);
+        }
+        if let Some(d) = self.dims.get(name).copied()
+            && let Some(&(_, e)) = ctx.iter().find(|(cd, _)| *cd == d)
+        {
+            return num((e + 1) as f64);
+        }
+        if RESERVED.contains(&name) {
+            return Expr::Var(name.to_string(), span);
+        }
+        Expr::Var(format!("{}{}", scope.ident_prefix, name), span)
     }
 
     /// What one subscript position selects in dimension `d`.
@@ -956,9 +937,6 @@ impl<'m> Flattener<'m> {
                             return None;
                         }
                     });
-                }
-                if let Some(&(_, e)) = bound_in_map(ctx, d, self.model).as_ref() {
-                    let _ = e;
                 }
                 let is_var = scope.vars.contains_key(name.as_str())
                     || scope.bindings.contains_key(name.as_str());
@@ -1192,7 +1170,6 @@ impl<'m> Flattener<'m> {
         let copy = self.macro_count;
         let prefix = format!("\u{0}{}#{copy}.", m.ident);
         let mut inner = Scope::new(prefix.clone(), prefix.clone(), &m.variables, &[]);
-        inner.vars.retain(|_, _| true);
         for (p, a) in m.parms.iter().zip(args) {
             let pid = canonical_name(p);
             match a {
@@ -1395,10 +1372,6 @@ fn bound_in(ctx: &Ctx, d: usize, model: &ModelFile) -> Option<usize> {
             || target.maps_to.as_deref().map(canonical_name) == Some(c.ident.clone());
         (maps && e < target.elements.len()).then_some(e)
     })
-}
-
-fn bound_in_map(ctx: &Ctx, d: usize, model: &ModelFile) -> Option<(usize, usize)> {
-    bound_in(ctx, d, model).map(|e| (d, e))
 }
 
 /// Fixes every axis whose dimension the context binds (a call's array result inside an

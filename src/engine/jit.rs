@@ -13,7 +13,9 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
-use super::compile::{F1, Op, Slot, StockUpdate, for_each_slot};
+use super::compile::{F1, F3, Op, Slot, StockUpdate, for_each_slot};
+use super::lower::Dist;
+use super::resolve::GfFn;
 use super::run::{self, Ctx};
 
 /// Signature of compiled step code: `(slots, ctx)`.
@@ -143,16 +145,29 @@ unsafe extern "C" fn h_delay(
 unsafe extern "C" fn h_random(
     ctx: *mut Ctx<'static>,
     site: u32,
-    normal: u32,
+    dist: u32,
     a: f64,
     b: f64,
+    c: f64,
 ) -> f64 {
     let ctx = unsafe { &mut *ctx };
-    run::random(ctx, site, normal != 0, a, b)
+    run::random(ctx, site, Dist::ALL[dist as usize], [a, b, c])
+}
+extern "C" fn h_fn3(f: u32, a: f64, b: f64, c: f64) -> f64 {
+    run::fn3(F3::ALL[f as usize], a, b, c)
+}
+const GF_FNS: [GfFn; 3] = [GfFn::Inverse, GfFn::Area, GfFn::Mean];
+/// # Safety
+/// As for `h_lookup`.
+unsafe extern "C" fn h_gf_fn(ctx: *mut Ctx<'static>, gf: u32, f: u32, a: f64, b: f64) -> f64 {
+    let ctx = unsafe { &*ctx };
+    ctx.gfs
+        .get(gf as usize)
+        .map_or(f64::NAN, |g| run::gf_fn(g, GF_FNS[f as usize], a, b))
 }
 
 /// The helpers the code may call: name, address, parameter types (P = pointer, I = i32, F = f64).
-const HELPERS: [(&str, &str); 9] = [
+const HELPERS: [(&str, &str); 11] = [
     ("bf_pow", "FF"),
     ("bf_mod", "FF"),
     ("bf_fn1", "IF"),
@@ -161,10 +176,12 @@ const HELPERS: [(&str, &str); 9] = [
     ("bf_pulse", "PFFF"),
     ("bf_lookup", "PIF"),
     ("bf_delay", "PPIFF"),
-    ("bf_random", "PIIFF"),
+    ("bf_random", "PIIFFF"),
+    ("bf_fn3", "IFFF"),
+    ("bf_gf_fn", "PIIFF"),
 ];
 
-fn helper_addresses() -> [*const u8; 9] {
+fn helper_addresses() -> [*const u8; 11] {
     [
         h_pow as *const u8,
         h_mod as *const u8,
@@ -175,6 +192,8 @@ fn helper_addresses() -> [*const u8; 9] {
         h_lookup as *const u8,
         h_delay as *const u8,
         h_random as *const u8,
+        h_fn3 as *const u8,
+        h_gf_fn as *const u8,
     ]
 }
 
@@ -549,14 +568,31 @@ fn emit_step(
             Op::Random {
                 d,
                 site,
-                normal,
+                dist,
                 a,
                 b: y,
+                c,
             } => {
                 let site = b.ins().iconst(types::I32, site as i64);
-                let normal = b.ins().iconst(types::I32, normal as i64);
+                let code = Dist::ALL.iter().position(|x| *x == dist).unwrap_or(0);
+                let dist = b.ins().iconst(types::I32, code as i64);
+                let (x, y, z) = (load(b, s, a), load(b, s, y), load(b, s, c));
+                let v = call(b, 8, &[ctx, site, dist, x, y, z]);
+                store(b, s, d, v);
+            }
+            Op::Fn3 { d, f, a, b: y, c } => {
+                let code = F3::ALL.iter().position(|x| *x == f).unwrap_or(0);
+                let code = b.ins().iconst(types::I32, code as i64);
+                let (x, y, z) = (load(b, s, a), load(b, s, y), load(b, s, c));
+                let v = call(b, 9, &[code, x, y, z]);
+                store(b, s, d, v);
+            }
+            Op::GfFn { d, f, gf, a, b: y } => {
+                let g = b.ins().iconst(types::I32, gf as i64);
+                let code = GF_FNS.iter().position(|x| *x == f).unwrap_or(0);
+                let code = b.ins().iconst(types::I32, code as i64);
                 let (x, y) = (load(b, s, a), load(b, s, y));
-                let v = call(b, 8, &[ctx, site, normal, x, y]);
+                let v = call(b, 10, &[ctx, g, code, x, y]);
                 store(b, s, d, v);
             }
             Op::ClampZero { d } => {

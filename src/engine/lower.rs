@@ -1,6 +1,7 @@
 //! Stage 2b: parse every equation and lower the stateful built-ins (SMTH1/3/N, DELAY1/3/N,
-//! TREND, FORCST, INIT, PREVIOUS, DELAY) into small standard stock-and-flow structures, so that
-//! later stages see only stocks, flows and auxes with pure expressions.
+//! TREND, FORCST, INIT, PREVIOUS, DELAY, NPV, ENDVAL) into small standard stock-and-flow
+//! structures, so that later stages see only stocks, flows and auxes with pure expressions.
+//! Random draws get a call site each (see [`Dist`] for the seed rule); PMT becomes arithmetic.
 
 use std::collections::HashSet;
 
@@ -50,8 +51,65 @@ pub struct Lowered {
     /// `(state, input)`: at the end of every step, `state` takes the value of `input` (PREVIOUS).
     pub samples: Vec<(String, String)>,
     pub delays: Vec<DelayLine>,
-    /// Number of NORMAL/UNIFORM call sites.
+    /// Number of random-draw call sites.
     pub random_sites: usize,
+}
+
+/// The distribution of a random draw. Every call site (each RANDOM, UNIFORM, NORMAL, ...
+/// written in the model) has its own generator, which gives one draw each time the equation is
+/// evaluated (once per DT with Euler, four times with RK4). Seed rule: with a seed argument (a
+/// constant), the site's generator starts from that seed, so the same seed gives the same
+/// sequence in every run, and two sites given the same seed give the same sequence. Without one,
+/// it starts from the run's seed (`Runner::seed`, `--seed`) mixed with the site's index (its order
+/// in the file), so sites are independent of one another and a run repeats for a given run seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dist {
+    /// NORMAL(mean, sd [, seed]).
+    Normal,
+    /// UNIFORM(min, max [, seed]) and RANDOM(min, max [, seed]): in [min, max).
+    Uniform,
+    /// LOGNORMAL(mean, sd [, seed]): mean and standard deviation of the draws themselves
+    /// (not of their logarithm), as Stella documents.
+    LogNormal,
+    /// POISSON(mean [, seed]): a whole number of events with that mean.
+    Poisson,
+    /// TRIANGULAR(min, mode, max [, seed]).
+    Triangular,
+    /// WEIBULL(shape, scale [, seed]): mean scale * Γ(1 + 1/shape).
+    Weibull,
+    /// PARETO(shape, scale [, seed]): at least scale; mean shape * scale / (shape - 1).
+    Pareto,
+    /// NEGBINOMIAL(successes, p [, seed]): failures before the given number of successes, each
+    /// trial succeeding with probability p; mean successes * (1 - p) / p.
+    NegBinomial,
+}
+
+impl Dist {
+    pub const ALL: [Dist; 8] = [
+        Dist::Normal,
+        Dist::Uniform,
+        Dist::LogNormal,
+        Dist::Poisson,
+        Dist::Triangular,
+        Dist::Weibull,
+        Dist::Pareto,
+        Dist::NegBinomial,
+    ];
+
+    /// The distribution a built-in name draws from, with its number of parameters.
+    pub fn of(name: &str) -> Option<(Dist, usize)> {
+        Some(match name {
+            "NORMAL" => (Dist::Normal, 2),
+            "UNIFORM" | "RANDOM" => (Dist::Uniform, 2),
+            "LOGNORMAL" => (Dist::LogNormal, 2),
+            "POISSON" => (Dist::Poisson, 1),
+            "TRIANGULAR" => (Dist::Triangular, 3),
+            "WEIBULL" => (Dist::Weibull, 2),
+            "PARETO" => (Dist::Pareto, 2),
+            "NEGBINOMIAL" => (Dist::NegBinomial, 2),
+            _ => return None,
+        })
+    }
 }
 
 /// Internal call that reads a delay line: `DELAY_READ(line, delay time, initial)`.
@@ -59,15 +117,21 @@ pub const DELAY_READ: &str = "\u{0}DELAY_READ";
 /// Internal call `ACTIVE_INITIAL(active, initial)` that [`super::flatten`] writes for a variable
 /// with an `<init_eqn>`.
 pub const ACTIVE_INITIAL: &str = "\u{0}ACTIVE_INITIAL";
-/// Internal call for a random draw: `RANDOM(site, kind, a, b, seed?)`.
+/// Internal call for a random draw: `RANDOM(site, distribution index in Dist::ALL, p1, p2, p3,
+/// seed?)`, parameters padded with zeros to three.
 pub const RANDOM: &str = "\u{0}RANDOM";
 
 /// Pure built-ins and their arity (min, max).
 pub fn pure_arity(name: &str) -> Option<(usize, usize)> {
     Some(match name {
         "ABS" | "EXP" | "LN" | "LOG10" | "SQRT" | "SIN" | "COS" | "TAN" | "ARCSIN" | "ARCCOS"
-        | "ARCTAN" | "INT" => (1, 1),
+        | "ARCTAN" | "INT" | "PERCENT" => (1, 1),
         "MIN" | "MAX" => (2, usize::MAX),
+        "ROOTN" | "SINWAVE" | "COSWAVE" | "COUNTER" => (2, 2),
+        "LOGISTIC" | "NORMALCDF" | "INVNORM" => (1, 3),
+        "LOOKUPINV" => (2, 2),
+        "LOOKUPAREA" => (3, 3),
+        "LOOKUPMEAN" => (1, 3),
         "MOD" => (2, 2),
         "SAFEDIV" => (2, 3),
         "STEP" => (2, 2),
@@ -75,7 +139,7 @@ pub fn pure_arity(name: &str) -> Option<(usize, usize)> {
         "PULSE" => (1, 3),
         "LOOKUP" => (2, 2),
         "IF_THEN_ELSE" => (3, 3),
-        "PI" | "TIME" | "DT" | "STARTTIME" | "STOPTIME" => (0, 0),
+        "PI" | "TIME" | "DT" | "STARTTIME" | "STOPTIME" | "INF" | "NAN" => (0, 0),
         _ => return None,
     })
 }
@@ -86,9 +150,19 @@ fn stateful_arity(name: &str) -> Option<(usize, usize)> {
         "PREVIOUS" => (1, 2),
         "SMTH1" | "SMTH3" | "DELAY" | "DELAY1" | "DELAY3" | "TREND" => (2, 3),
         "SMTHN" | "DELAYN" | "FORCST" => (3, 4),
-        "NORMAL" | "UNIFORM" => (2, 3),
-        _ => return None,
+        "NPV" => (2, 4),
+        "PMT" => (3, 5),
+        "ENDVAL" => (1, 2),
+        _ => match Dist::of(name) {
+            Some((_, params)) => (params, params + 1),
+            None => return None,
+        },
     })
+}
+
+/// Built-ins whose first argument names a graphical function rather than giving a value.
+fn takes_gf(name: &str) -> bool {
+    matches!(name, "LOOKUP" | "LOOKUPINV" | "LOOKUPAREA" | "LOOKUPMEAN")
 }
 
 fn num(v: f64) -> Expr {
@@ -327,6 +401,10 @@ impl Lowerer<'_> {
 
     fn expr(&mut self, e: Expr) -> Expr {
         match e {
+            // SELF (Stella) names the variable whose equation it is, unless a variable has that name.
+            Expr::Var(name, span) if name == "self" && !self.variable_idents.contains("self") => {
+                Expr::Var(self.model.variables[self.current].ident.clone(), span)
+            }
             Expr::Num(_) | Expr::Var(..) => e,
             Expr::Unary(op, a) => Expr::Unary(op, Box::new(self.expr(*a))),
             Expr::Binary(op, a, b) => {
@@ -355,15 +433,19 @@ impl Lowerer<'_> {
     fn call(&mut self, name: String, args: Vec<Expr>, span: Span) -> Expr {
         let upper = name.to_ascii_uppercase();
         let ident = super::ast::canonical_name(&name);
-        // LOOKUP's first argument names a graphical function, not a value.
-        if upper == "LOOKUP" && args.len() == 2 {
-            let mut args = args;
-            let x = self.expr(args.pop().expect("two arguments"));
-            let table = args.pop().expect("two arguments");
-            return Expr::Call(upper, vec![table, x], span);
-        }
         let is_gf = self.gf_idents.contains(&ident);
-        let args: Vec<Expr> = args.into_iter().map(|a| self.expr(a)).collect();
+        // LOOKUP's first argument names a graphical function, not a value: it stays a name.
+        let args: Vec<Expr> = args
+            .into_iter()
+            .enumerate()
+            .map(|(k, a)| {
+                if k == 0 && takes_gf(&upper) {
+                    a
+                } else {
+                    self.expr(a)
+                }
+            })
+            .collect();
         if pure_arity(&upper).is_none() && stateful_arity(&upper).is_none() && is_gf {
             if args.len() != 1 {
                 self.error(
@@ -475,9 +557,16 @@ impl Lowerer<'_> {
             "DELAY" => {
                 let input = self.hoist_to_variable("delay input", next().expect("arity checked"));
                 let time = next().expect("arity checked");
-                let init = next().unwrap_or_else(|| input.clone());
+                let (input, init) = match (input, next()) {
+                    // A constant delayed is the same constant, once the initial value has run out.
+                    (Expr::Num(v), Some(init)) => (var(&self.aux("delay input", num(v))), init),
+                    (input, init) => {
+                        let init = init.unwrap_or_else(|| input.clone());
+                        (input, init)
+                    }
+                };
                 let Expr::Var(input_ident, _) = input else {
-                    return input; // a constant delayed is the same constant
+                    return input; // a constant delayed without an initial value is itself
                 };
                 let init_state = self.stock("delay initial", init, &[], &[]);
                 let line = self.out.delays.len();
@@ -526,20 +615,147 @@ impl Lowerer<'_> {
                     ),
                 }
             }
-            "NORMAL" | "UNIFORM" => {
-                let a = next().expect("arity checked");
-                let b = next().expect("arity checked");
+            "NPV" => {
+                let stream = next().expect("arity checked");
+                let rate = next().expect("arity checked");
+                let initial = next().unwrap_or(num(0.0));
+                let factor = next().unwrap_or(num(1.0));
+                self.npv(stream, rate, initial, factor)
+            }
+            "PMT" => {
+                let rate = next().expect("arity checked");
+                let periods = next().expect("arity checked");
+                let present = next().expect("arity checked");
+                let future = next().unwrap_or(num(0.0));
+                let due = next().unwrap_or(num(0.0));
+                self.pmt(rate, periods, present, future, due, span)
+            }
+            "ENDVAL" => {
+                // A single run has no previous run to take the end value from: the default, or
+                // else the value the variable starts with.
+                let x = next().expect("arity checked");
+                match next() {
+                    Some(default) => default,
+                    None => var(&self.stock("endval", x, &[], &[])),
+                }
+            }
+            _ => {
+                let (dist, params) = Dist::of(f).expect("stateful_arity lists exactly these");
                 let site = self.out.random_sites;
                 self.out.random_sites += 1;
-                let kind = if f == "NORMAL" { 0.0 } else { 1.0 };
-                let mut args = vec![num(site as f64), num(kind), a, b];
+                let code = Dist::ALL.iter().position(|d| *d == dist).expect("listed");
+                let mut args = vec![num(site as f64), num(code as f64)];
+                for _ in 0..params {
+                    args.push(next().expect("arity checked"));
+                }
+                args.resize(5, num(0.0));
                 if let Some(seed) = next() {
-                    args.push(seed);
+                    match const_value(&seed) {
+                        Some(s) if s.is_finite() => args.push(num(s)),
+                        _ => {
+                            self.error(
+                                span,
+                                format!("{f}: the seed must be a number written as a constant"),
+                            );
+                            return num(0.0);
+                        }
+                    }
                 }
                 Expr::Call(RANDOM.into(), args, span)
             }
-            _ => unreachable!("stateful_arity lists exactly these"),
         }
+    }
+
+    /// NPV as Vensim and PySD build it: a discount factor `df` that starts at 1 and falls by the
+    /// factor 1 / (1 + rate * DT) every step, an accumulator of `stream * df` that starts at
+    /// `initial`, and the result `(accumulated + stream * df * DT) * factor`, which counts the
+    /// stream up to and including the current step.
+    fn npv(&mut self, stream: Expr, rate: Expr, initial: Expr, factor: Expr) -> Expr {
+        let stream = self.hoist("npv stream", stream);
+        let rate = self.hoist("npv rate", rate);
+        let dt = || Expr::Call("DT".into(), Vec::new(), Span { start: 0, end: 0 });
+        let (df_ident, df_name) = self.fresh("npv discount factor");
+        let discounting = bin(
+            BinOp::Div,
+            bin(BinOp::Mul, var(&df_ident), rate.clone()),
+            bin(BinOp::Add, num(1.0), bin(BinOp::Mul, rate, dt())),
+        );
+        let discounting = self.flow("npv discounting", discounting);
+        self.push(
+            &df_ident,
+            df_name,
+            VarKind::Stock,
+            Body::Stock {
+                init: num(1.0),
+                inflows: Vec::new(),
+                outflows: vec![(discounting, Location::default())],
+                non_negative: false,
+            },
+        );
+        let discounted = bin(BinOp::Mul, stream, var(&df_ident));
+        let discounted = self.hoist("npv discounted stream", discounted);
+        let inflow = self.flow("npv inflow", discounted.clone());
+        let accumulated = self.stock("npv accumulated", initial, &[&inflow], &[]);
+        bin(
+            BinOp::Mul,
+            bin(
+                BinOp::Add,
+                var(&accumulated),
+                bin(BinOp::Mul, discounted, dt()),
+            ),
+            factor,
+        )
+    }
+
+    /// PMT as in spreadsheets: the payment per period that pays off `present` (and leaves
+    /// `future`) over `periods` periods at `rate` per period, paid at the end of each period
+    /// (`due` = 0) or at the start (`due` = 1); negative for a positive loan.
+    /// PMT = -(rate * (present * (1 + rate)^periods + future)) /
+    ///       ((1 + rate * due) * ((1 + rate)^periods - 1)), and -(present + future) / periods at
+    /// a zero rate.
+    fn pmt(
+        &mut self,
+        rate: Expr,
+        periods: Expr,
+        present: Expr,
+        future: Expr,
+        due: Expr,
+        span: Span,
+    ) -> Expr {
+        let rate = self.hoist("pmt rate", rate);
+        let periods = self.hoist("pmt periods", periods);
+        let present = self.hoist("pmt present value", present);
+        let future = self.hoist("pmt future value", future);
+        let growth = bin(
+            BinOp::Pow,
+            bin(BinOp::Add, num(1.0), rate.clone()),
+            periods.clone(),
+        );
+        let growth = self.hoist("pmt growth", growth);
+        let neg = |e: Expr| Expr::Unary(expr::UnOp::Neg, Box::new(e));
+        let with_rate = bin(
+            BinOp::Div,
+            neg(bin(
+                BinOp::Mul,
+                rate.clone(),
+                bin(
+                    BinOp::Add,
+                    bin(BinOp::Mul, present.clone(), growth.clone()),
+                    future.clone(),
+                ),
+            )),
+            bin(
+                BinOp::Mul,
+                bin(BinOp::Add, num(1.0), bin(BinOp::Mul, rate.clone(), due)),
+                bin(BinOp::Sub, growth, num(1.0)),
+            ),
+        );
+        let without_rate = bin(BinOp::Div, neg(bin(BinOp::Add, present, future)), periods);
+        Expr::Call(
+            "IF_THEN_ELSE".into(),
+            vec![bin(BinOp::Eq, rate, num(0.0)), without_rate, with_rate],
+            span,
+        )
     }
 
     /// n first-order smooths in cascade, each with time `time / n`; returns the last stage.

@@ -15,6 +15,7 @@ pub mod lower;
 pub mod resolve;
 pub mod run;
 pub mod units;
+pub mod xmile_out;
 pub mod xml;
 
 pub use ast::{ModelFile, canonical_name};

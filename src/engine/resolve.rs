@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::ast::{GraphicalFunction, ModelFile, VarKind};
 use super::error::{Diagnostic, EngineError, Location, Result};
 use super::expr::{BinOp, Expr, Span, UnOp};
-use super::lower::{Body, DELAY_READ, Lowered, RANDOM};
+use super::lower::{Body, DELAY_READ, Dist, Lowered, RANDOM};
 
 /// Pure functions of one or more values, after resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +31,31 @@ pub enum Func {
     Step,
     Ramp,
     Pulse,
+    /// ROOTN(x, n).
+    RootN,
+    /// LOGISTIC(x, slope, midpoint).
+    Logistic,
+    /// NORMALCDF(x, mean, sd).
+    NormalCdf,
+    /// INVNORM(p, mean, sd).
+    InvNorm,
+    /// SINWAVE(amplitude, period), resolved with TIME as a third argument.
+    SinWave,
+    /// COSWAVE(amplitude, period), resolved with TIME as a third argument.
+    CosWave,
+    /// COUNTER(start, end), resolved with TIME - STARTTIME as a third argument.
+    Counter,
+}
+
+/// Built-ins that read a graphical function over a range rather than at one point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GfFn {
+    /// LOOKUPINV(gf, y): the x at which the graphical function first reaches y.
+    Inverse,
+    /// LOOKUPAREA(gf, x1, x2): the area under the graphical function from x1 to x2.
+    Area,
+    /// LOOKUPMEAN(gf, x1, x2): its mean value from x1 to x2 (area / (x2 - x1)).
+    Mean,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,17 +71,23 @@ pub enum RExpr {
     If(Box<RExpr>, Box<RExpr>, Box<RExpr>),
     Call(Func, Vec<RExpr>),
     Lookup(usize, Box<RExpr>),
+    GfCall {
+        f: GfFn,
+        gf: usize,
+        a: Box<RExpr>,
+        b: Box<RExpr>,
+    },
     DelayRead {
         line: usize,
         time: Box<RExpr>,
         init: Box<RExpr>,
     },
+    /// A draw from `dist` with up to three parameters (unused ones are zero).
     Random {
         site: usize,
-        normal: bool,
-        a: Box<RExpr>,
-        b: Box<RExpr>,
-        seed: Option<Box<RExpr>>,
+        dist: Dist,
+        params: Box<[RExpr; 3]>,
+        seed: Option<u64>,
     },
 }
 
@@ -308,6 +339,8 @@ impl Resolver<'_> {
                     "starttime" => RExpr::Start,
                     "stoptime" => RExpr::Stop,
                     "pi" => RExpr::Num(std::f64::consts::PI),
+                    "inf" => RExpr::Num(f64::INFINITY),
+                    "nan" => RExpr::Num(f64::NAN),
                     _ => {
                         let hint = if self.gf_index.contains_key(name) {
                             " (it is a graphical function: call it as name(x))"
@@ -354,36 +387,68 @@ impl Resolver<'_> {
             "STARTTIME" => return RExpr::Start,
             "STOPTIME" => return RExpr::Stop,
             "IF_THEN_ELSE" => return RExpr::If(arg(self, 0), arg(self, 1), arg(self, 2)),
-            "LOOKUP" => {
-                let table = match &args[0] {
-                    Expr::Var(n, _) => n.clone(),
-                    _ => String::new(),
-                };
-                let gf = if let Some(&g) = self.gf_index.get(&table) {
-                    Some(g)
-                } else if let Some(&v) = self.index.get(&table) {
-                    self.model
-                        .variables
-                        .get(v)
-                        .and_then(|mv| mv.gf.clone())
-                        .map(|g| {
-                            self.gfs.push(g);
-                            self.gfs.len() - 1
-                        })
+            "ROOTN" => Func::RootN,
+            "LOGISTIC" | "NORMALCDF" | "INVNORM" => {
+                // LOGISTIC(x, slope 1, midpoint 0); NORMALCDF/INVNORM(x, mean 0, sd 1).
+                let defaults = if name == "LOGISTIC" {
+                    [1.0, 0.0]
                 } else {
-                    None
+                    [0.0, 1.0]
                 };
-                return match gf {
-                    Some(g) => RExpr::Lookup(g, arg(self, 1)),
-                    None => {
-                        self.at(
-                            source,
-                            span,
-                            format!("LOOKUP: '{table}' is not a graphical function"),
-                        );
-                        RExpr::Num(0.0)
-                    }
+                let mut full: Vec<RExpr> = args.iter().map(|a| self.expr(a, source)).collect();
+                for &d in &defaults[full.len() - 1..] {
+                    full.push(RExpr::Num(d));
+                }
+                let f = match name {
+                    "LOGISTIC" => Func::Logistic,
+                    "NORMALCDF" => Func::NormalCdf,
+                    _ => Func::InvNorm,
                 };
+                return RExpr::Call(f, full);
+            }
+            "SINWAVE" | "COSWAVE" | "COUNTER" => {
+                let clock = if name == "COUNTER" {
+                    RExpr::Binary(BinOp::Sub, Box::new(RExpr::Time), Box::new(RExpr::Start))
+                } else {
+                    RExpr::Time
+                };
+                let f = match name {
+                    "SINWAVE" => Func::SinWave,
+                    "COSWAVE" => Func::CosWave,
+                    _ => Func::Counter,
+                };
+                return RExpr::Call(f, vec![*arg(self, 0), *arg(self, 1), clock]);
+            }
+            "PERCENT" => {
+                return RExpr::Binary(BinOp::Mul, arg(self, 0), Box::new(RExpr::Num(100.0)));
+            }
+            "INF" => return RExpr::Num(f64::INFINITY),
+            "NAN" => return RExpr::Num(f64::NAN),
+            "LOOKUP" | "LOOKUPINV" | "LOOKUPAREA" | "LOOKUPMEAN" => {
+                let Some(g) = self.graphical_function(&args[0], name, span, source) else {
+                    return RExpr::Num(0.0);
+                };
+                let (x0, x1) = {
+                    let xs = &self.gfs[g].xs;
+                    (
+                        xs.first().copied().unwrap_or(f64::NAN),
+                        xs.last().copied().unwrap_or(f64::NAN),
+                    )
+                };
+                let (f, a, b) = match (name, args.len()) {
+                    ("LOOKUP", _) => return RExpr::Lookup(g, arg(self, 1)),
+                    ("LOOKUPINV", _) => (GfFn::Inverse, arg(self, 1), Box::new(RExpr::Num(0.0))),
+                    ("LOOKUPAREA", _) => (GfFn::Area, arg(self, 1), arg(self, 2)),
+                    // LOOKUPMEAN(gf): over all its x; LOOKUPMEAN(gf, x): from its first x to x.
+                    (_, 1) => (
+                        GfFn::Mean,
+                        Box::new(RExpr::Num(x0)),
+                        Box::new(RExpr::Num(x1)),
+                    ),
+                    (_, 2) => (GfFn::Mean, Box::new(RExpr::Num(x0)), arg(self, 1)),
+                    _ => (GfFn::Mean, arg(self, 1), arg(self, 2)),
+                };
+                return RExpr::GfCall { f, gf: g, a, b };
             }
             DELAY_READ => {
                 let line = match args[0] {
@@ -397,16 +462,21 @@ impl Resolver<'_> {
                 };
             }
             RANDOM => {
-                let (site, normal) = match (&args[0], &args[1]) {
-                    (Expr::Num(s), Expr::Num(k)) => (*s as usize, *k == 0.0),
-                    _ => unreachable!("lowering writes site and kind"),
+                let (site, dist, seed) = match (&args[0], &args[1], args.get(5)) {
+                    (Expr::Num(s), Expr::Num(k), seed) => (
+                        *s as usize,
+                        Dist::ALL[*k as usize],
+                        seed.map(|e| match e {
+                            Expr::Num(v) => *v as u64,
+                            _ => unreachable!("lowering writes constant seeds"),
+                        }),
+                    ),
+                    _ => unreachable!("lowering writes site and distribution"),
                 };
-                let seed = (args.len() > 4).then(|| arg(self, 4));
                 return RExpr::Random {
                     site,
-                    normal,
-                    a: arg(self, 2),
-                    b: arg(self, 3),
+                    dist,
+                    params: Box::new([*arg(self, 2), *arg(self, 3), *arg(self, 4)]),
                     seed,
                 };
             }
@@ -414,6 +484,45 @@ impl Resolver<'_> {
         };
         let args = args.iter().map(|a| self.expr(a, source)).collect();
         RExpr::Call(func, args)
+    }
+}
+
+impl Resolver<'_> {
+    /// The graphical function a LOOKUP-family call names: a `<gf>` of its own, or a variable's.
+    fn graphical_function(
+        &mut self,
+        table: &Expr,
+        func: &str,
+        span: Span,
+        source: usize,
+    ) -> Option<usize> {
+        let table = match table {
+            Expr::Var(n, _) => n.clone(),
+            _ => String::new(),
+        };
+        let gf = if let Some(&g) = self.gf_index.get(&table) {
+            Some(g)
+        } else if let Some(&v) = self.index.get(&table) {
+            self.model
+                .variables
+                .get(v)
+                .and_then(|mv| mv.gf.clone())
+                .map(|g| {
+                    self.gfs.push(g);
+                    self.gfs.len() - 1
+                })
+        } else {
+            None
+        };
+        if gf.is_none() {
+            let message = if table.is_empty() {
+                format!("{func}: expected the name of a graphical function as first argument")
+            } else {
+                format!("{func}: '{table}' is not a graphical function")
+            };
+            self.at(source, span, message);
+        }
+        gf
     }
 }
 
@@ -437,13 +546,11 @@ pub fn for_each_ref(e: &RExpr, f: &mut impl FnMut(usize)) {
             for_each_ref(time, f);
             for_each_ref(init, f);
         }
-        RExpr::Random { a, b, seed, .. } => {
+        RExpr::GfCall { a, b, .. } => {
             for_each_ref(a, f);
             for_each_ref(b, f);
-            if let Some(s) = seed {
-                for_each_ref(s, f);
-            }
         }
+        RExpr::Random { params, .. } => params.iter().for_each(|a| for_each_ref(a, f)),
     }
 }
 
@@ -544,10 +651,13 @@ fn find_cycle(vars: &[RVar], pending: &[usize], init: bool) -> Vec<usize> {
 fn time_varying(e: &RExpr) -> bool {
     match e {
         RExpr::Time | RExpr::DelayRead { .. } | RExpr::Random { .. } => true,
-        RExpr::Call(Func::Step | Func::Ramp | Func::Pulse, _) => true,
+        RExpr::Call(
+            Func::Step | Func::Ramp | Func::Pulse | Func::SinWave | Func::CosWave | Func::Counter,
+            _,
+        ) => true,
         RExpr::Num(_) | RExpr::Var(_) | RExpr::Dt | RExpr::Start | RExpr::Stop => false,
         RExpr::Unary(_, a) | RExpr::Lookup(_, a) => time_varying(a),
-        RExpr::Binary(_, a, b) => time_varying(a) || time_varying(b),
+        RExpr::Binary(_, a, b) | RExpr::GfCall { a, b, .. } => time_varying(a) || time_varying(b),
         RExpr::If(c, a, b) => time_varying(c) || time_varying(a) || time_varying(b),
         RExpr::Call(_, args) => args.iter().any(time_varying),
     }

@@ -5,12 +5,15 @@ use std::ops::Range;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, Gamma, LogNormal, Normal, Pareto, Poisson, Triangular, Weibull};
+use statrs::distribution::ContinuousCDF;
 
 use super::ast::{GfKind, GraphicalFunction, Method, VarKind};
-use super::compile::{DT, F1, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot};
+use super::compile::{DT, F1, F3, Op, Program, START, STOP, Slot, TIME, gather_step_ops, var_slot};
 use super::error::{EngineError, Result};
 use super::jit::{self, JitCode};
+use super::lower::Dist;
+use super::resolve::GfFn;
 
 /// Runs whose stored values (save steps × variables) would exceed this are refused before they
 /// start: 50 million values is 400 MB.
@@ -50,10 +53,15 @@ impl Overrides {
         name: &str,
         value: Override,
     ) -> std::result::Result<(), String> {
-        let var = program
-            .find(name)
-            .ok_or_else(|| format!("no variable named {name:?} in the model"))?;
-        self.set_var(program, var, value)
+        let vars = program.find_all(name);
+        if vars.is_empty() {
+            return Err(format!("no variable named {name:?} in the model"));
+        }
+        // An array's name sets every element.
+        for var in vars {
+            self.set_var(program, var, value.clone())?;
+        }
+        Ok(())
     }
 
     /// Sets an override by variable index.
@@ -144,6 +152,17 @@ impl Results {
             .position(|n| super::ast::canonical_name(n) == ident)
     }
 
+    /// The column `name`, or the columns of every element of the array `name`.
+    pub fn columns_named(&self, name: &str) -> Vec<usize> {
+        if let Some(i) = self.column_index(name) {
+            return vec![i];
+        }
+        let prefix = format!("{}[", super::ast::canonical_name(name));
+        (0..self.names.len())
+            .filter(|&i| super::ast::canonical_name(&self.names[i]).starts_with(&prefix))
+            .collect()
+    }
+
     /// Results made from whole columns (for analyses and tests that build series by hand).
     pub fn from_columns(names: Vec<String>, times: Vec<f64>, columns: &[Vec<f64>]) -> Results {
         let rows = times.len();
@@ -195,6 +214,23 @@ impl Program {
     /// The index of a variable by display or canonical name.
     pub fn find(&self, name: &str) -> Option<usize> {
         self.index.get(&super::ast::canonical_name(name)).copied()
+    }
+
+    /// The variable `name`, or every element of the array `name` (in element order).
+    pub fn find_all(&self, name: &str) -> Vec<usize> {
+        if let Some(i) = self.find(name) {
+            return vec![i];
+        }
+        let prefix = format!("{}[", super::ast::canonical_name(name));
+        let mut found: Vec<usize> = self
+            .vars
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.user && v.ident.starts_with(&prefix))
+            .map(|(i, _)| i)
+            .collect();
+        found.sort_unstable();
+        found
     }
 
     /// The number of time steps of a run.
@@ -633,6 +669,12 @@ fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
                 };
             }
             Op::Fn1 { d, f, a } => s[d as usize] = fn1(f, s[a as usize]),
+            Op::Fn3 { d, f, a, b: y, c } => {
+                s[d as usize] = fn3(f, s[a as usize], s[y as usize], s[c as usize]);
+            }
+            Op::GfFn { d, f, gf, a, b: y } => {
+                s[d as usize] = gf_fn(&ctx.gfs[gf as usize], f, s[a as usize], s[y as usize]);
+            }
             Op::JumpIfZero { c, to } => {
                 if !truth(s[c as usize]) {
                     pc = to as usize;
@@ -674,11 +716,13 @@ fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
             Op::Random {
                 d,
                 site,
-                normal,
+                dist,
                 a,
-                b: c,
+                b: y,
+                c,
             } => {
-                s[d as usize] = random(ctx, site, normal, s[a as usize], s[c as usize]);
+                let params = [s[a as usize], s[y as usize], s[c as usize]];
+                s[d as usize] = random(ctx, site, dist, params);
             }
             Op::ClampZero { d } => s[d as usize] = s[d as usize].max(0.0),
         }
@@ -718,19 +762,156 @@ pub(super) fn delay_read(ctx: &Ctx, s: &[f64], line: u32, delay: f64, init: f64)
         .unwrap_or(init)
 }
 
-pub(super) fn random(ctx: &mut Ctx, site: u32, normal: bool, a: f64, b: f64) -> f64 {
+/// One draw from `site`'s generator (see [`Dist`] for the parameters and the seed rule).
+/// Parameters a distribution cannot take (a negative standard deviation, p outside (0, 1], ...)
+/// give NaN, except NORMAL, which has always read its sd as |sd|.
+pub(super) fn random(ctx: &mut Ctx, site: u32, dist: Dist, [a, b, c]: [f64; 3]) -> f64 {
     let Some(rng) = ctx.rngs.get_mut(site as usize) else {
         return a;
     };
-    if normal {
-        match Normal::new(a, b.abs()) {
+    let draw = |d: Option<f64>| d.unwrap_or(f64::NAN);
+    match dist {
+        Dist::Normal => match Normal::new(a, b.abs()) {
             Ok(dist) => dist.sample(rng),
             Err(_) => a,
+        },
+        Dist::Uniform => {
+            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            a + (b - a) * u
         }
-    } else {
-        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        a + (b - a) * u
+        Dist::LogNormal if b == 0.0 && a > 0.0 => a,
+        Dist::LogNormal => draw(
+            LogNormal::from_mean_cv(a, b / a)
+                .ok()
+                .filter(|_| a > 0.0)
+                .map(|d| d.sample(rng)),
+        ),
+        Dist::Poisson => poisson(rng, a),
+        Dist::Triangular => draw(Triangular::new(a, c, b).ok().map(|d| d.sample(rng))),
+        Dist::Weibull => draw(Weibull::new(b, a).ok().map(|d| d.sample(rng))),
+        Dist::Pareto => draw(Pareto::new(b, a).ok().map(|d| d.sample(rng))),
+        // A Poisson draw whose mean is a gamma draw (shape = successes, scale = (1 - p) / p) has
+        // the negative binomial distribution.
+        Dist::NegBinomial if b == 1.0 && a > 0.0 => 0.0,
+        Dist::NegBinomial => {
+            let gamma = (b > 0.0 && b < 1.0)
+                .then(|| Gamma::new(a, (1.0 - b) / b).ok())
+                .flatten();
+            match gamma {
+                Some(g) => {
+                    let mean = g.sample(rng);
+                    poisson(rng, mean)
+                }
+                None => f64::NAN,
+            }
+        }
     }
+}
+
+fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
+    if mean == 0.0 {
+        return 0.0;
+    }
+    Poisson::new(mean).map_or(f64::NAN, |d| d.sample(rng))
+}
+
+/// ROOTN, LOGISTIC, NORMALCDF, INVNORM, SINWAVE, COSWAVE and COUNTER.
+pub(super) fn fn3(f: F3, a: f64, b: f64, c: f64) -> f64 {
+    match f {
+        // The real n-th root: odd roots of negative numbers are negative.
+        F3::RootN => {
+            if a < 0.0 && b.fract() == 0.0 && b.rem_euclid(2.0) == 1.0 {
+                -(-a).powf(1.0 / b)
+            } else {
+                a.powf(1.0 / b)
+            }
+        }
+        F3::Logistic => 1.0 / (1.0 + (-b * (a - c)).exp()),
+        F3::NormalCdf => statrs::distribution::Normal::new(b, c).map_or(f64::NAN, |n| n.cdf(a)),
+        F3::InvNorm => match statrs::distribution::Normal::new(b, c) {
+            Ok(n) if (0.0..=1.0).contains(&a) => n.inverse_cdf(a),
+            _ => f64::NAN,
+        },
+        F3::SinWave => a * (2.0 * std::f64::consts::PI * c / b).sin(),
+        F3::CosWave => a * (2.0 * std::f64::consts::PI * c / b).cos(),
+        // Time elapsed `c` counted from `a`, starting again at `a` on reaching `b`. The tolerance
+        // keeps a sum of DTs that lands a hair below the end from showing the end itself.
+        F3::Counter => {
+            let span = b - a;
+            if span.is_nan() || span <= 0.0 {
+                return a;
+            }
+            let wraps = (c / span + 1e-9).floor();
+            a + (c - wraps * span).max(0.0)
+        }
+    }
+}
+
+/// LOOKUPINV, LOOKUPAREA and LOOKUPMEAN on one graphical function.
+pub(super) fn gf_fn(g: &GraphicalFunction, f: GfFn, a: f64, b: f64) -> f64 {
+    match f {
+        GfFn::Inverse => lookup_inverse(g, a),
+        GfFn::Area => area_to(g, b) - area_to(g, a),
+        GfFn::Mean if a == b => lookup(g, a),
+        GfFn::Mean => (area_to(g, b) - area_to(g, a)) / (b - a),
+    }
+}
+
+/// The x at which the graphical function's points, joined by straight lines, first reach `y`;
+/// a `y` beyond every point gives the x of the nearer end (by y).
+pub fn lookup_inverse(g: &GraphicalFunction, y: f64) -> f64 {
+    let (xs, ys) = (&g.xs, &g.ys);
+    if xs.is_empty() || y.is_nan() {
+        return f64::NAN;
+    }
+    for i in 0..xs.len() - 1 {
+        let (y0, y1) = (ys[i], ys[i + 1]);
+        if (y0 <= y && y <= y1) || (y1 <= y && y <= y0) {
+            return if y0 == y1 {
+                xs[i]
+            } else {
+                xs[i] + (y - y0) * (xs[i + 1] - xs[i]) / (y1 - y0)
+            };
+        }
+    }
+    let last = xs.len() - 1;
+    if (y - ys[0]).abs() <= (y - ys[last]).abs() {
+        xs[0]
+    } else {
+        xs[last]
+    }
+}
+
+/// The signed area under the graphical function from its first x to `x`, read as `lookup`
+/// reads it: straight lines (steps for a discrete one) between points, and beyond the ends the
+/// end value (or the end segment's line for an extrapolating one).
+pub fn area_to(g: &GraphicalFunction, x: f64) -> f64 {
+    let (xs, ys) = (&g.xs, &g.ys);
+    let n = xs.len();
+    if n == 0 || x.is_nan() {
+        return f64::NAN;
+    }
+    let discrete = g.kind == GfKind::Discrete;
+    // The area over [from, to] within one piece: a trapezoid, or a step for a discrete one.
+    let piece = |from: f64, y_from: f64, to: f64, y_to: f64| {
+        if discrete {
+            y_from * (to - from)
+        } else {
+            (y_from + y_to) / 2.0 * (to - from)
+        }
+    };
+    if x <= xs[0] || n == 1 {
+        return (x - xs[0]) * (ys[0] + lookup(g, x)) / 2.0;
+    }
+    let mut area = 0.0;
+    for i in 1..n {
+        if xs[i] <= x {
+            area += piece(xs[i - 1], ys[i - 1], xs[i], ys[i]);
+        } else {
+            return area + piece(xs[i - 1], ys[i - 1], x, lookup(g, x));
+        }
+    }
+    area + (x - xs[n - 1]) * (ys[n - 1] + lookup(g, x)) / 2.0
 }
 
 pub(super) fn fn1(f: F1, x: f64) -> f64 {

@@ -240,10 +240,51 @@ impl Checker<'_> {
                         (U::Known(v), U::Known(t)) => U::Known(combine(v, &t, -1)),
                         _ => U::Any,
                     },
+                    // x^(1/n): known when n is a whole number that divides every exponent.
+                    Func::RootN => match (&units[0], &args[1]) {
+                        (U::Known(d), RExpr::Num(n))
+                            if n.fract() == 0.0
+                                && *n != 0.0
+                                && d.values().all(|p| p % (*n as i32) == 0) =>
+                        {
+                            U::Known(d.iter().map(|(k, p)| (k.clone(), p / *n as i32)).collect())
+                        }
+                        (U::Known(d), _) if d.is_empty() => U::Known(Dims::new()),
+                        _ => U::Any,
+                    },
+                    // slope * (x - midpoint) is a number: slope in 1/(units of x).
+                    Func::Logistic => {
+                        self.same(
+                            units[0].clone(),
+                            units[2].clone(),
+                            "LOGISTIC's x and midpoint",
+                        );
+                        U::Known(Dims::new())
+                    }
+                    Func::NormalCdf => {
+                        let x =
+                            self.same(units[0].clone(), units[1].clone(), "NORMALCDF's x and mean");
+                        self.same(x, units[2].clone(), "NORMALCDF's x and sd");
+                        U::Known(Dims::new())
+                    }
+                    Func::InvNorm => {
+                        self.dimensionless(units[0].clone(), "INVNORM's probability");
+                        self.same(units[1].clone(), units[2].clone(), "INVNORM's mean and sd")
+                    }
+                    Func::SinWave | Func::CosWave => {
+                        let t = self.time();
+                        self.same(units[1].clone(), t, "the wave's period and time");
+                        units[0].clone()
+                    }
+                    Func::Counter => self.same(
+                        units[0].clone(),
+                        units[1].clone(),
+                        "COUNTER's start and end",
+                    ),
                 }
             }
             // A graphical function's output takes the units of the variable it defines.
-            RExpr::Lookup(..) => U::Any,
+            RExpr::Lookup(..) | RExpr::GfCall { .. } => U::Any,
             RExpr::DelayRead { init, .. } => self.infer(init),
         }
     }

@@ -414,15 +414,18 @@ impl<'a, 'i> Reader<'a, 'i> {
         })
     }
 
-    /// A `<module>` among the variables, with its `<connect>`s (Stella also writes each as
-    /// `<connect2>`; those duplicates are skipped).
+    /// A `<module>` among the variables, with its `<connect>`s and Stella 10's `<connect2>`s
+    /// (often the same connection again; duplicates collapse when they are applied).
     fn module(&self, node: Node) -> Result<Module> {
         let name = match node.attribute("name") {
             Some(n) if !n.trim().is_empty() => n.to_string(),
             _ => return self.err(node, "<module> needs a name attribute"),
         };
         let mut connects = Vec::new();
-        for c in children(node, "connect") {
+        let written = node
+            .children()
+            .filter(|c| is_ours(c) && matches!(c.tag_name().name(), "connect" | "connect2"));
+        for c in written {
             match (c.attribute("to"), c.attribute("from")) {
                 (Some(to), Some(from)) => {
                     connects.push((to.to_string(), from.to_string(), self.loc(c)))
