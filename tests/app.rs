@@ -563,17 +563,20 @@ fn the_model_view_finds_a_variable_and_shows_its_documentation() {
         .focus();
     h.run_steps(1);
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search:")
-        .type_text("risk sens");
+        .type_text("signal half");
     h.run_steps(2);
-    assert_eq!(h.state().model_view.search, "risk sens");
-    h.get_by_label("Risk sensitivity").click_accesskit();
+    assert_eq!(h.state().model_view.search, "signal half");
+    h.get_by_label("Rule signal half burden").click_accesskit();
     h.run_steps(2);
     // The same source note `borderflow doc` prints.
     let doc = borderflow::analysis::doc::variable_docs(
         &h.state().session.setup.compiled,
         Some(&h.state().session.setup.catalogue),
     );
-    let risk = doc.iter().find(|d| d.name == "Risk sensitivity").unwrap();
+    let risk = doc
+        .iter()
+        .find(|d| d.name == "Rule signal half burden")
+        .unwrap();
     assert!(h.state().model_view.selected.is_some(), "selected");
 
     assert!(h.query_by_label(&risk.source).is_some(), "{}", risk.source);

@@ -131,7 +131,7 @@ fn writing_the_fit_changes_only_the_fitted_constants() {
         .model
         .variables
         .iter()
-        .find(|v| v.name == "Base Mainland visitor demand")
+        .find(|v| v.name == "Burden tolerance HK residents")
         .and_then(|v| v.doc.clone())
         .unwrap();
     assert!(doc.starts_with("Calibrated on"), "{doc}");
@@ -139,7 +139,10 @@ fn writing_the_fit_changes_only_the_fitted_constants() {
         doc.contains("to 2022-10-10") || doc.contains(".. 2022-10-10"),
         "{doc}"
     );
-    assert!(doc.contains("hk_visitor_arrivals_annual.csv"), "{doc}");
+    assert!(
+        doc.contains("Before calibration: Judgement: HK residents"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -177,13 +180,13 @@ fn bad_parameter_lists_are_located() {
     let (program, catalogue) = (&setup.compiled.program, &setup.catalogue);
     let entry = |name: &str, low: f64, high: f64| {
         format!(
-            "(parameters: [\n  (constant: \"Risk sensitivity\", unit: \"dmnl\", low: 0.1, high: 0.8, fitted: true, why: \"w\"),\n  (constant: \"{name}\", unit: \"dmnl\", low: {low:?}, high: {high:?}, fitted: false, why: \"w\"),\n])"
+            "(parameters: [\n  (constant: \"Risk sensitivity Mainland visitors\", unit: \"dmnl\", low: 0.1, high: 0.8, fitted: true, why: \"w\"),\n  (constant: \"{name}\", unit: \"dmnl\", low: {low:?}, high: {high:?}, fitted: false, why: \"w\"),\n])"
         )
     };
     let cases = [
         (entry("No such thing", 0.0, 1.0), "3:", "not a variable"),
         (
-            entry("Traveller confidence", 0.0, 1.0),
+            entry("Confidence[Mainland visitors]", 0.0, 1.0),
             "3:",
             "not a constant",
         ),
@@ -192,7 +195,11 @@ fn bad_parameter_lists_are_located() {
             "3:",
             "not a constant",
         ),
-        (entry("Risk sensitivity", 0.0, 1.0), "3:", "listed twice"),
+        (
+            entry("Risk sensitivity Mainland visitors", 0.0, 1.0),
+            "3:",
+            "listed twice",
+        ),
         (entry("Pent up share", 0.5, 0.1), "3:", "low < high"),
         (
             entry("HK hotel quarantine days", 0.0, 7.0),
@@ -218,7 +225,8 @@ fn the_shipped_list_covers_the_long_run_level_with_ranges() {
     let setup = status_quo().setup;
     let list = &setup.parameters;
     for name in [
-        "Base Mainland visitor demand",
+        "Outlook epidemic level",
+        "Outlook easing start",
         "Demand growth rate",
         "Lasting demand loss",
     ] {

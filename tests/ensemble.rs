@@ -294,7 +294,7 @@ fn bad_ensemble_settings_are_located() {
             "set by lever",
         ),
         (
-            r#"ensemble: (members: 5, seed: 1, sampling: Random, parameters: {"Traveller confidence": Uniform(0.0, 1.0)})"#,
+            r#"ensemble: (members: 5, seed: 1, sampling: Random, parameters: {"Confidence[Mainland visitors]": Uniform(0.0, 1.0)})"#,
             "not a constant",
         ),
     ];

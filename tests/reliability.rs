@@ -475,7 +475,7 @@ fn calibrate_write_goes_through_a_symlink_and_keeps_the_mode() {
             "--write",
         ],
         0,
-        &["wrote 10 fitted values into"],
+        &["fitted values into"],
     );
     let link = std::fs::symlink_metadata(d.join("szhk.xmile")).expect("link");
     assert!(link.file_type().is_symlink(), "the link stays a link");

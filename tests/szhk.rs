@@ -208,10 +208,24 @@ fn every_variable_has_units_and_every_constant_a_source_or_judgement() {
             "output {o} missing"
         );
     }
-    assert!(
-        !setup.compiled.model.views.is_empty()
-            && setup.compiled.model.views[0].elements.len() == setup.compiled.model.variables.len()
-    );
+    // The diagram shows every variable once: an array as one element, whatever its size.
+    let views = &setup.compiled.model.views;
+    assert!(!views.is_empty());
+    let variables = || views[0].elements.iter().filter(|e| e.kind != "group");
+    // One group per sector at least: people, goods, finance, innovation.
+    assert!(views[0].elements.len() - variables().count() >= 4);
+    let shown: std::collections::BTreeSet<String> = variables()
+        .map(|e| borderflow::engine::canonical_name(&e.name))
+        .collect();
+    let declared: std::collections::BTreeSet<String> = setup
+        .compiled
+        .model
+        .variables
+        .iter()
+        .map(|v| borderflow::engine::canonical_name(v.name.split('[').next().unwrap_or(&v.name)))
+        .collect();
+    assert_eq!(shown, declared);
+    assert_eq!(variables().count(), shown.len(), "a variable shown twice");
 }
 
 #[test]
@@ -225,7 +239,17 @@ fn the_catalogue_has_every_lever_the_report_needs() {
         "northbound_quota",
         "southbound_quota",
         "quarantine_rooms",
-        "open_control_points",
+        "cp_lo_wu",
+        "cp_lok_ma_chau_spur_line",
+        "cp_lok_ma_chau",
+        "cp_shenzhen_bay",
+        "cp_heung_yuen_wai",
+        "cp_man_kam_to",
+        "cp_sha_tau_kok",
+        "cp_hzmb",
+        "cp_airport",
+        "cp_west_kowloon",
+        "cp_ferries",
         "test_recognition",
         "buffer_zone_capacity",
         "truck_driver_regime",
@@ -275,7 +299,7 @@ fn check_sane(setup: &ModelSetup, settings: &[(String, f64)]) -> Results {
             "{name} not finite under {settings:?}"
         );
         let var = &program.vars[program.find(name).unwrap()];
-        if var.kind == VarKind::Stock && name != "Traveller confidence" {
+        if var.kind == VarKind::Stock {
             assert!(
                 series.iter().all(|&v| v >= 0.0),
                 "stock {name} negative under {settings:?}"
@@ -338,8 +362,7 @@ fn extreme_lever_settings_alone_and_together() {
 #[test]
 fn a_fully_shut_border_carries_nothing() {
     let setup = ModelSetup::embedded().unwrap();
-    let shut: Vec<(String, f64)> = [
-        ("Open control points", 0.0),
+    let mut shut: Vec<(String, f64)> = [
         ("Northbound quota", 0.0),
         ("Southbound quota", 0.0),
         ("Buffer zone capacity", 0.0),
@@ -349,6 +372,16 @@ fn a_fully_shut_border_carries_nothing() {
     .iter()
     .map(|(c, v)| (c.to_string(), *v))
     .collect();
+    for lever in setup
+        .catalogue
+        .levers
+        .iter()
+        .filter(|l| l.id.starts_with("cp_"))
+    {
+        for c in lever.constants() {
+            shut.push((c.to_string(), 0.0));
+        }
+    }
     let r = check_sane(&setup, &shut);
     for name in [
         "Mainland visitor arrivals",
@@ -403,7 +436,7 @@ proptest! {
         for (c, name) in r.names.iter().enumerate() {
             let s = r.column(c);
             prop_assert!(s.iter().all(|v| v.is_finite()), "{} not finite", name);
-            if program.vars[program.find(name).unwrap()].kind == VarKind::Stock && name != "Traveller confidence" {
+            if program.vars[program.find(name).unwrap()].kind == VarKind::Stock {
                 prop_assert!(s.iter().all(|&v| v >= 0.0), "{} negative", name);
             }
         }

@@ -18,37 +18,64 @@ pub const SHENZHEN_LAND: [&str; 7] = [
     "Heung Yuen Wai",
 ];
 
+/// Model output of each recorded control point (or group of them): the model's crossing groups
+/// (assets/models/szhk.xmile). Points not listed (none at present) are counted only in the totals.
+const CROSSING_OUTPUT: [(&str, &str); 16] = [
+    ("Lo Wu", "Crossings[Lo Wu]"),
+    ("Lok Ma Chau", "Crossings[Lok Ma Chau]"),
+    ("Lok Ma Chau Spur Line", "Crossings[Lok Ma Chau Spur Line]"),
+    ("Man Kam To", "Crossings[Man Kam To]"),
+    ("Sha Tau Kok", "Crossings[Sha Tau Kok]"),
+    ("Shenzhen Bay", "Crossings[Shenzhen Bay]"),
+    ("Heung Yuen Wai", "Crossings[Heung Yuen Wai]"),
+    ("Hong Kong-Zhuhai-Macao Bridge", "Crossings[HZM Bridge]"),
+    ("Airport", "Crossings[Airport]"),
+    ("Express Rail Link West Kowloon", "Crossings[West Kowloon]"),
+    ("Hung Hom", "Crossings[West Kowloon]"),
+    ("China Ferry Terminal", "Crossings[Ferries]"),
+    ("Macao Ferry Terminal", "Crossings[Ferries]"),
+    ("Tuen Mun Ferry Terminal", "Crossings[Ferries]"),
+    ("Kai Tak Cruise Terminal", "Crossings[Ferries]"),
+    ("Harbour Control", "Crossings[Ferries]"),
+];
+
 /// Recorded `(model time, value)` points by output name: `Mainland visitor arrivals` (arrivals
-/// at all control points) and `Shenzhen land crossings` (two-way, all travellers).
+/// at all control points), `Shenzhen land crossings` (two-way, all travellers), the two-way trips
+/// of each traveller type at all control points (`HK resident crossings`, `Mainland visitor
+/// crossings`, `Other visitor crossings`) and of each crossing (`Crossings[Lo Wu]`, ...).
 pub fn recorded_series(calendar: &Calendar) -> BTreeMap<&'static str, Vec<(f64, f64)>> {
-    let mut days: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut days: BTreeMap<String, BTreeMap<&'static str, f64>> = BTreeMap::new();
     let mut rdr = csv::Reader::from_reader(DAILY.as_bytes());
     for rec in rdr.records().flatten() {
         let (Some(date), Some(point), Some(direction)) = (rec.get(0), rec.get(1), rec.get(2))
         else {
             continue;
         };
-        let mainland: f64 = rec.get(4).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        let total: f64 = rec.get(6).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let num = |i: usize| -> f64 { rec.get(i).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
+        let (hk, mainland, other, total) = (num(3), num(4), num(5), num(6));
         let e = days.entry(date.to_string()).or_default();
+        let mut add = |name: &'static str, v: f64| *e.entry(name).or_default() += v;
         if direction == "arrival" {
-            e.0 += mainland;
+            add("Mainland visitor arrivals", mainland);
         }
+        add("HK resident crossings", hk);
+        add("Mainland visitor crossings", mainland);
+        add("Other visitor crossings", other);
         if SHENZHEN_LAND.contains(&point) {
-            e.1 += total;
+            add("Shenzhen land crossings", total);
+        }
+        if let Some((_, output)) = CROSSING_OUTPUT.iter().find(|(p, _)| *p == point) {
+            add(output, total);
         }
     }
     let mut out: BTreeMap<&'static str, Vec<(f64, f64)>> = BTreeMap::new();
-    for (date, (mv, land)) in days {
+    for (date, values) in days {
         let Ok(t) = calendar.time_of(&date) else {
             continue;
         };
-        out.entry("Mainland visitor arrivals")
-            .or_default()
-            .push((t, mv));
-        out.entry("Shenzhen land crossings")
-            .or_default()
-            .push((t, land));
+        for (name, v) in values {
+            out.entry(name).or_default().push((t, v));
+        }
     }
     out
 }

@@ -133,8 +133,10 @@ pub fn markdown(c: &Calibration, png: Option<&str>) -> String {
         s,
         "The record to 2022-10-10 holds no reopening, so these keep their sourced values; their \
          ranges go to the ensembles. The long-run level after a full reopening is the 2019 level \
-         (`Base Mainland visitor demand`, fitted above to the 2019 total) grown at `Demand growth rate` \
-         less `Lasting demand loss`: no constant is tuned to any outcome after 2022-10-10.\n"
+         of each traveller type and crossing (hk_control_point_passengers_annual.csv, checked above \
+         against each crossing's 2019 total) grown at `Demand growth rate` less `Lasting demand \
+         loss`; after 2022-10-10 the epidemic follows the outlook: no constant is tuned to any \
+         outcome after 2022-10-10.\n"
     );
     let _ = writeln!(s, "| parameter | value | range | unit | why uncertain |");
     let _ = writeln!(s, "|---|---:|---|---|---|");

@@ -54,6 +54,126 @@ pub struct Target {
     pub ends: f64,
 }
 
+/// Daily series fitted: (output, weight, source). The traveller types and the Shenzhen land total
+/// carry the fit; each land point, the airport and the HZM Bridge add where the traffic went.
+const DAILY_TARGETS: [(&str, f64, &str); 12] = [
+    (
+        "Mainland visitor arrivals",
+        1.0,
+        "hk_daily_passenger_traffic.csv: Mainland visitor arrivals, all control points",
+    ),
+    (
+        "HK resident crossings",
+        1.0,
+        "hk_daily_passenger_traffic.csv: HK residents, both directions, all control points",
+    ),
+    (
+        "Other visitor crossings",
+        0.5,
+        "hk_daily_passenger_traffic.csv: other visitors, both directions, all control points",
+    ),
+    (
+        "Shenzhen land crossings",
+        1.0,
+        "hk_daily_passenger_traffic.csv: all travellers both ways at the 7 Shenzhen land control points",
+    ),
+    (
+        "Crossings[Shenzhen Bay]",
+        0.5,
+        "hk_daily_passenger_traffic.csv: Shenzhen Bay, all travellers both ways",
+    ),
+    (
+        "Crossings[Lo Wu]",
+        0.2,
+        "hk_daily_passenger_traffic.csv: Lo Wu, all travellers both ways",
+    ),
+    (
+        "Crossings[Lok Ma Chau Spur Line]",
+        0.2,
+        "hk_daily_passenger_traffic.csv: Lok Ma Chau Spur Line, all travellers both ways",
+    ),
+    (
+        "Crossings[Lok Ma Chau]",
+        0.2,
+        "hk_daily_passenger_traffic.csv: Lok Ma Chau, all travellers both ways",
+    ),
+    (
+        "Crossings[Man Kam To]",
+        0.1,
+        "hk_daily_passenger_traffic.csv: Man Kam To, all travellers both ways",
+    ),
+    (
+        "Crossings[Sha Tau Kok]",
+        0.1,
+        "hk_daily_passenger_traffic.csv: Sha Tau Kok, all travellers both ways",
+    ),
+    (
+        "Crossings[Airport]",
+        0.5,
+        "hk_daily_passenger_traffic.csv: the airport, all travellers both ways",
+    ),
+    (
+        "Crossings[HZM Bridge]",
+        0.5,
+        "hk_daily_passenger_traffic.csv: the HZM Bridge, all travellers both ways",
+    ),
+];
+
+/// 2019 passengers per crossing (hk_control_point_passengers_annual.csv, 2019 rows; Heung Yuen
+/// Wai had no passenger clearance in 2019 and has no row): (output, name, passengers, rows).
+const ANNUAL_2019: [(&str, &str, f64, &str); 10] = [
+    ("Crossings[Lo Wu]", "Lo Wu 2019", 78_234_223.0, "row 36"),
+    (
+        "Crossings[Lok Ma Chau Spur Line]",
+        "Lok Ma Chau Spur Line 2019",
+        50_156_435.0,
+        "row 37",
+    ),
+    (
+        "Crossings[Lok Ma Chau]",
+        "Lok Ma Chau 2019",
+        24_801_949.0,
+        "row 38",
+    ),
+    (
+        "Crossings[Man Kam To]",
+        "Man Kam To 2019",
+        3_625_307.0,
+        "row 39",
+    ),
+    (
+        "Crossings[Sha Tau Kok]",
+        "Sha Tau Kok 2019",
+        2_681_506.0,
+        "row 40",
+    ),
+    (
+        "Crossings[Shenzhen Bay]",
+        "Shenzhen Bay 2019",
+        38_526_032.0,
+        "row 41",
+    ),
+    (
+        "Crossings[HZM Bridge]",
+        "HZM Bridge 2019",
+        19_423_296.0,
+        "row 42",
+    ),
+    (
+        "Crossings[West Kowloon]",
+        "West Kowloon 2019",
+        18_721_730.0,
+        "rows 43 + 45 (Hung Hom)",
+    ),
+    ("Crossings[Airport]", "Airport 2019", 48_997_829.0, "row 44"),
+    (
+        "Crossings[Ferries]",
+        "Ferries 2019",
+        16_044_250.0,
+        "rows 46-49",
+    ),
+];
+
 /// The fit targets. Daily series are compared as squared differences of ln(1 + value), averaged
 /// over the days: their levels run from tens to hundreds of thousands a day, and a log error
 /// weighs a miss of 50% the same in 2020 as in 2022. Single figures are squared log ratios.
@@ -67,25 +187,28 @@ pub fn targets(cal: &Calendar) -> Vec<Target> {
         scale,
         value,
     };
-    vec![
-        Target {
-            name: "Mainland visitor arrivals, daily",
-            kind: TargetKind::Daily {
-                output: "Mainland visitor arrivals",
-            },
-            weight: 1.0,
-            source: "hk_daily_passenger_traffic.csv: Mainland visitor arrivals, all control points",
+    let mut out: Vec<Target> = DAILY_TARGETS
+        .iter()
+        .map(|&(output, weight, source)| Target {
+            name: output,
+            kind: TargetKind::Daily { output },
+            weight,
+            source,
             ends: record_end,
-        },
-        Target {
-            name: "Shenzhen land crossings, daily",
-            kind: TargetKind::Daily {
-                output: "Shenzhen land crossings",
-            },
-            weight: 1.0,
-            source: "hk_daily_passenger_traffic.csv: all travellers both ways at the 7 Shenzhen land control points",
-            ends: record_end,
-        },
+        })
+        .collect();
+    out.extend(
+        ANNUAL_2019
+            .iter()
+            .map(|&(output, name, passengers, rows)| Target {
+                name,
+                kind: mean(output, "2019-01-01", "2019-12-31", 365.0, passengers),
+                weight: 0.25,
+                source: rows,
+                ends: t("2019-12-31"),
+            }),
+    );
+    out.extend([
         Target {
             name: "Mainland visitor arrivals 2019",
             kind: mean(
@@ -158,7 +281,8 @@ pub fn targets(cal: &Calendar) -> Vec<Target> {
             source: "cross_border_other_figures.csv rows 20, 21: 122.3 RMB bn + 44.1 HKD bn x 0.83 a day",
             ends: t("2021-11-10"),
         },
-    ]
+    ]);
+    out
 }
 
 /// Row of model time `t` in a run saved at regular steps.
