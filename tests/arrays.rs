@@ -239,3 +239,21 @@ fn names_with_apostrophes_and_line_breaks_and_numbers_written_from_the_point() {
     assert_eq!(series(&r, "size of one time harvest"), vec![1.0]);
     assert_eq!(series(&r, "used"), vec![1.25]);
 }
+
+#[test]
+fn an_array_is_plotted_as_the_sum_of_its_elements() {
+    let vars = [
+        r#"<aux name="v"><dimensions><dim name="Region"/></dimensions>
+           <element subscript="North"><eqn>TIME</eqn></element>
+           <element subscript="South"><eqn>10</eqn></element>
+           <element subscript="West"><eqn>2 * TIME</eqn></element></aux>"#
+            .to_string(),
+        aux("w", "1"),
+    ]
+    .concat();
+    let r = run(&with(REGION, &euler(2.0, 1.0), &vars));
+    assert_eq!(r.series_or_sum("v"), Some(vec![10.0, 13.0, 16.0]));
+    assert_eq!(r.series_or_sum("v[South]"), Some(vec![10.0; 3]));
+    assert_eq!(r.series_or_sum("w"), Some(vec![1.0; 3]));
+    assert_eq!(r.series_or_sum("nothing"), None);
+}

@@ -249,19 +249,15 @@ impl ModelView {
                     let (current, baseline) = runs;
                     let summed = array.as_deref().filter(|_| self.plot_sum);
                     let series = |r: &Results| -> Vec<PlotPoint> {
-                        let cols = match summed {
-                            Some(a) => r.columns_named(a),
-                            None => r.column_index(&d.name).into_iter().collect(),
-                        };
-                        if cols.is_empty() || !cols.iter().all(|&c| r.is_recorded(c)) {
-                            return Vec::new();
-                        }
-                        (0..r.times.len())
-                            .map(|row| {
-                                let v: f64 = cols.iter().map(|&c| r.value(row, c)).sum();
-                                PlotPoint::new(r.times[row], v)
+                        r.series_or_sum(summed.unwrap_or(&d.name))
+                            .map(|s| {
+                                r.times
+                                    .iter()
+                                    .zip(s)
+                                    .map(|(&t, v)| PlotPoint::new(t, v))
+                                    .collect()
                             })
-                            .collect()
+                            .unwrap_or_default()
                     };
                     let plot = Plot::new("variable plot").height(180.0);
                     super::plots::with_dates(plot, calendar, lang, "").show(ui, |p| {

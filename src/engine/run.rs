@@ -164,6 +164,20 @@ impl Results {
             .collect()
     }
 
+    /// The series of `name`, or for an array's name the sum of its elements' series (None if
+    /// nothing is recorded under that name).
+    pub fn series_or_sum(&self, name: &str) -> Option<Vec<f64>> {
+        let cols = self.columns_named(name);
+        if cols.is_empty() || !cols.iter().all(|&c| self.is_recorded(c)) {
+            return None;
+        }
+        Some(
+            (0..self.times.len())
+                .map(|row| cols.iter().map(|&c| self.value(row, c)).sum())
+                .collect(),
+        )
+    }
+
     /// Results made from whole columns (for analyses and tests that build series by hand).
     pub fn from_columns(names: Vec<String>, times: Vec<f64>, columns: &[Vec<f64>]) -> Results {
         let rows = times.len();
