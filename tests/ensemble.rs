@@ -246,7 +246,8 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
     let damaged = dir.path().join("damaged.csv");
     let text = std::fs::read_to_string(&shards[1]).unwrap();
     let cut: Vec<&str> = text.lines().collect();
-    let last = cut.len() - 1;
+    // The last member line (the checksum line follows it).
+    let last = cut.len() - 2;
     let bad_line = cut[last].rsplit_once(',').unwrap().0;
     let mut lines: Vec<String> = cut.iter().map(|s| s.to_string()).collect();
     lines[last] = bad_line.to_string();

@@ -423,6 +423,25 @@ fn merge_validates_every_value_and_bounds_the_shard_count() {
         let line = format!(":{}:", member + 1);
         merge(&lines.join("\n"), &[&line, "expected a finite number"]);
     }
+    // A finite value edited by hand: the checksum line no longer matches; a shard cut short
+    // has no checksum line.
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == member {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                let last = cells.len() - 1;
+                cells[last] = "123456";
+                cells.join(",")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    merge(&edited.join("\n"), &["do not match the shard's checksum"]);
+    let cut: Vec<&str> = text.lines().take(member + 1).collect();
+    merge(&cut.join("\n"), &["without its checksum line"]);
     // A shard that claims 2^64 - 1 shards, or members beyond the limit: refused at once.
     let huge = u64::MAX.to_string();
     merge(

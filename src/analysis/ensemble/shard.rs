@@ -34,7 +34,7 @@ use crate::engine::EngineError;
 use crate::scenario::{Calendar, Prepared};
 
 const MAGIC: &str = "borderflow-ensemble-shard";
-const FORMAT_VERSION: &str = "1";
+const FORMAT_VERSION: &str = "2";
 
 /// What a shard says about the ensemble it belongs to.
 #[derive(Clone, Debug, PartialEq)]
@@ -158,8 +158,9 @@ pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), Eng
     for row in rows {
         w.write_record(&row).map_err(io)?;
     }
+    let mut sum = Checksum::new();
     for m in members {
-        let row = ["member".to_string(), m.index.to_string()]
+        let row: Vec<String> = ["member".to_string(), m.index.to_string()]
             .into_iter()
             .chain(
                 m.parameters
@@ -167,9 +168,12 @@ pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), Eng
                     .chain(&m.headlines)
                     .chain(&m.series)
                     .map(|v| v.to_string()),
-            );
-        w.write_record(row).map_err(io)?;
+            )
+            .collect();
+        sum.add(&row);
+        w.write_record(&row).map_err(io)?;
     }
+    w.write_record(["checksum", &sum.hex()]).map_err(io)?;
     let bytes = w
         .into_inner()
         .map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
@@ -313,9 +317,25 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
     );
     let width = 1 + np + HEADLINES.len() + no * nt;
     let mut out = Vec::new();
+    let mut sum = Checksum::new();
+    let mut checked = false;
     for r in records {
         let r = r.map_err(|e| EngineError::Run(format!("{file}: {e}")))?;
         let line = r.position().map_or(0, |p| p.line());
+        if checked {
+            return Err(at(line, "expected nothing after the checksum line".into()));
+        }
+        if r.get(0) == Some("checksum") {
+            let found = r.get(1).unwrap_or("");
+            if r.len() != 2 || found != sum.hex() {
+                return Err(at(
+                    line,
+                    "the member lines do not match the shard's checksum: the file was edited or damaged after borderflow wrote it".into(),
+                ));
+            }
+            checked = true;
+            continue;
+        }
         if r.get(0) != Some("member") {
             let found = excerpt(r.get(0).unwrap_or(""));
             return Err(at(line, format!("expected a member line, found {found}")));
@@ -349,6 +369,7 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
             .skip(2)
             .map(|v| finite(line, v))
             .collect::<Result<Vec<_>, _>>()?;
+        sum.add(&r.iter().collect::<Vec<_>>());
         out.push(Member {
             index,
             parameters: values[..np].to_vec(),
@@ -356,7 +377,36 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
             series: values[np + 4..].to_vec(),
         });
     }
+    if !checked {
+        return Err(EngineError::Run(format!(
+            "{file}: the shard ends without its checksum line: it was cut short or edited"
+        )));
+    }
     Ok((header, out))
+}
+
+/// FNV-1a (64 bit) over the member lines as written: it catches a value edited or damaged
+/// after the shard was written (integrity, not authenticity: anyone can recompute it).
+struct Checksum(u64);
+
+impl Checksum {
+    fn new() -> Self {
+        Checksum(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn add<S: AsRef<str>>(&mut self, fields: &[S]) {
+        for (k, f) in fields.iter().enumerate() {
+            let sep: &[u8] = if k == 0 { b"\n" } else { b"," };
+            for &b in sep.iter().chain(f.as_ref().as_bytes()) {
+                self.0 ^= u64::from(b);
+                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 /// Reads shards and summarises them as the unsharded run would: they must be the N shards of
