@@ -495,9 +495,9 @@ impl EffectsTable {
                     };
                     out.push_str(&format!(
                         "{},{},{},{},{},{}\n",
-                        csv_field(&l.lever),
+                        crate::scenario::write::csv_text(&l.lever),
                         row.as_str(),
-                        csv_field(&f.name),
+                        crate::scenario::write::csv_text(&f.name),
                         number(c.change),
                         expected,
                         c.verdict.as_str()
@@ -605,13 +605,5 @@ fn number(x: f64) -> String {
         "0".into()
     } else {
         text.to_string()
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }

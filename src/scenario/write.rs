@@ -120,6 +120,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// One CSV text cell: escaped for spreadsheets (see [`spreadsheet_text`]) and quoted when it
+/// holds a comma, a quote or a line break.
+pub fn csv_text(cell: &str) -> String {
+    let s = spreadsheet_text(cell);
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.into_owned()
+    }
+}
+
 /// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return
 /// first) gets a leading apostrophe, which spreadsheets show as text. Numbers are not text
 /// cells: write them as they are.
@@ -173,6 +184,8 @@ mod tests {
         assert_eq!(spreadsheet_text("@SUM"), "'@SUM");
         assert_eq!(spreadsheet_text("2022-10-10"), "2022-10-10");
         assert_eq!(spreadsheet_text("Visitors"), "Visitors");
+        assert_eq!(csv_text("=1,2"), "\"'=1,2\"");
+        assert_eq!(csv_text("plain"), "plain");
     }
 
     #[test]

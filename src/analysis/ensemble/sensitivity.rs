@@ -235,7 +235,7 @@ pub fn csv(
             s,
             "{},{},{},{},{},{},{:.3}",
             i + 1,
-            quote(&sw.parameter),
+            crate::scenario::write::csv_text(&sw.parameter),
             sw.low,
             sw.high,
             show(sw.at_low),
@@ -249,12 +249,4 @@ pub fn csv(
     }
     let _ = writeln!(s, "base,,,,{},{},0", show(base), show(base));
     s
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
