@@ -617,3 +617,55 @@ fn the_language_is_remembered_for_the_next_session() {
     storage.set_string("language", "\"fr\"".into());
     assert_eq!(borderflow::app::remembered_language(Some(&storage)), "en");
 }
+
+/// Drags the pointer from `from` to `to` with the primary button held.
+fn drag(h: &mut Harness<'_, BorderflowApp>, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    };
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(button(from, true));
+    h.step();
+    for i in 1..=10 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
+        h.step();
+    }
+    h.event(button(to, false));
+    h.run_steps(3);
+}
+
+#[test]
+fn the_lever_panel_cannot_cover_the_plots_and_reset_layout_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let start = h.state().levers_width;
+    // The panel's outer width: its default size and frame margins.
+    assert!(
+        (start - borderflow::app::LEVERS_WIDTH).abs() < 10.0,
+        "{start}"
+    );
+    // The divider dragged nearly to the window's right edge stops where the plots keep 480 px.
+    drag(
+        &mut h,
+        egui::pos2(start + 1.0, 400.0),
+        egui::pos2(1270.0, 400.0),
+    );
+    let wide = h.state().levers_width;
+    assert!(wide > start + 100.0, "the divider moved: {wide}");
+    assert!(
+        wide <= 1280.0 - 480.0 + 1.0,
+        "the plots keep 480 px: {wide}"
+    );
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Reset layout").click();
+    h.run_steps(3);
+    let reset = h.state().levers_width;
+    assert!((reset - start).abs() < 1.0, "back to {start}: {reset}");
+}

@@ -97,6 +97,8 @@ pub enum Command {
     ToggleBands,
     ToggleSensitivity,
     ToggleHelp,
+    /// Panels back to their default sizes and windows to their default places.
+    ResetLayout,
     /// Switch the interface language (`en`, `zh`); remembered across sessions.
     SetLanguage(String),
 }

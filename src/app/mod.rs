@@ -35,6 +35,11 @@ use crate::scenario::{self, LeverValue, ModelSetup, Scenario, save_scenario};
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 const RECENT_KEY: &str = "recent files";
 const LANGUAGE_KEY: &str = "language";
+const LAYOUT_KEY: &str = "layout generation";
+/// The lever panel's default width, and the narrowest it and the plots may be made.
+pub const LEVERS_WIDTH: f32 = 340.0;
+const MIN_LEVERS_WIDTH: f32 = 220.0;
+const MIN_PLOTS_WIDTH: f32 = 480.0;
 
 /// The Simplified Chinese font (Noto Sans CJK SC cut to GB2312; assets/fonts/README.md).
 const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
@@ -123,6 +128,13 @@ pub struct BorderflowApp {
     /// `BORDERFLOW_LOG_FRAMES` set: print each frame's time (for measuring with a real drag).
     log_frames: bool,
     pub lang: String,
+    /// Part of the lever panel's id: a reset layout starts a fresh panel at its default size
+    /// (egui keeps a panel's dragged size under its id). Remembered with the layout.
+    layout_generation: u64,
+    /// Window places are forgotten on the next frame (they live in egui's memory).
+    reset_areas: bool,
+    /// The lever panel's width in the last frame.
+    pub levers_width: f32,
 }
 
 impl BorderflowApp {
@@ -157,6 +169,10 @@ impl BorderflowApp {
             .unwrap_or_default();
         let restore_offer = files::leftover(&data_dir);
         let lang = remembered_language(cc.and_then(|cc| cc.storage));
+        let layout_generation = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<u64>(s, LAYOUT_KEY))
+            .unwrap_or_default();
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
         }
@@ -196,6 +212,9 @@ impl BorderflowApp {
             last_frame_ms: 0.0,
             log_frames: std::env::var_os("BORDERFLOW_LOG_FRAMES").is_some(),
             lang,
+            layout_generation,
+            reset_areas: false,
+            levers_width: LEVERS_WIDTH,
         };
         if let Some(p) = path {
             app.open(p);
@@ -694,6 +713,10 @@ impl BorderflowApp {
             }
             Command::ToggleSensitivity => self.sensitivity.open = !self.sensitivity.open,
             Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::ResetLayout => {
+                self.layout_generation += 1;
+                self.reset_areas = true;
+            }
             Command::SetLanguage(code) => {
                 if i18n::LANGUAGES.iter().any(|(c, _)| *c == code) {
                     self.lang = code;
@@ -820,6 +843,9 @@ impl BorderflowApp {
                     .clicked()
                 {
                     out.push(Command::OpenStory);
+                }
+                if ui.button(tr(&self.lang, "Reset layout")).clicked() {
+                    out.push(Command::ResetLayout);
                 }
                 ui.menu_button(tr(&self.lang, "Language"), |ui| {
                     for (code, name) in i18n::LANGUAGES {
@@ -974,9 +1000,15 @@ impl BorderflowApp {
             });
         });
         let branch = self.session.branch_date(&self.doc.scenario);
-        egui::Panel::left("levers")
+        if std::mem::take(&mut self.reset_areas) {
+            ctx.memory_mut(|m| m.reset_areas());
+        }
+        // The plots and cards keep room whatever the divider or window size.
+        let widest = (ui.available_width() - MIN_PLOTS_WIDTH).max(MIN_LEVERS_WIDTH);
+        self.levers_width = egui::Panel::left(("levers", self.layout_generation))
             .resizable(true)
-            .default_size(340.0)
+            .default_size(LEVERS_WIDTH.min(widest))
+            .size_range(MIN_LEVERS_WIDTH..=widest)
             .show(ui, |ui| {
                 commands.extend(self.levers.ui(
                     ui,
@@ -985,7 +1017,10 @@ impl BorderflowApp {
                     &branch,
                     &self.lang,
                 ));
-            });
+            })
+            .response
+            .rect
+            .width();
         egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
         egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &[0, 1, 2, 3, 4, 5], true));
         self.sensitivity.ui(
@@ -1095,6 +1130,7 @@ impl eframe::App for BorderflowApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
         eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
+        eframe::set_value(storage, LAYOUT_KEY, &self.layout_generation);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
@@ -1139,6 +1175,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
             .with_inner_size([1280.0, 800.0])
             .with_title("Borderflow"),
         persist_window: true,
+        persistence_path: files::settings_file(),
         ..Default::default()
     };
     eframe::run_native(
