@@ -669,3 +669,37 @@ fn the_lever_panel_cannot_cover_the_plots_and_reset_layout_restores_it() {
     let reset = h.state().levers_width;
     assert!((reset - start).abs() < 1.0, "back to {start}: {reset}");
 }
+
+#[test]
+fn at_rest_the_app_asks_for_no_repaint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // With nothing moving, a couple of frames settle and then no frame is asked for.
+    let steps = h.try_run().expect("the app comes to rest");
+    assert!(steps <= 4, "{steps} frames to settle");
+    // A lever change draws, then the app rests again.
+    h.state_mut().apply(Command::SetLever {
+        id: "single_passport".into(),
+        value: LeverValue::Value(1.0),
+        gesture: Gesture::Single,
+    });
+    let steps = h.try_run().expect("rests after a change");
+    assert!(steps <= 4, "{steps} frames after a change");
+}
+
+#[test]
+fn with_bands_on_the_app_rests_once_the_ensemble_is_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    let started = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.state().uncertainty.complete().is_some() {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let steps = h.try_run().expect("the app comes to rest");
+    assert!(steps <= 4, "{steps} frames to settle");
+}

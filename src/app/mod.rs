@@ -135,6 +135,8 @@ pub struct BorderflowApp {
     reset_areas: bool,
     /// The lever panel's width in the last frame.
     pub levers_width: f32,
+    /// The window title last sent (sending it every frame costs a repaint).
+    sent_title: Option<String>,
 }
 
 impl BorderflowApp {
@@ -215,6 +217,7 @@ impl BorderflowApp {
             layout_generation,
             reset_areas: false,
             levers_width: LEVERS_WIDTH,
+            sent_title: None,
         };
         if let Some(p) = path {
             app.open(p);
@@ -1073,7 +1076,11 @@ impl BorderflowApp {
             self.apply(Command::ExportPng(Some(path)));
             ctx.request_repaint();
         }
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.doc.title()));
+        let title = self.doc.title();
+        if self.sent_title.as_ref() != Some(&title) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.sent_title = Some(title);
+        }
         if ctx.input(|i| i.viewport().close_requested())
             && self.doc.dirty()
             && !self.close_confirmed
