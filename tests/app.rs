@@ -292,7 +292,7 @@ fn the_ensemble_reports_progress_then_its_bands_appear_in_the_legend() {
         "inner band in the legend"
     );
     assert!(h.query_by_label("ensemble: 200 members").is_some());
-    // Cards give the median with its range.
+    // Cards keep the central run and add the range below it.
     assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 4);
     // A lever change cancels it and starts again.
     h.get_by_role_and_label(egui::accesskit::Role::Slider, "Goods clearance time")
@@ -702,4 +702,95 @@ fn with_bands_on_the_app_rests_once_the_ensemble_is_in() {
     }
     let steps = h.try_run().expect("the app comes to rest");
     assert!(steps <= 4, "{steps} frames to settle");
+}
+
+/// The four headline figures of the central run as the cards and the table write them.
+fn central_figures(h: &Harness<'_, BorderflowApp>) -> [String; 4] {
+    use borderflow::app::cards::{days_text, recovery_date};
+    use borderflow::app::i18n::count;
+    let app = h.state();
+    let c = app.session.headlines.as_ref().expect("headlines");
+    let end = &app.session.calendar.horizon_end;
+    [
+        recovery_date("en", c.date50.as_deref(), end),
+        recovery_date("en", c.date90.as_deref(), end),
+        count("en", c.visitors_lost_millions * 1e6),
+        days_text("en", c.trade_lost_days),
+    ]
+}
+
+#[test]
+fn cards_keep_the_central_run_and_their_place_while_the_ensemble_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    h.run_steps(2);
+    let figures = central_figures(&h);
+    let below_cards = |h: &Harness<'_, BorderflowApp>| {
+        h.query_all_by_label_contains("central run:")
+            .map(|n| n.rect().bottom())
+            .fold(0.0, f32::max)
+    };
+    let first_bottom = below_cards(&h);
+    let mut frames_running = 0;
+    let started = std::time::Instant::now();
+    while h.state().uncertainty.complete().is_none() {
+        h.step();
+        if h.state().uncertainty.running().is_some() {
+            frames_running += 1;
+        }
+        for f in &figures {
+            assert!(
+                h.query_all_by_label(f).next().is_some(),
+                "the card still shows {f}"
+            );
+        }
+        if h.state().uncertainty.complete().is_none() {
+            assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 0);
+            assert!(
+                h.query_by_label("ensemble median").is_none(),
+                "no half-made median"
+            );
+        }
+        assert_eq!(below_cards(&h), first_bottom, "no layout jump");
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(frames_running > 0, "frames were drawn while it ran");
+    h.run_steps(2);
+    for f in &figures {
+        assert!(
+            h.query_all_by_label(f).next().is_some(),
+            "the card leads with {f}"
+        );
+    }
+    assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 4);
+    assert_eq!(
+        below_cards(&h),
+        first_bottom,
+        "no layout jump when the ranges arrive"
+    );
+}
+
+#[test]
+fn the_comparison_table_and_the_cards_show_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    let started = std::time::Instant::now();
+    while h.state().uncertainty.complete().is_none() {
+        h.step();
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.state_mut().apply(Command::ToggleCompare);
+    h.run_steps(3);
+    // Each figure is written twice: once on its card, once in the table's row A.
+    let figures = central_figures(&h);
+    for f in &figures {
+        let times = figures.iter().filter(|g| *g == f).count();
+        assert_eq!(
+            h.query_all_by_label(f).count(),
+            2 * times,
+            "{f} on the card and in the table"
+        );
+    }
 }

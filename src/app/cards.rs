@@ -1,5 +1,5 @@
-//! Headline cards: recovery dates and losses, each against the baseline; with a finished
-//! ensemble, its median and 90% range.
+//! Headline cards: recovery dates and losses of the central run, each against the baseline;
+//! with a finished ensemble, its 90% range below.
 
 use egui::{RichText, Ui};
 
@@ -15,6 +15,8 @@ pub struct CardView<'a> {
     pub baseline: Option<&'a Headlines>,
     pub horizon_end: &'a str,
     pub ensemble: Option<&'a Summary>,
+    /// Keep a line for the range while the ensemble runs, so the cards never change height.
+    pub range_line: bool,
     pub lang: &'a str,
 }
 
@@ -66,23 +68,22 @@ impl HeadlineCards {
             return;
         };
         let horizon_end = view.horizon_end;
-        // With a finished ensemble a card shows its median and 90% range; the difference line
-        // compares the central runs (calibrated values) of scenario and baseline.
-        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| match view.ensemble {
-            Some(s) => {
+        // A card leads with the central run (the figure the table, exports and `run` give); a
+        // finished ensemble adds its 90% range as a second line. A running one changes nothing.
+        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| {
+            let range = view.ensemble.map(|s| {
                 let p = s.headlines[i];
                 let members = s.members.to_string();
-                let range = if show(p[0]) == show(p[4]) {
+                if show(p[0]) == show(p[4]) {
                     fill(tr(lang, "p5–p95: all {} members alike"), &[&members])
                 } else {
                     fill(
                         tr(lang, "p5–p95: {} – {} ({} members)"),
                         &[&show(p[0]), &show(p[4]), &members],
                     )
-                };
-                (show(p[2]), Some(range))
-            }
-            None => (central, None),
+                }
+            });
+            (central, range)
         };
         let ensemble_date = |t: f64| {
             view.ensemble.map_or_else(String::new, |s| {
@@ -99,6 +100,8 @@ impl HeadlineCards {
                 )
             }
         };
+        let waiting = tr(lang, "p5–p95 when the ensemble is in");
+        let reserved = view.range_line.then_some(waiting);
         ui.columns(4, |cols| {
             let (v, range) = value(
                 0,
@@ -109,7 +112,7 @@ impl HeadlineCards {
                 &mut cols[0],
                 tr(lang, "50% recovery of Mainland visitors"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &difference_text(lang, b.time50, h.time50),
                 lang,
             );
@@ -122,7 +125,7 @@ impl HeadlineCards {
                 &mut cols[1],
                 tr(lang, "90% recovery of Mainland visitors"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &difference_text(lang, b.time90, h.time90),
                 lang,
             );
@@ -139,7 +142,7 @@ impl HeadlineCards {
                 &mut cols[2],
                 tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &signed(dv, dv_text),
                 lang,
             );
@@ -156,7 +159,7 @@ impl HeadlineCards {
                 &mut cols[3],
                 tr(lang, "Trade lost (days of 2019 trade)"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &signed(dt, dt_text),
                 lang,
             );

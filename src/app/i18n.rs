@@ -325,6 +325,10 @@ static ZH: &[(&str, &str)] = &[
     ("Timeline editor", "时间轴编辑器"),
     ("Reset layout", "重置布局"),
     (
+        "p5–p95 when the ensemble is in",
+        "集合运行完成后显示 p5–p95",
+    ),
+    (
         "Click a strip to add a change there; drag a handle to move it; click it to edit; right-click it to remove. Grey: recorded history before the branch.",
         "点击时间条可在该处添加变更；拖动节点可移动；点击节点可编辑；右键点击可删除。灰色：分支日期前的历史记录。",
     ),

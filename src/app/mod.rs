@@ -433,7 +433,7 @@ impl BorderflowApp {
         });
     }
 
-    /// The headline cards; with `ensemble`, medians and ranges of the finished ensemble.
+    /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
     fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
         self.cards.ui(
             ui,
@@ -446,6 +446,7 @@ impl BorderflowApp {
                 } else {
                     None
                 },
+                range_line: ensemble && self.uncertainty.enabled,
                 lang: &self.lang,
             },
         );
@@ -467,7 +468,12 @@ impl BorderflowApp {
                 calendar: &self.session.calendar,
                 branch: self.session.branch_time,
                 bands: self.uncertainty.bands().filter(|_| workbench),
-                median: self.uncertainty.median().filter(|_| workbench),
+                // A half-finished median wanders as members arrive: only the finished one.
+                median: self
+                    .uncertainty
+                    .complete()
+                    .and(self.uncertainty.median())
+                    .filter(|_| workbench),
                 lang: &self.lang,
                 outputs,
                 compared: &compared,
