@@ -794,3 +794,74 @@ fn the_comparison_table_and_the_cards_show_the_same_figures() {
         );
     }
 }
+
+#[test]
+fn file_examples_lists_the_shipped_scenarios_in_both_languages_and_opens_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Examples").click();
+    h.run_steps(2);
+    // Titles read from the shipped files themselves.
+    let phased = load_scenario(&fixture("scenarios/phased-quotas.ron")).unwrap();
+    for file in [
+        "actual-2020-2023.ron",
+        "early-reopening-dec-2022.ron",
+        "loop-buffer-zone.ron",
+    ] {
+        let s = load_scenario(&fixture(&format!("scenarios/{file}"))).unwrap();
+        assert!(h.query_by_label(&s.title["en"]).is_some(), "{file} listed");
+    }
+    assert!(h.query_by_label("Workshop story (presentation)").is_some());
+    h.get_by_label(&phased.title["en"]).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.scenario, phased, "the example opened");
+    assert!(
+        h.state().doc.path.is_none(),
+        "saving asks where: the example stays intact"
+    );
+    // In Chinese the menu shows the Chinese titles.
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.run_steps(2);
+    h.get_by_label("文件").click();
+    h.run_steps(2);
+    h.get_by_label("示例").click();
+    h.run_steps(2);
+    let other = load_scenario(&fixture("scenarios/loop-buffer-zone.ron")).unwrap();
+    assert!(h.query_by_label(&other.title["zh"]).is_some());
+    assert!(h.query_by_label("研讨会演示（放映）").is_some());
+}
+
+#[test]
+fn save_in_the_unsaved_changes_prompt_saves_then_opens_the_other_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.ron");
+    std::fs::copy(fixture("scenarios/baseline-2022-10.ron"), &mine).unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().apply(Command::Open(Some(mine.clone())));
+    h.state_mut().apply(Command::SetLever {
+        id: "single_passport".into(),
+        value: LeverValue::Value(1.0),
+        gesture: Gesture::Single,
+    });
+    h.state_mut().apply(Command::Open(Some(fixture(
+        "scenarios/early-reopening-dec-2022.ron",
+    ))));
+    h.run_steps(3);
+    assert!(h.query_by_label("Discard changes").is_some());
+    assert!(h.query_by_label("Cancel").is_some());
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    let saved = load_scenario(&mine).unwrap();
+    assert_eq!(
+        saved.levers["single_passport"][0].1,
+        LeverValue::Value(1.0),
+        "the change was saved"
+    );
+    assert_eq!(
+        h.state().lever_value("hk_quarantine"),
+        Some(LeverValue::Preset("0+0".into())),
+        "then the other file opened"
+    );
+}

@@ -324,6 +324,31 @@ static ZH: &[(&str, &str)] = &[
     // Timeline editor.
     ("Timeline editor", "时间轴编辑器"),
     ("Reset layout", "重置布局"),
+    ("Examples", "示例"),
+    (
+        "This scenario has unsaved changes. Save them first?",
+        "此情景有未保存的更改。是否先保存？",
+    ),
+    ("Welcome to Borderflow", "欢迎使用 Borderflow"),
+    (
+        "Borderflow answers: if the border had opened differently, when would Mainland visitors and trade have recovered, and how much would have been lost?",
+        "Borderflow 回答：如果口岸以不同方式开放，内地访客和贸易何时恢复，损失多少？",
+    ),
+    ("Three things to try:", "可以先试三件事："),
+    (
+        "1. Move a lever on the left (say, Hong Kong quarantine) and watch the cards.",
+        "1. 拖动左侧的政策杠杆（例如香港检疫），观察上方卡片的变化。",
+    ),
+    (
+        "2. Open an example below and compare it with the status quo.",
+        "2. 打开下面的一个示例，与现状比较。",
+    ),
+    (
+        "3. View → Presentation mode shows the workshop story, one slide at a time.",
+        "3. 视图 → 演示模式逐页放映研讨会演示。",
+    ),
+    ("Open an example", "打开示例"),
+    ("Start with the status quo", "从现状开始"),
     (
         "p5–p95 when the ensemble is in",
         "集合运行完成后显示 p5–p95",

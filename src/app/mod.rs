@@ -6,6 +6,7 @@ pub mod cards;
 pub mod command;
 pub mod compare;
 pub mod document;
+pub mod examples;
 pub mod export;
 pub mod files;
 pub mod i18n;
@@ -36,6 +37,7 @@ pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 const RECENT_KEY: &str = "recent files";
 const LANGUAGE_KEY: &str = "language";
 const LAYOUT_KEY: &str = "layout generation";
+const WELCOME_KEY: &str = "welcome seen";
 /// The lever panel's default width, and the narrowest it and the plots may be made.
 pub const LEVERS_WIDTH: f32 = 340.0;
 const MIN_LEVERS_WIDTH: f32 = 220.0;
@@ -78,6 +80,7 @@ type PngResult = std::sync::Arc<std::sync::Mutex<Option<(PathBuf, Result<(), Eng
 enum Pending {
     New,
     Open(Option<PathBuf>),
+    Example(String),
     Close,
 }
 
@@ -135,6 +138,10 @@ pub struct BorderflowApp {
     reset_areas: bool,
     /// The lever panel's width in the last frame.
     pub levers_width: f32,
+    /// The example scenarios for File → Examples.
+    examples: Vec<examples::ScenarioExample>,
+    /// The first-launch welcome is showing (dismissed once, remembered).
+    pub welcome: bool,
     /// The window title last sent (sending it every frame costs a repaint).
     sent_title: Option<String>,
 }
@@ -171,6 +178,10 @@ impl BorderflowApp {
             .unwrap_or_default();
         let restore_offer = files::leftover(&data_dir);
         let lang = remembered_language(cc.and_then(|cc| cc.storage));
+        // Only a real first launch greets: tests and runs without storage do not.
+        let welcome = cc
+            .and_then(|cc| cc.storage)
+            .is_some_and(|s| eframe::get_value::<bool>(s, WELCOME_KEY).is_none());
         let layout_generation = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<u64>(s, LAYOUT_KEY))
@@ -218,6 +229,8 @@ impl BorderflowApp {
             reset_areas: false,
             levers_width: LEVERS_WIDTH,
             sent_title: None,
+            examples: examples::scenarios(),
+            welcome,
         };
         if let Some(p) = path {
             app.open(p);
@@ -644,6 +657,24 @@ impl BorderflowApp {
                     self.proceed(p);
                 }
             }
+            Command::SaveAndProceed => {
+                if let Some(p) = self.pending.take() {
+                    self.apply(Command::Save);
+                    // A cancelled or failed save keeps the work and asks nothing further.
+                    if !self.doc.dirty() {
+                        self.proceed(p);
+                    }
+                }
+            }
+            Command::OpenExample(file) => self.guard(Pending::Example(file)),
+            Command::PresentExample(file) => {
+                self.welcome = false;
+                match examples::story_on_disk(&self.data_dir, &file) {
+                    Ok(path) => self.present(Some(path)),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Command::DismissWelcome => self.welcome = false,
             Command::DismissError => self.error = None,
             Command::ExportCsv(path) => {
                 if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "borderflow-runs.csv")) {
@@ -757,6 +788,15 @@ impl BorderflowApp {
                     self.open(&p);
                 }
             }
+            Pending::Example(file) => {
+                self.welcome = false;
+                if let Some(s) = examples::scenario(&file) {
+                    // Not tied to the shipped file: Save asks where, so examples stay intact.
+                    self.doc = Document::new(s, None);
+                    self.doc.changed();
+                    self.error = None;
+                }
+            }
             Pending::Close => self.close_confirmed = true,
         }
     }
@@ -776,12 +816,36 @@ impl BorderflowApp {
         let mut out = Vec::new();
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr(&self.lang, "File"), |ui| {
-                if ui.button(tr(&self.lang, "New")).clicked() {
-                    out.push(Command::New);
-                }
-                if ui.button(tr(&self.lang, "Open…")).clicked() {
-                    out.push(Command::Open(None));
-                }
+                menu_item(ui, tr(&self.lang, "New"), true, Command::New, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Open…"),
+                    true,
+                    Command::Open(None),
+                    &mut out,
+                );
+                ui.menu_button(tr(&self.lang, "Examples"), |ui| {
+                    let zh = usize::from(self.lang == "zh");
+                    for e in &self.examples {
+                        if ui
+                            .button(scenario::text_in(&e.title, &self.lang))
+                            .on_hover_text(scenario::text_in(&e.description, &self.lang))
+                            .clicked()
+                        {
+                            out.push(Command::OpenExample(e.file.to_string()));
+                        }
+                    }
+                    ui.separator();
+                    for story in examples::STORIES {
+                        if ui
+                            .button(story.title[zh])
+                            .on_hover_text(story.description[zh])
+                            .clicked()
+                        {
+                            out.push(Command::PresentExample(story.file.to_string()));
+                        }
+                    }
+                });
                 ui.menu_button(tr(&self.lang, "Open recent"), |ui| {
                     if self.recent.is_empty() {
                         ui.label(tr(&self.lang, "(none)"));
@@ -792,61 +856,73 @@ impl BorderflowApp {
                         }
                     }
                 });
-                if ui.button(tr(&self.lang, "Save")).clicked() {
-                    out.push(Command::Save);
-                }
-                if ui.button(tr(&self.lang, "Save as…")).clicked() {
-                    out.push(Command::SaveAs);
-                }
+                menu_item(ui, tr(&self.lang, "Save"), true, Command::Save, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Save as…"),
+                    true,
+                    Command::SaveAs,
+                    &mut out,
+                );
                 ui.separator();
                 ui.menu_button(tr(&self.lang, "Export"), |ui| {
-                    if ui.button(tr(&self.lang, "Runs as CSV…")).clicked() {
-                        out.push(Command::ExportCsv(None));
-                    }
-                    if ui.button(tr(&self.lang, "Plots as PNG…")).clicked() {
-                        out.push(Command::ExportPng(None));
-                    }
-                    if ui.button(tr(&self.lang, "Summary as Markdown…")).clicked() {
-                        out.push(Command::ExportSummary(None));
-                    }
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Runs as CSV…"),
+                        true,
+                        Command::ExportCsv(None),
+                        &mut out,
+                    );
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Plots as PNG…"),
+                        true,
+                        Command::ExportPng(None),
+                        &mut out,
+                    );
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Summary as Markdown…"),
+                        true,
+                        Command::ExportSummary(None),
+                        &mut out,
+                    );
                 });
             });
             ui.menu_button(tr(&self.lang, "Edit"), |ui| {
-                if ui
-                    .add_enabled(
-                        self.doc.can_undo(),
-                        egui::Button::new(tr(&self.lang, "Undo")),
-                    )
-                    .clicked()
-                {
-                    out.push(Command::Undo);
-                }
-                if ui
-                    .add_enabled(
-                        self.doc.can_redo(),
-                        egui::Button::new(tr(&self.lang, "Redo")),
-                    )
-                    .clicked()
-                {
-                    out.push(Command::Redo);
-                }
-                if ui.button(tr(&self.lang, "Reset to baseline")).clicked() {
-                    out.push(Command::ResetToBaseline);
-                }
+                let (undo, redo) = (self.doc.can_undo(), self.doc.can_redo());
+                menu_item(ui, tr(&self.lang, "Undo"), undo, Command::Undo, &mut out);
+                menu_item(ui, tr(&self.lang, "Redo"), redo, Command::Redo, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Reset to baseline"),
+                    true,
+                    Command::ResetToBaseline,
+                    &mut out,
+                );
             });
             ui.menu_button(tr(&self.lang, "View"), |ui| {
-                if ui.button(tr(&self.lang, "Timeline editor")).clicked() {
-                    out.push(Command::ToggleTimeline);
-                }
-                if ui
-                    .button(tr(&self.lang, "Model (diagram and variables)"))
-                    .clicked()
-                {
-                    out.push(Command::ToggleModelView);
-                }
-                if ui.button(tr(&self.lang, "Presentation mode")).clicked() {
-                    out.push(Command::Present(None));
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Timeline editor"),
+                    true,
+                    Command::ToggleTimeline,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Model (diagram and variables)"),
+                    true,
+                    Command::ToggleModelView,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Presentation mode"),
+                    true,
+                    Command::Present(None),
+                    &mut out,
+                );
                 if ui
                     .button(tr(&self.lang, "Open a story (presentation)…"))
                     .clicked()
@@ -865,20 +941,29 @@ impl BorderflowApp {
                 });
             });
             ui.menu_button(tr(&self.lang, "Analysis"), |ui| {
-                if ui.button(tr(&self.lang, "Compare scenarios…")).clicked() {
-                    out.push(Command::ToggleCompare);
-                }
-                if ui
-                    .button(tr(&self.lang, "Sensitivity (tornado)…"))
-                    .clicked()
-                {
-                    self.sensitivity.open = true;
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Compare scenarios…"),
+                    true,
+                    Command::ToggleCompare,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Sensitivity (tornado)…"),
+                    true,
+                    Command::ToggleSensitivity,
+                    &mut out,
+                );
             });
             ui.menu_button(tr(&self.lang, "Help"), |ui| {
-                if ui.button(tr(&self.lang, "Keyboard shortcuts")).clicked() {
-                    out.push(Command::ToggleHelp);
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Keyboard shortcuts"),
+                    true,
+                    Command::ToggleHelp,
+                    &mut out,
+                );
             });
             ui.separator();
             ui.label(
@@ -915,15 +1000,21 @@ impl BorderflowApp {
                 });
             });
         }
+        if self.welcome {
+            out.extend(self.welcome_window(ctx));
+        }
         if self.pending.is_some() {
             egui::Window::new(tr(&self.lang, "Unsaved changes"))
                 .collapsible(false)
                 .show(ctx, |ui| {
                     ui.label(tr(
                         &self.lang,
-                        "This scenario has unsaved changes. Discard them?",
+                        "This scenario has unsaved changes. Save them first?",
                     ));
                     ui.horizontal(|ui| {
+                        if ui.button(tr(&self.lang, "Save")).clicked() {
+                            out.push(Command::SaveAndProceed);
+                        }
                         if ui.button(tr(&self.lang, "Discard changes")).clicked() {
                             out.push(Command::ConfirmDiscard(true));
                         }
@@ -936,7 +1027,52 @@ impl BorderflowApp {
         out
     }
 
-    /// Draws one frame and applies what the panels asked for.
+    /// The first-launch welcome: what the app answers, three things to try, the examples.
+    fn welcome_window(&self, ctx: &egui::Context) -> Vec<Command> {
+        let mut out = Vec::new();
+        let lang = &self.lang;
+        egui::Window::new(tr(lang, "Welcome to Borderflow"))
+            .collapsible(false)
+            .default_width(460.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(tr(
+                    lang,
+                    "Borderflow answers: if the border had opened differently, when would Mainland visitors and trade have recovered, and how much would have been lost?",
+                ));
+                ui.add_space(6.0);
+                ui.label(tr(lang, "Three things to try:"));
+                ui.label(tr(
+                    lang,
+                    "1. Move a lever on the left (say, Hong Kong quarantine) and watch the cards.",
+                ));
+                ui.label(tr(
+                    lang,
+                    "2. Open an example below and compare it with the status quo.",
+                ));
+                ui.label(tr(
+                    lang,
+                    "3. View → Presentation mode shows the workshop story, one slide at a time.",
+                ));
+                ui.add_space(6.0);
+                ui.label(egui::RichText::new(tr(lang, "Open an example")).strong());
+                for e in &self.examples {
+                    if ui
+                        .button(scenario::text_in(&e.title, lang))
+                        .on_hover_text(scenario::text_in(&e.description, lang))
+                        .clicked()
+                    {
+                        out.push(Command::OpenExample(e.file.to_string()));
+                    }
+                }
+                ui.add_space(6.0);
+                if ui.button(tr(lang, "Start with the status quo")).clicked() {
+                    out.push(Command::DismissWelcome);
+                }
+            });
+        out
+    }
+
     /// Switches the uncertainty bands (and their background ensemble) on or off.
     pub fn set_uncertainty(&mut self, enabled: bool) {
         self.uncertainty.enabled = enabled;
@@ -1144,11 +1280,31 @@ impl eframe::App for BorderflowApp {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
         eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
         eframe::set_value(storage, LAYOUT_KEY, &self.layout_generation);
+        if !self.welcome {
+            eframe::set_value(storage, WELCOME_KEY, &true);
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // A clean exit leaves no autosave behind (unsaved work was confirmed discarded).
         files::clear(&self.data_dir);
+    }
+}
+
+/// A menu item that shows its keyboard shortcut, when it has one.
+fn menu_item(
+    ui: &mut egui::Ui,
+    text: &str,
+    enabled: bool,
+    command: Command,
+    out: &mut Vec<Command>,
+) {
+    let mut button = egui::Button::new(text);
+    if let Some(keys) = shortcuts::keys_for(&command) {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&keys));
+    }
+    if ui.add_enabled(enabled, button).clicked() {
+        out.push(command);
     }
 }
 
