@@ -77,10 +77,8 @@ impl HeadlineCards {
                 if show(p[0]) == show(p[4]) {
                     fill(tr(lang, "p5–p95: all {} members alike"), &[&members])
                 } else {
-                    fill(
-                        tr(lang, "p5–p95: {} – {} ({} members)"),
-                        &[&show(p[0]), &show(p[4]), &members],
-                    )
+                    // The member count is in the status bar: one line fits a narrow card.
+                    fill(tr(lang, "p5–p95: {} – {}"), &[&show(p[0]), &show(p[4])])
                 }
             });
             (central, range)
@@ -171,9 +169,28 @@ fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: 
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.label(RichText::new(title).small().weak());
-        ui.label(RichText::new(value).size(19.0).strong());
+        // A value too wide for its card gets a smaller font, never a line break (a Chinese
+        // date would leave one character alone on the second line).
+        let width = ui.available_width();
+        let size = (13..=19)
+            .rev()
+            .map(|s| s as f32)
+            .find(|&s| {
+                let font = egui::FontId::proportional(s);
+                ui.painter()
+                    .layout_no_wrap(value.to_string(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+                    <= width
+            })
+            .unwrap_or(13.0);
+        ui.add(egui::Label::new(RichText::new(value).size(size).strong()).wrap());
         if let Some(r) = range {
-            ui.label(RichText::new(r).small());
+            ui.add(
+                egui::Label::new(RichText::new(r).small())
+                    .truncate()
+                    .show_tooltip_when_elided(true),
+            );
         }
         ui.label(RichText::new(fill(tr(lang, "central run: {}"), &[difference])).small());
     });
