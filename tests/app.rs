@@ -865,3 +865,15 @@ fn save_in_the_unsaved_changes_prompt_saves_then_opens_the_other_file() {
         "then the other file opened"
     );
 }
+
+#[test]
+fn the_example_story_presents_its_four_slides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut()
+        .apply(Command::PresentExample("workshop.ron".into()));
+    h.run_steps(2);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let slides = h.state().presentation.as_ref().map(|p| p.slides.len());
+    assert_eq!(slides, Some(4), "the workshop story has four slides");
+}

@@ -370,8 +370,8 @@ static ZH: &[(&str, &str)] = &[
         "2. 打开下面的一个示例，与现状比较。",
     ),
     (
-        "3. View → Presentation mode shows the workshop story, one slide at a time.",
-        "3. 视图 → 演示模式逐页放映研讨会演示。",
+        "3. File → Examples → Workshop story presents the scenarios one slide at a time.",
+        "3. 文件 → 示例 → 研讨会演示：逐页放映各情景。",
     ),
     ("Open an example", "打开示例"),
     ("Start with the status quo", "从现状开始"),

@@ -1052,7 +1052,7 @@ impl BorderflowApp {
                 ));
                 ui.label(tr(
                     lang,
-                    "3. View → Presentation mode shows the workshop story, one slide at a time.",
+                    "3. File → Examples → Workshop story presents the scenarios one slide at a time.",
                 ));
                 ui.add_space(6.0);
                 ui.label(egui::RichText::new(tr(lang, "Open an example")).strong());
