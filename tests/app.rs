@@ -292,7 +292,7 @@ fn the_ensemble_reports_progress_then_its_bands_appear_in_the_legend() {
         "inner band in the legend"
     );
     assert!(h.query_by_label("ensemble: 200 members").is_some());
-    // Cards give the median with its range.
+    // Cards keep the central run and add the range below it.
     assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 4);
     // A lever change cancels it and starts again.
     h.get_by_role_and_label(egui::accesskit::Role::Slider, "Goods clearance time")
@@ -619,4 +619,264 @@ fn the_language_is_remembered_for_the_next_session() {
     // A language the app does not speak falls back to English.
     storage.set_string("language", "\"fr\"".into());
     assert_eq!(borderflow::app::remembered_language(Some(&storage)), "en");
+}
+
+/// Drags the pointer from `from` to `to` with the primary button held.
+fn drag(h: &mut Harness<'_, BorderflowApp>, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    };
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(button(from, true));
+    h.step();
+    for i in 1..=10 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
+        h.step();
+    }
+    h.event(button(to, false));
+    h.run_steps(3);
+}
+
+#[test]
+fn the_lever_panel_cannot_cover_the_plots_and_reset_layout_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let start = h.state().levers_width;
+    // The panel's outer width: its default size and frame margins.
+    assert!(
+        (start - borderflow::app::LEVERS_WIDTH).abs() < 10.0,
+        "{start}"
+    );
+    // The divider dragged nearly to the window's right edge stops where the plots keep 480 px.
+    drag(
+        &mut h,
+        egui::pos2(start + 1.0, 400.0),
+        egui::pos2(1270.0, 400.0),
+    );
+    let wide = h.state().levers_width;
+    assert!(wide > start + 100.0, "the divider moved: {wide}");
+    assert!(
+        wide <= 1280.0 - 480.0 + 1.0,
+        "the plots keep 480 px: {wide}"
+    );
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Reset layout").click();
+    h.run_steps(3);
+    let reset = h.state().levers_width;
+    assert!((reset - start).abs() < 1.0, "back to {start}: {reset}");
+}
+
+#[test]
+fn at_rest_the_app_asks_for_no_repaint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // With nothing moving, a couple of frames settle and then no frame is asked for.
+    let steps = h.try_run().expect("the app comes to rest");
+    assert!(steps <= 4, "{steps} frames to settle");
+    // A lever change draws, then the app rests again.
+    h.state_mut().apply(Command::SetLever {
+        id: "single_passport".into(),
+        value: LeverValue::Value(1.0),
+        gesture: Gesture::Single,
+    });
+    let steps = h.try_run().expect("rests after a change");
+    assert!(steps <= 4, "{steps} frames after a change");
+}
+
+#[test]
+fn with_bands_on_the_app_rests_once_the_ensemble_is_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    let started = std::time::Instant::now();
+    loop {
+        h.step();
+        if h.state().uncertainty.complete().is_some() {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let steps = h.try_run().expect("the app comes to rest");
+    assert!(steps <= 4, "{steps} frames to settle");
+}
+
+/// The four headline figures of the central run as the cards and the table write them.
+fn central_figures(h: &Harness<'_, BorderflowApp>) -> [String; 4] {
+    use borderflow::app::cards::{days_text, recovery_date};
+    use borderflow::app::i18n::count;
+    let app = h.state();
+    let c = app.session.headlines.as_ref().expect("headlines");
+    let end = &app.session.calendar.horizon_end;
+    [
+        recovery_date("en", c.date50.as_deref(), end),
+        recovery_date("en", c.date90.as_deref(), end),
+        count("en", c.visitors_lost_millions * 1e6),
+        days_text("en", c.trade_lost_days),
+    ]
+}
+
+#[test]
+fn cards_keep_the_central_run_and_their_place_while_the_ensemble_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    h.run_steps(2);
+    let figures = central_figures(&h);
+    let below_cards = |h: &Harness<'_, BorderflowApp>| {
+        h.query_all_by_label_contains("central run:")
+            .map(|n| n.rect().bottom())
+            .fold(0.0, f32::max)
+    };
+    let first_bottom = below_cards(&h);
+    let mut frames_running = 0;
+    let started = std::time::Instant::now();
+    while h.state().uncertainty.complete().is_none() {
+        h.step();
+        if h.state().uncertainty.running().is_some() {
+            frames_running += 1;
+        }
+        for f in &figures {
+            assert!(
+                h.query_all_by_label(f).next().is_some(),
+                "the card still shows {f}"
+            );
+        }
+        if h.state().uncertainty.complete().is_none() {
+            assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 0);
+            assert!(
+                h.query_by_label("ensemble median").is_none(),
+                "no half-made median"
+            );
+        }
+        assert_eq!(below_cards(&h), first_bottom, "no layout jump");
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(frames_running > 0, "frames were drawn while it ran");
+    h.run_steps(2);
+    for f in &figures {
+        assert!(
+            h.query_all_by_label(f).next().is_some(),
+            "the card leads with {f}"
+        );
+    }
+    assert_eq!(h.query_all_by_label_contains("p5–p95: ").count(), 4);
+    assert_eq!(
+        below_cards(&h),
+        first_bottom,
+        "no layout jump when the ranges arrive"
+    );
+}
+
+#[test]
+fn the_comparison_table_and_the_cards_show_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_harness(dir.path());
+    let started = std::time::Instant::now();
+    while h.state().uncertainty.complete().is_none() {
+        h.step();
+        assert!(started.elapsed().as_secs() < 300, "the ensemble finishes");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.state_mut().apply(Command::ToggleCompare);
+    h.run_steps(3);
+    // Each figure is written twice: once on its card, once in the table's row A.
+    let figures = central_figures(&h);
+    for f in &figures {
+        let times = figures.iter().filter(|g| *g == f).count();
+        assert_eq!(
+            h.query_all_by_label(f).count(),
+            2 * times,
+            "{f} on the card and in the table"
+        );
+    }
+}
+
+#[test]
+fn file_examples_lists_the_shipped_scenarios_in_both_languages_and_opens_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Examples").click();
+    h.run_steps(2);
+    // Titles read from the shipped files themselves.
+    let phased = load_scenario(&fixture("scenarios/phased-quotas.ron")).unwrap();
+    for file in [
+        "actual-2020-2023.ron",
+        "early-reopening-dec-2022.ron",
+        "loop-buffer-zone.ron",
+    ] {
+        let s = load_scenario(&fixture(&format!("scenarios/{file}"))).unwrap();
+        assert!(h.query_by_label(&s.title["en"]).is_some(), "{file} listed");
+    }
+    assert!(h.query_by_label("Workshop story (presentation)").is_some());
+    h.get_by_label(&phased.title["en"]).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.scenario, phased, "the example opened");
+    assert!(
+        h.state().doc.path.is_none(),
+        "saving asks where: the example stays intact"
+    );
+    // In Chinese the menu shows the Chinese titles.
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.run_steps(2);
+    h.get_by_label("文件").click();
+    h.run_steps(2);
+    h.get_by_label("示例").click();
+    h.run_steps(2);
+    let other = load_scenario(&fixture("scenarios/loop-buffer-zone.ron")).unwrap();
+    assert!(h.query_by_label(&other.title["zh"]).is_some());
+    assert!(h.query_by_label("研讨会演示（放映）").is_some());
+}
+
+#[test]
+fn save_in_the_unsaved_changes_prompt_saves_then_opens_the_other_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.ron");
+    std::fs::copy(fixture("scenarios/baseline-2022-10.ron"), &mine).unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().apply(Command::Open(Some(mine.clone())));
+    h.state_mut().apply(Command::SetLever {
+        id: "single_passport".into(),
+        value: LeverValue::Value(1.0),
+        gesture: Gesture::Single,
+    });
+    h.state_mut().apply(Command::Open(Some(fixture(
+        "scenarios/early-reopening-dec-2022.ron",
+    ))));
+    h.run_steps(3);
+    assert!(h.query_by_label("Discard changes").is_some());
+    assert!(h.query_by_label("Cancel").is_some());
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    let saved = load_scenario(&mine).unwrap();
+    assert_eq!(
+        saved.levers["single_passport"][0].1,
+        LeverValue::Value(1.0),
+        "the change was saved"
+    );
+    assert_eq!(
+        h.state().lever_value("hk_quarantine"),
+        Some(LeverValue::Preset("0+0".into())),
+        "then the other file opened"
+    );
+}
+
+#[test]
+fn the_example_story_presents_its_four_slides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut()
+        .apply(Command::PresentExample("workshop.ron".into()));
+    h.run_steps(2);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let slides = h.state().presentation.as_ref().map(|p| p.slides.len());
+    assert_eq!(slides, Some(4), "the workshop story has four slides");
 }

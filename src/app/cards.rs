@@ -1,5 +1,5 @@
-//! Headline cards: recovery dates and losses, each against the baseline; with a finished
-//! ensemble, its median and 90% range.
+//! Headline cards: recovery dates and losses of the central run, each against the baseline;
+//! with a finished ensemble, its 90% range below.
 
 use egui::{RichText, Ui};
 
@@ -15,6 +15,8 @@ pub struct CardView<'a> {
     pub baseline: Option<&'a Headlines>,
     pub horizon_end: &'a str,
     pub ensemble: Option<&'a Summary>,
+    /// Keep a line for the range while the ensemble runs, so the cards never change height.
+    pub range_line: bool,
     pub lang: &'a str,
 }
 
@@ -66,23 +68,20 @@ impl HeadlineCards {
             return;
         };
         let horizon_end = view.horizon_end;
-        // With a finished ensemble a card shows its median and 90% range; the difference line
-        // compares the central runs (calibrated values) of scenario and baseline.
-        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| match view.ensemble {
-            Some(s) => {
+        // A card leads with the central run (the figure the table, exports and `run` give); a
+        // finished ensemble adds its 90% range as a second line. A running one changes nothing.
+        let value = |i: usize, central: String, show: &dyn Fn(f64) -> String| {
+            let range = view.ensemble.map(|s| {
                 let p = s.headlines[i];
                 let members = s.members.to_string();
-                let range = if show(p[0]) == show(p[4]) {
+                if show(p[0]) == show(p[4]) {
                     fill(tr(lang, "p5–p95: all {} members alike"), &[&members])
                 } else {
-                    fill(
-                        tr(lang, "p5–p95: {} – {} ({} members)"),
-                        &[&show(p[0]), &show(p[4]), &members],
-                    )
-                };
-                (show(p[2]), Some(range))
-            }
-            None => (central, None),
+                    // The member count is in the status bar: one line fits a narrow card.
+                    fill(tr(lang, "p5–p95: {} – {}"), &[&show(p[0]), &show(p[4])])
+                }
+            });
+            (central, range)
         };
         let ensemble_date = |t: f64| {
             view.ensemble.map_or_else(String::new, |s| {
@@ -99,6 +98,8 @@ impl HeadlineCards {
                 )
             }
         };
+        let waiting = tr(lang, "p5–p95 when the ensemble is in");
+        let reserved = view.range_line.then_some(waiting);
         ui.columns(4, |cols| {
             let (v, range) = value(
                 0,
@@ -109,7 +110,7 @@ impl HeadlineCards {
                 &mut cols[0],
                 tr(lang, "50% recovery of Mainland visitors"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &difference_text(lang, b.time50, h.time50),
                 lang,
             );
@@ -122,7 +123,7 @@ impl HeadlineCards {
                 &mut cols[1],
                 tr(lang, "90% recovery of Mainland visitors"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &difference_text(lang, b.time90, h.time90),
                 lang,
             );
@@ -139,7 +140,7 @@ impl HeadlineCards {
                 &mut cols[2],
                 tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &signed(dv, dv_text),
                 lang,
             );
@@ -156,7 +157,7 @@ impl HeadlineCards {
                 &mut cols[3],
                 tr(lang, "Trade lost (days of 2019 trade)"),
                 &v,
-                range.as_deref(),
+                range.as_deref().or(reserved),
                 &signed(dt, dt_text),
                 lang,
             );
@@ -168,9 +169,28 @@ fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: 
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.label(RichText::new(title).small().weak());
-        ui.label(RichText::new(value).size(19.0).strong());
+        // A value too wide for its card gets a smaller font, never a line break (a Chinese
+        // date would leave one character alone on the second line).
+        let width = ui.available_width();
+        let size = (13..=19)
+            .rev()
+            .map(|s| s as f32)
+            .find(|&s| {
+                let font = egui::FontId::proportional(s);
+                ui.painter()
+                    .layout_no_wrap(value.to_string(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+                    <= width
+            })
+            .unwrap_or(13.0);
+        ui.add(egui::Label::new(RichText::new(value).size(size).strong()).wrap());
         if let Some(r) = range {
-            ui.label(RichText::new(r).small());
+            ui.add(
+                egui::Label::new(RichText::new(r).small())
+                    .truncate()
+                    .show_tooltip_when_elided(true),
+            );
         }
         ui.label(RichText::new(fill(tr(lang, "central run: {}"), &[difference])).small());
     });

@@ -73,6 +73,13 @@ pub enum Command {
     RestoreAutosave(bool),
     /// Answer to "discard unsaved changes?".
     ConfirmDiscard(bool),
+    /// Answer "Save" to the unsaved-changes prompt: save, then carry on.
+    SaveAndProceed,
+    /// Open a built-in example scenario (by file name) as a new, unsaved document.
+    OpenExample(String),
+    /// Present a built-in example story (by file name).
+    PresentExample(String),
+    DismissWelcome,
     DismissError,
     /// Export the status quo and scenario runs as CSV (None: ask where).
     ExportCsv(Option<PathBuf>),
@@ -97,6 +104,8 @@ pub enum Command {
     ToggleBands,
     ToggleSensitivity,
     ToggleHelp,
+    /// Panels back to their default sizes and windows to their default places.
+    ResetLayout,
     /// Switch the interface language (`en`, `zh`); remembered across sessions.
     SetLanguage(String),
 }

@@ -12,6 +12,12 @@ pub fn data_dir() -> PathBuf {
     eframe::storage_dir("Borderflow").unwrap_or_else(|| std::env::temp_dir().join("borderflow"))
 }
 
+/// Where eframe keeps the layout and settings: beside the autosave when `BORDERFLOW_DATA_DIR`
+/// is set (so a test or workshop folder holds everything), else eframe's own platform folder.
+pub fn settings_file() -> Option<PathBuf> {
+    std::env::var_os("BORDERFLOW_DATA_DIR").map(|dir| PathBuf::from(dir).join("app.ron"))
+}
+
 fn autosave_file(dir: &Path) -> PathBuf {
     dir.join("autosave.ron")
 }

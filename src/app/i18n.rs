@@ -12,11 +12,21 @@ pub fn tr(lang: &str, en: &'static str) -> &'static str {
     if lang != "zh" {
         return en;
     }
+    zh().get(en).copied().unwrap_or(en)
+}
+
+fn zh() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| ZH.iter().copied().collect())
-        .get(en)
-        .copied()
-        .unwrap_or(en)
+}
+
+/// A preset value as shown in `lang` (the lever catalogue names presets in English; the name
+/// itself stays the value in files).
+pub fn preset<'a>(lang: &str, name: &'a str) -> &'a str {
+    if lang != "zh" {
+        return name;
+    }
+    zh().get(name).copied().unwrap_or(name)
 }
 
 /// Whether `en` has a Chinese translation (for the test that every UI string has one).
@@ -114,6 +124,11 @@ pub fn count(lang: &str, x: f64) -> String {
     if lang == "zh" {
         if a >= 1e8 {
             format!("{sign}{:.2}亿", a / 1e8)
+        } else if a >= 1e7 {
+            // "2462万", not "2461.89万": four figures are as many as a reader takes in.
+            format!("{sign}{:.0}万", a / 1e4)
+        } else if a >= 1e6 {
+            format!("{sign}{:.1}万", a / 1e4)
         } else if a >= 1e4 {
             format!("{sign}{:.2}万", a / 1e4)
         } else if a >= 100.0 {
@@ -215,7 +230,7 @@ static ZH: &[(&str, &str)] = &[
     ("points", "个口岸"),
     ("rooms", "间"),
     ("share of fields", "领域占比"),
-    ("RMB_bn/day", "十亿元人民币/日"),
+    ("RMB_bn/day", "十亿元/日"),
     // Cards.
     (
         "Headline figures need the Mainland visitor and trade outputs.",
@@ -238,6 +253,7 @@ static ZH: &[(&str, &str)] = &[
         "p5–p95: {} – {} ({} members)",
         "p5–p95：{} – {}（{} 个成员）",
     ),
+    ("p5–p95: {} – {}", "p5–p95：{} – {}"),
     ("p5–p95: all {} members alike", "p5–p95：{} 个成员结果相同"),
     ("{} days", "{} 天"),
     ("{} visitors", "{} 人次"),
@@ -274,7 +290,7 @@ static ZH: &[(&str, &str)] = &[
     ("Joint research projects", "联合研究项目"),
     ("trips/day", "人次/日"),
     ("index, 2019 = 100", "指数，2019年 = 100"),
-    ("RMB bn/day", "十亿元人民币/日"),
+    ("RMB bn/day", "十亿元/日"),
     ("people", "人"),
     ("projects", "项"),
     // Uncertainty and sensitivity.
@@ -323,6 +339,46 @@ static ZH: &[(&str, &str)] = &[
     ("reached (A does not)", "已达到（A 未达到）"),
     // Timeline editor.
     ("Timeline editor", "时间轴编辑器"),
+    ("Reset layout", "重置布局"),
+    // Preset values of the levers (quarantine codes such as "7+3" read the same in both).
+    ("no", "否"),
+    ("yes", "是"),
+    ("relay", "接驳转运"),
+    ("point-to-point", "点对点直达"),
+    ("restricted", "受限"),
+    ("pilot zones", "试点区域"),
+    ("free", "自由流动"),
+    ("closed", "关闭"),
+    ("phase 1", "第一阶段"),
+    ("Examples", "示例"),
+    (
+        "This scenario has unsaved changes. Save them first?",
+        "此情景有未保存的更改。是否先保存？",
+    ),
+    ("Welcome to Borderflow", "欢迎使用 Borderflow"),
+    (
+        "Borderflow answers: if the border had opened differently, when would Mainland visitors and trade have recovered, and how much would have been lost?",
+        "Borderflow 回答：如果口岸以不同方式开放，内地访客和贸易何时恢复，损失多少？",
+    ),
+    ("Three things to try:", "可以先试三件事："),
+    (
+        "1. Move a lever on the left (say, Hong Kong quarantine) and watch the cards.",
+        "1. 拖动左侧的政策杠杆（例如香港检疫），观察上方卡片的变化。",
+    ),
+    (
+        "2. Open an example below and compare it with the status quo.",
+        "2. 打开下面的一个示例，与现状比较。",
+    ),
+    (
+        "3. File → Examples → Workshop story presents the scenarios one slide at a time.",
+        "3. 文件 → 示例 → 研讨会演示：逐页放映各情景。",
+    ),
+    ("Open an example", "打开示例"),
+    ("Start with the status quo", "从现状开始"),
+    (
+        "p5–p95 when the ensemble is in",
+        "集合运行完成后显示 p5–p95",
+    ),
     (
         "Click a strip to add a change there; drag a handle to move it; click it to edit; right-click it to remove. Grey: recorded history before the branch.",
         "点击时间条可在该处添加变更；拖动节点可移动；点击节点可编辑；右键点击可删除。灰色：分支日期前的历史记录。",
@@ -386,6 +442,11 @@ mod tests {
         assert_eq!(date("en", "not by 2030-12-31"), "not by 2030-12-31");
         assert_eq!(count("zh", 471_900_000.0), "4.72亿");
         assert_eq!(count("zh", 120_600.0), "12.06万");
+        assert_eq!(count("zh", -24_618_900.0), "-2462万");
+        assert_eq!(count("zh", 1_234_500.0), "123.5万");
+        assert_eq!(preset("zh", "relay"), "接驳转运");
+        assert_eq!(preset("zh", "7+3"), "7+3");
+        assert_eq!(preset("en", "relay"), "relay");
         assert_eq!(count("en", 120_600.0), "120,600");
         assert_eq!(count("en", 471_900_000.0), "471.9 M");
         assert_eq!(fill("{} of {}", &["3", "5"]), "3 of 5");

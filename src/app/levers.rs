@@ -108,7 +108,13 @@ fn lever_row(
                     .italics()
                     .color(ui.visuals().warn_fg_color),
             )
-            .on_hover_text(fill(tr(lang, "Baseline: {}"), &[&base.to_string()]));
+            .on_hover_text(fill(
+                tr(lang, "Baseline: {}"),
+                &[&match &base {
+                    LeverValue::Preset(p) => super::i18n::preset(lang, p).to_string(),
+                    other => other.to_string(),
+                }],
+            ));
         }
         if entry.is_some()
             && ui
@@ -127,10 +133,14 @@ fn lever_row(
                 other => other.to_string(),
             };
             egui::ComboBox::from_id_salt(("preset", &lever.id))
-                .selected_text(&current)
+                .selected_text(super::i18n::preset(lang, &current))
                 .show_ui(ui, |ui| {
                     for name in lever.preset_names() {
-                        if ui.selectable_label(current == name, name).clicked() && current != name {
+                        if ui
+                            .selectable_label(current == name, super::i18n::preset(lang, name))
+                            .clicked()
+                            && current != name
+                        {
                             commands.push(Command::SetLever {
                                 id: id.clone(),
                                 value: LeverValue::Preset(name.to_string()),

@@ -6,6 +6,7 @@ pub mod cards;
 pub mod command;
 pub mod compare;
 pub mod document;
+pub mod examples;
 pub mod export;
 pub mod files;
 pub mod i18n;
@@ -35,6 +36,12 @@ use crate::scenario::{self, LeverValue, ModelSetup, Scenario, save_scenario};
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 const RECENT_KEY: &str = "recent files";
 const LANGUAGE_KEY: &str = "language";
+const LAYOUT_KEY: &str = "layout generation";
+const WELCOME_KEY: &str = "welcome seen";
+/// The lever panel's default width, and the narrowest it and the plots may be made.
+pub const LEVERS_WIDTH: f32 = 340.0;
+const MIN_LEVERS_WIDTH: f32 = 220.0;
+const MIN_PLOTS_WIDTH: f32 = 480.0;
 
 /// The Simplified Chinese font (Noto Sans CJK SC cut to GB2312; assets/fonts/README.md).
 const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-GB2312.otf");
@@ -73,6 +80,7 @@ type PngResult = std::sync::Arc<std::sync::Mutex<Option<(PathBuf, Result<(), Eng
 enum Pending {
     New,
     Open(Option<PathBuf>),
+    Example(String),
     Close,
 }
 
@@ -123,6 +131,19 @@ pub struct BorderflowApp {
     /// `BORDERFLOW_LOG_FRAMES` set: print each frame's time (for measuring with a real drag).
     log_frames: bool,
     pub lang: String,
+    /// Part of the lever panel's id: a reset layout starts a fresh panel at its default size
+    /// (egui keeps a panel's dragged size under its id). Remembered with the layout.
+    layout_generation: u64,
+    /// Window places are forgotten on the next frame (they live in egui's memory).
+    reset_areas: bool,
+    /// The lever panel's width in the last frame.
+    pub levers_width: f32,
+    /// The example scenarios for File → Examples.
+    examples: Vec<examples::ScenarioExample>,
+    /// The first-launch welcome is showing (dismissed once, remembered).
+    pub welcome: bool,
+    /// The window title last sent (sending it every frame costs a repaint).
+    sent_title: Option<String>,
 }
 
 impl BorderflowApp {
@@ -160,6 +181,14 @@ impl BorderflowApp {
             .unwrap_or_default();
         let restore_offer = files::leftover(&data_dir);
         let lang = remembered_language(cc.and_then(|cc| cc.storage));
+        // Only a real first launch greets: tests and runs without storage do not.
+        let welcome = cc
+            .and_then(|cc| cc.storage)
+            .is_some_and(|s| eframe::get_value::<bool>(s, WELCOME_KEY).is_none());
+        let layout_generation = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<u64>(s, LAYOUT_KEY))
+            .unwrap_or_default();
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
         }
@@ -199,6 +228,12 @@ impl BorderflowApp {
             last_frame_ms: 0.0,
             log_frames: std::env::var_os("BORDERFLOW_LOG_FRAMES").is_some(),
             lang,
+            layout_generation,
+            reset_areas: false,
+            levers_width: LEVERS_WIDTH,
+            sent_title: None,
+            examples: examples::scenarios(),
+            welcome,
         };
         if let Some(p) = path {
             app.open(p);
@@ -415,7 +450,7 @@ impl BorderflowApp {
         });
     }
 
-    /// The headline cards; with `ensemble`, medians and ranges of the finished ensemble.
+    /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
     fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
         self.cards.ui(
             ui,
@@ -428,6 +463,7 @@ impl BorderflowApp {
                 } else {
                     None
                 },
+                range_line: ensemble && self.uncertainty.enabled,
                 lang: &self.lang,
             },
         );
@@ -449,7 +485,12 @@ impl BorderflowApp {
                 calendar: &self.session.calendar,
                 branch: self.session.branch_time,
                 bands: self.uncertainty.bands().filter(|_| workbench),
-                median: self.uncertainty.median().filter(|_| workbench),
+                // A half-finished median wanders as members arrive: only the finished one.
+                median: self
+                    .uncertainty
+                    .complete()
+                    .and(self.uncertainty.median())
+                    .filter(|_| workbench),
                 lang: &self.lang,
                 outputs,
                 compared: &compared,
@@ -620,6 +661,24 @@ impl BorderflowApp {
                     self.proceed(p);
                 }
             }
+            Command::SaveAndProceed => {
+                if let Some(p) = self.pending.take() {
+                    self.apply(Command::Save);
+                    // A cancelled or failed save keeps the work and asks nothing further.
+                    if !self.doc.dirty() {
+                        self.proceed(p);
+                    }
+                }
+            }
+            Command::OpenExample(file) => self.guard(Pending::Example(file)),
+            Command::PresentExample(file) => {
+                self.welcome = false;
+                match examples::story_on_disk(&self.data_dir, &file) {
+                    Ok(path) => self.present(Some(path)),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Command::DismissWelcome => self.welcome = false,
             Command::DismissError => self.error = None,
             Command::ExportCsv(path) => {
                 if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "borderflow-runs.csv")) {
@@ -695,6 +754,10 @@ impl BorderflowApp {
             }
             Command::ToggleSensitivity => self.sensitivity.open = !self.sensitivity.open,
             Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::ResetLayout => {
+                self.layout_generation += 1;
+                self.reset_areas = true;
+            }
             Command::SetLanguage(code) => {
                 if i18n::LANGUAGES.iter().any(|(c, _)| *c == code) {
                     self.lang = code;
@@ -727,6 +790,15 @@ impl BorderflowApp {
                     self.open(&p);
                 }
             }
+            Pending::Example(file) => {
+                self.welcome = false;
+                if let Some(s) = examples::scenario(&file) {
+                    // Not tied to the shipped file: Save asks where, so examples stay intact.
+                    self.doc = Document::new(s, None);
+                    self.doc.changed();
+                    self.error = None;
+                }
+            }
             Pending::Close => self.close_confirmed = true,
         }
     }
@@ -746,12 +818,36 @@ impl BorderflowApp {
         let mut out = Vec::new();
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr(&self.lang, "File"), |ui| {
-                if ui.button(tr(&self.lang, "New")).clicked() {
-                    out.push(Command::New);
-                }
-                if ui.button(tr(&self.lang, "Open…")).clicked() {
-                    out.push(Command::Open(None));
-                }
+                menu_item(ui, tr(&self.lang, "New"), true, Command::New, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Open…"),
+                    true,
+                    Command::Open(None),
+                    &mut out,
+                );
+                ui.menu_button(tr(&self.lang, "Examples"), |ui| {
+                    let zh = usize::from(self.lang == "zh");
+                    for e in &self.examples {
+                        if ui
+                            .button(scenario::text_in(&e.title, &self.lang))
+                            .on_hover_text(scenario::text_in(&e.description, &self.lang))
+                            .clicked()
+                        {
+                            out.push(Command::OpenExample(e.file.to_string()));
+                        }
+                    }
+                    ui.separator();
+                    for story in examples::STORIES {
+                        if ui
+                            .button(story.title[zh])
+                            .on_hover_text(story.description[zh])
+                            .clicked()
+                        {
+                            out.push(Command::PresentExample(story.file.to_string()));
+                        }
+                    }
+                });
                 ui.menu_button(tr(&self.lang, "Open recent"), |ui| {
                     if self.recent.is_empty() {
                         ui.label(tr(&self.lang, "(none)"));
@@ -762,66 +858,81 @@ impl BorderflowApp {
                         }
                     }
                 });
-                if ui.button(tr(&self.lang, "Save")).clicked() {
-                    out.push(Command::Save);
-                }
-                if ui.button(tr(&self.lang, "Save as…")).clicked() {
-                    out.push(Command::SaveAs);
-                }
+                menu_item(ui, tr(&self.lang, "Save"), true, Command::Save, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Save as…"),
+                    true,
+                    Command::SaveAs,
+                    &mut out,
+                );
                 ui.separator();
                 ui.menu_button(tr(&self.lang, "Export"), |ui| {
-                    if ui.button(tr(&self.lang, "Runs as CSV…")).clicked() {
-                        out.push(Command::ExportCsv(None));
-                    }
-                    if ui.button(tr(&self.lang, "Plots as PNG…")).clicked() {
-                        out.push(Command::ExportPng(None));
-                    }
-                    if ui.button(tr(&self.lang, "Summary as Markdown…")).clicked() {
-                        out.push(Command::ExportSummary(None));
-                    }
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Runs as CSV…"),
+                        true,
+                        Command::ExportCsv(None),
+                        &mut out,
+                    );
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Plots as PNG…"),
+                        true,
+                        Command::ExportPng(None),
+                        &mut out,
+                    );
+                    menu_item(
+                        ui,
+                        tr(&self.lang, "Summary as Markdown…"),
+                        true,
+                        Command::ExportSummary(None),
+                        &mut out,
+                    );
                 });
             });
             ui.menu_button(tr(&self.lang, "Edit"), |ui| {
-                if ui
-                    .add_enabled(
-                        self.doc.can_undo(),
-                        egui::Button::new(tr(&self.lang, "Undo")),
-                    )
-                    .clicked()
-                {
-                    out.push(Command::Undo);
-                }
-                if ui
-                    .add_enabled(
-                        self.doc.can_redo(),
-                        egui::Button::new(tr(&self.lang, "Redo")),
-                    )
-                    .clicked()
-                {
-                    out.push(Command::Redo);
-                }
-                if ui.button(tr(&self.lang, "Reset to baseline")).clicked() {
-                    out.push(Command::ResetToBaseline);
-                }
+                let (undo, redo) = (self.doc.can_undo(), self.doc.can_redo());
+                menu_item(ui, tr(&self.lang, "Undo"), undo, Command::Undo, &mut out);
+                menu_item(ui, tr(&self.lang, "Redo"), redo, Command::Redo, &mut out);
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Reset to baseline"),
+                    true,
+                    Command::ResetToBaseline,
+                    &mut out,
+                );
             });
             ui.menu_button(tr(&self.lang, "View"), |ui| {
-                if ui.button(tr(&self.lang, "Timeline editor")).clicked() {
-                    out.push(Command::ToggleTimeline);
-                }
-                if ui
-                    .button(tr(&self.lang, "Model (diagram and variables)"))
-                    .clicked()
-                {
-                    out.push(Command::ToggleModelView);
-                }
-                if ui.button(tr(&self.lang, "Presentation mode")).clicked() {
-                    out.push(Command::Present(None));
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Timeline editor"),
+                    true,
+                    Command::ToggleTimeline,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Model (diagram and variables)"),
+                    true,
+                    Command::ToggleModelView,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Presentation mode"),
+                    true,
+                    Command::Present(None),
+                    &mut out,
+                );
                 if ui
                     .button(tr(&self.lang, "Open a story (presentation)…"))
                     .clicked()
                 {
                     out.push(Command::OpenStory);
+                }
+                if ui.button(tr(&self.lang, "Reset layout")).clicked() {
+                    out.push(Command::ResetLayout);
                 }
                 ui.menu_button(tr(&self.lang, "Language"), |ui| {
                     for (code, name) in i18n::LANGUAGES {
@@ -832,20 +943,29 @@ impl BorderflowApp {
                 });
             });
             ui.menu_button(tr(&self.lang, "Analysis"), |ui| {
-                if ui.button(tr(&self.lang, "Compare scenarios…")).clicked() {
-                    out.push(Command::ToggleCompare);
-                }
-                if ui
-                    .button(tr(&self.lang, "Sensitivity (tornado)…"))
-                    .clicked()
-                {
-                    self.sensitivity.open = true;
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Compare scenarios…"),
+                    true,
+                    Command::ToggleCompare,
+                    &mut out,
+                );
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Sensitivity (tornado)…"),
+                    true,
+                    Command::ToggleSensitivity,
+                    &mut out,
+                );
             });
             ui.menu_button(tr(&self.lang, "Help"), |ui| {
-                if ui.button(tr(&self.lang, "Keyboard shortcuts")).clicked() {
-                    out.push(Command::ToggleHelp);
-                }
+                menu_item(
+                    ui,
+                    tr(&self.lang, "Keyboard shortcuts"),
+                    true,
+                    Command::ToggleHelp,
+                    &mut out,
+                );
             });
             ui.separator();
             ui.label(
@@ -882,15 +1002,21 @@ impl BorderflowApp {
                 });
             });
         }
+        if self.welcome {
+            out.extend(self.welcome_window(ctx));
+        }
         if self.pending.is_some() {
             egui::Window::new(tr(&self.lang, "Unsaved changes"))
                 .collapsible(false)
                 .show(ctx, |ui| {
                     ui.label(tr(
                         &self.lang,
-                        "This scenario has unsaved changes. Discard them?",
+                        "This scenario has unsaved changes. Save them first?",
                     ));
                     ui.horizontal(|ui| {
+                        if ui.button(tr(&self.lang, "Save")).clicked() {
+                            out.push(Command::SaveAndProceed);
+                        }
                         if ui.button(tr(&self.lang, "Discard changes")).clicked() {
                             out.push(Command::ConfirmDiscard(true));
                         }
@@ -903,7 +1029,52 @@ impl BorderflowApp {
         out
     }
 
-    /// Draws one frame and applies what the panels asked for.
+    /// The first-launch welcome: what the app answers, three things to try, the examples.
+    fn welcome_window(&self, ctx: &egui::Context) -> Vec<Command> {
+        let mut out = Vec::new();
+        let lang = &self.lang;
+        egui::Window::new(tr(lang, "Welcome to Borderflow"))
+            .collapsible(false)
+            .default_width(460.0)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(tr(
+                    lang,
+                    "Borderflow answers: if the border had opened differently, when would Mainland visitors and trade have recovered, and how much would have been lost?",
+                ));
+                ui.add_space(6.0);
+                ui.label(tr(lang, "Three things to try:"));
+                ui.label(tr(
+                    lang,
+                    "1. Move a lever on the left (say, Hong Kong quarantine) and watch the cards.",
+                ));
+                ui.label(tr(
+                    lang,
+                    "2. Open an example below and compare it with the status quo.",
+                ));
+                ui.label(tr(
+                    lang,
+                    "3. File → Examples → Workshop story presents the scenarios one slide at a time.",
+                ));
+                ui.add_space(6.0);
+                ui.label(egui::RichText::new(tr(lang, "Open an example")).strong());
+                for e in &self.examples {
+                    if ui
+                        .button(scenario::text_in(&e.title, lang))
+                        .on_hover_text(scenario::text_in(&e.description, lang))
+                        .clicked()
+                    {
+                        out.push(Command::OpenExample(e.file.to_string()));
+                    }
+                }
+                ui.add_space(6.0);
+                if ui.button(tr(lang, "Start with the status quo")).clicked() {
+                    out.push(Command::DismissWelcome);
+                }
+            });
+        out
+    }
+
     /// Switches the uncertainty bands (and their background ensemble) on or off.
     pub fn set_uncertainty(&mut self, enabled: bool) {
         self.uncertainty.enabled = enabled;
@@ -976,9 +1147,15 @@ impl BorderflowApp {
             });
         });
         let branch = self.session.branch_date(&self.doc.scenario);
-        egui::Panel::left("levers")
+        if std::mem::take(&mut self.reset_areas) {
+            ctx.memory_mut(|m| m.reset_areas());
+        }
+        // The plots and cards keep room whatever the divider or window size.
+        let widest = (ui.available_width() - MIN_PLOTS_WIDTH).max(MIN_LEVERS_WIDTH);
+        self.levers_width = egui::Panel::left(("levers", self.layout_generation))
             .resizable(true)
-            .default_size(340.0)
+            .default_size(LEVERS_WIDTH.min(widest))
+            .size_range(MIN_LEVERS_WIDTH..=widest)
             .show(ui, |ui| {
                 commands.extend(self.levers.ui(
                     ui,
@@ -987,7 +1164,10 @@ impl BorderflowApp {
                     &branch,
                     &self.lang,
                 ));
-            });
+            })
+            .response
+            .rect
+            .width();
         egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
         egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &[0, 1, 2, 3, 4, 5], true));
         self.sensitivity.ui(
@@ -1040,7 +1220,11 @@ impl BorderflowApp {
             self.apply(Command::ExportPng(Some(path)));
             ctx.request_repaint();
         }
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.doc.title()));
+        let title = self.doc.title();
+        if self.sent_title.as_ref() != Some(&title) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.sent_title = Some(title);
+        }
         if ctx.input(|i| i.viewport().close_requested())
             && self.doc.dirty()
             && !self.close_confirmed
@@ -1097,11 +1281,32 @@ impl eframe::App for BorderflowApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
         eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
+        eframe::set_value(storage, LAYOUT_KEY, &self.layout_generation);
+        if !self.welcome {
+            eframe::set_value(storage, WELCOME_KEY, &true);
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // A clean exit leaves no autosave behind (unsaved work was confirmed discarded).
         files::clear(&self.data_dir);
+    }
+}
+
+/// A menu item that shows its keyboard shortcut, when it has one.
+fn menu_item(
+    ui: &mut egui::Ui,
+    text: &str,
+    enabled: bool,
+    command: Command,
+    out: &mut Vec<Command>,
+) {
+    let mut button = egui::Button::new(text);
+    if let Some(keys) = shortcuts::keys_for(&command) {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&keys));
+    }
+    if ui.add_enabled(enabled, button).clicked() {
+        out.push(command);
     }
 }
 
@@ -1141,6 +1346,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
             .with_inner_size([1280.0, 800.0])
             .with_title("Borderflow"),
         persist_window: true,
+        persistence_path: files::settings_file(),
         ..Default::default()
     };
     eframe::run_native(

@@ -124,6 +124,14 @@ pub fn pressed(ctx: &egui::Context) -> Vec<Command> {
         .collect()
 }
 
+/// The keys that give `command`, to show beside its menu item.
+pub fn keys_for(command: &Command) -> Option<KeyboardShortcut> {
+    SHORTCUTS
+        .iter()
+        .find(|s| (s.command)() == *command)
+        .map(|s| s.keys)
+}
+
 /// The help window's contents: every shortcut, then the presentation keys.
 pub fn help_ui(ui: &mut Ui, ctx: &egui::Context, lang: &str) {
     egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {

@@ -270,7 +270,10 @@ impl TimelineWindow {
             painter.circle(centre, 6.0, colour, Stroke::new(1.0, visuals.text_color()));
             // The value beside its handle, when there is room before the next one.
             let room = xs.get(i + 1).map_or(rect.right(), |x| x.min(rect.right())) - centre.x;
-            let text_value = v.to_string();
+            let text_value = match v {
+                LeverValue::Preset(p) => super::i18n::preset(lang, p).to_string(),
+                other => other.to_string(),
+            };
             if room > 12.0 + 6.5 * text_value.chars().count() as f32 {
                 painter.text(
                     centre + vec2(9.0, 0.0),
@@ -413,10 +416,15 @@ impl TimelineWindow {
                 LeverKind::Categorical { .. } => {
                     let current = v.to_string();
                     egui::ComboBox::from_id_salt(("timeline preset", &id))
-                        .selected_text(&current)
+                        .selected_text(super::i18n::preset(lang, &current))
                         .show_ui(ui, |ui| {
                             for name in lever.preset_names() {
-                                if ui.selectable_label(current == name, name).clicked()
+                                if ui
+                                    .selectable_label(
+                                        current == name,
+                                        super::i18n::preset(lang, name),
+                                    )
+                                    .clicked()
                                     && current != name
                                 {
                                     out.push(Command::EditTimeline {
