@@ -312,6 +312,17 @@ pub fn lever_effects(
     prepared: &Prepared,
     scenarios_dir: Option<&Path>,
 ) -> Result<EffectsTable, EngineError> {
+    table(prepared, Some(scenarios_dir))
+}
+
+/// The open and restore rows only, without the stress scenarios (the app's lever help, which
+/// may run where no scenarios folder is installed).
+pub fn lever_effects_without_stress(prepared: &Prepared) -> Result<EffectsTable, EngineError> {
+    table(prepared, None)
+}
+
+/// `stress`: None to leave the stress rows out, else where the stress scenarios are.
+fn table(prepared: &Prepared, stress: Option<Option<&Path>>) -> Result<EffectsTable, EngineError> {
     let catalogue = &prepared.setup.catalogue;
     let figures = figures_for(prepared);
     let base = run_variant(
@@ -348,7 +359,7 @@ pub fn lever_effects(
                 cells(&figures, lever, &difference(&open_all, &restore), &base),
             ),
         ];
-        if let Some(stress) = &lever.stress {
+        if let (Some(stress), Some(scenarios_dir)) = (&lever.stress, stress) {
             let stress_cells =
                 stress_row(&mut stress_runs, scenarios_dir, stress, lever, &figures)?;
             for (_, row) in rows.iter_mut() {

@@ -413,6 +413,12 @@ static ZH: &[(&str, &str)] = &[
     ("feeds:", "影响："),
     ("Plot it", "绘图"),
     ("the sum over the whole array", "整个数组之和"),
+    ("What it moves when opened:", "放开时的作用："),
+    (
+        "Measured from the status quo (borderflow effects):",
+        "自现状起测得（borderflow effects）：",
+    ),
+    ("measuring…", "测算中…"),
     (
         "drag to pan, scroll to zoom ({}%)",
         "拖动平移，滚轮缩放（{}%）",

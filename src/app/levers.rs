@@ -5,9 +5,85 @@ use egui::{RichText, Ui};
 
 use super::command::{Command, Gesture};
 use super::i18n::{date, fill, tr, unit};
-use crate::scenario::{Circle, Lever, LeverKind, LeverValue, Scenario, text_in};
+use std::sync::{Arc, OnceLock};
 
-pub struct LeversPanel;
+use crate::analysis::effects::{EffectsTable, lever_effects_without_stress};
+use crate::scenario::{Circle, Direction, Lever, LeverKind, LeverValue, Scenario, text_in};
+
+/// The levers panel, with the status quo's lever-effect table (`borderflow effects`, without
+/// the stress rows) measured once in the background for each helped lever's hover text.
+#[derive(Default)]
+pub struct LeversPanel {
+    effects: Option<MeasuredEffects>,
+}
+
+/// The table for one model setup, filled by a background thread.
+struct MeasuredEffects {
+    setup: Arc<crate::scenario::ModelSetup>,
+    table: Arc<OnceLock<Option<EffectsTable>>>,
+}
+
+impl LeversPanel {
+    /// The measured table for `setup`, starting its measurement the first time.
+    fn effects_for(&mut self, setup: &Arc<crate::scenario::ModelSetup>) -> Option<&EffectsTable> {
+        let same = self
+            .effects
+            .as_ref()
+            .is_some_and(|m| Arc::ptr_eq(&m.setup, setup));
+        if !same {
+            let table = Arc::new(OnceLock::new());
+            let (fill, setup_for_thread) = (table.clone(), setup.clone());
+            let started = std::thread::Builder::new()
+                .name("lever effects".into())
+                .spawn(move || {
+                    let measured = crate::scenario::Prepared::status_quo(setup_for_thread)
+                        .ok()
+                        .and_then(|p| lever_effects_without_stress(&p).ok());
+                    let _ = fill.set(measured);
+                });
+            if started.is_err() {
+                let _ = table.set(None);
+            }
+            self.effects = Some(MeasuredEffects {
+                setup: setup.clone(),
+                table,
+            });
+        }
+        self.effects
+            .as_ref()
+            .and_then(|m| m.table.get())
+            .and_then(Option::as_ref)
+    }
+}
+
+/// A lever's hover text: its help, what the catalogue says it moves, and what `effects`
+/// measured in the status quo (or that the measurement is still running).
+fn lever_help(lever: &Lever, lang: &str, measured: Option<&EffectsTable>) -> String {
+    let mut help = text_in(&lever.help, lang).to_string();
+    if !lever.effects.is_empty() {
+        help.push_str(&format!("\n\n{}", tr(lang, "What it moves when opened:")));
+        for e in &lever.effects {
+            let arrow = match e.direction {
+                Direction::Up => "↑",
+                Direction::Down => "↓",
+            };
+            help.push_str(&format!("\n{arrow} {} — {}", e.output, e.why));
+        }
+    }
+    help.push_str(&format!(
+        "\n\n{}",
+        tr(lang, "Measured from the status quo (borderflow effects):")
+    ));
+    match measured {
+        Some(table) => {
+            for line in table.help_lines(&lever.id) {
+                help.push_str(&format!("\n{line}"));
+            }
+        }
+        None => help.push_str(&format!("\n{}", tr(lang, "measuring…"))),
+    }
+    help
+}
 
 /// The value a lever has from `branch` on in the status quo: its last recorded entry before then.
 pub fn baseline_value(lever: &Lever, branch: &str) -> LeverValue {
@@ -24,11 +100,13 @@ impl LeversPanel {
     pub fn ui(
         &mut self,
         ui: &mut Ui,
-        levers: &[Lever],
+        setup: &Arc<crate::scenario::ModelSetup>,
         scenario: &Scenario,
         branch: &str,
         lang: &str,
     ) -> Vec<Command> {
+        let levers = &setup.catalogue.levers;
+        let measured = self.effects_for(setup);
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
             ui.heading(tr(lang, "Levers"));
@@ -63,7 +141,8 @@ impl LeversPanel {
                         .default_open(true)
                         .show(ui, |ui| {
                             for lever in levers.iter().filter(|l| l.circle == circle) {
-                                lever_row(ui, lever, scenario, branch, lang, &mut commands);
+                                let help = lever_help(lever, lang, measured);
+                                lever_row(ui, lever, &help, scenario, branch, lang, &mut commands);
                                 ui.separator();
                             }
                         });
@@ -76,6 +155,7 @@ impl LeversPanel {
 fn lever_row(
     ui: &mut Ui,
     lever: &Lever,
+    help: &str,
     scenario: &Scenario,
     branch: &str,
     lang: &str,
@@ -89,7 +169,6 @@ fn lever_row(
     };
     let changed = entry.is_some() && value != base;
     let label = text_in(&lever.label, lang);
-    let help = text_in(&lever.help, lang);
     let mut label_id = egui::Id::NULL;
     ui.horizontal(|ui| {
         let mut text = RichText::new(label).strong();
@@ -237,4 +316,35 @@ fn lever_row(
             });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lever_s_help_says_what_it_moves_and_what_effects_measured() {
+        let setup = Arc::new(crate::scenario::ModelSetup::embedded().expect("model"));
+        let prepared = crate::scenario::Prepared::status_quo(setup.clone()).expect("status quo");
+        let table = lever_effects_without_stress(&prepared).expect("measured");
+        let lever = setup
+            .catalogue
+            .levers
+            .iter()
+            .find(|l| !l.effects.is_empty())
+            .expect("a lever with stated effects");
+        let waiting = lever_help(lever, "en", None);
+        assert!(waiting.contains("measuring…"), "{waiting}");
+        let help = lever_help(lever, "en", Some(&table));
+        let stated = &lever.effects[0];
+        assert!(help.contains(&stated.why), "{help}");
+        assert!(help.contains(&format!("{} —", stated.output)), "{help}");
+        // One line per row (open, restore), each naming the stated output with its verdict.
+        let rows: Vec<&str> = help
+            .lines()
+            .filter(|l| l.starts_with("open:") || l.starts_with("restore:"))
+            .collect();
+        assert_eq!(rows.len(), 2, "{help}");
+        assert!(rows.iter().all(|r| r.contains("stated")), "{help}");
+    }
 }

@@ -198,7 +198,7 @@ impl BorderflowApp {
             session,
             doc: Document::new(default, None),
             ran_generation: None,
-            levers: levers::LeversPanel,
+            levers: levers::LeversPanel::default(),
             plots: plots::PlotsPanel,
             cards: cards::HeadlineCards,
             uncertainty: uncertainty::Uncertainty::new(),
@@ -1159,7 +1159,7 @@ impl BorderflowApp {
             .show(ui, |ui| {
                 commands.extend(self.levers.ui(
                     ui,
-                    &self.session.setup.catalogue.levers,
+                    &self.session.setup,
                     &self.doc.scenario,
                     &branch,
                     &self.lang,

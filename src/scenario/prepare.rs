@@ -376,6 +376,19 @@ pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, EngineError> {
 }
 
 impl Prepared {
+    /// The status quo (a scenario that changes no lever) on `setup`.
+    pub fn status_quo(setup: std::sync::Arc<ModelSetup>) -> Result<Prepared, EngineError> {
+        let scenario = Scenario::baseline("status quo");
+        let (overrides, timelines) = setup.overrides_for(&scenario, "", "status quo")?;
+        Ok(Prepared {
+            setup,
+            scenario,
+            overrides,
+            timelines,
+            notes: Vec::new(),
+        })
+    }
+
     pub fn calendar(&self) -> Calendar {
         self.setup.catalogue.calendar()
     }
