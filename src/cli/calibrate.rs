@@ -110,6 +110,17 @@ fn hash(text: &str) -> u64 {
 }
 
 impl ModelWrite {
+    /// Refuses when the model file no longer holds the text the fit started from.
+    fn unchanged(&self) -> anyhow::Result<()> {
+        let now = crate::engine::read_text(&self.source)?;
+        anyhow::ensure!(
+            hash(&now) == self.hash,
+            "--write: {} changed while the calibration ran; nothing was written (run again on the new text)",
+            self.source.display()
+        );
+        Ok(())
+    }
+
     fn plan(
         prepared: &Prepared,
         scenario: Option<&Path>,
@@ -151,12 +162,7 @@ impl ModelWrite {
     /// Merges the full fit's values into the text read before the fit and writes it atomically,
     /// unless the source changed meanwhile.
     fn write(&self, prepared: &Prepared, c: &calibration::Calibration) -> anyhow::Result<()> {
-        let now = crate::engine::read_text(&self.source)?;
-        anyhow::ensure!(
-            hash(&now) == self.hash,
-            "--write: {} changed while the calibration ran; nothing was written (run again on the new text)",
-            self.source.display()
-        );
+        self.unchanged()?;
         let file = self.target.display().to_string();
         let edits = calibration::model_edits(c, &prepared.setup.compiled.model);
         let updated = set_equations(&self.text, &file, &edits)?;
@@ -173,5 +179,32 @@ impl ModelWrite {
             }
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_edited_during_the_fit_is_not_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("m.xmile");
+        std::fs::write(&path, "before").expect("write");
+        let plan = ModelWrite {
+            source: path.clone(),
+            target: path.clone(),
+            text: "before".into(),
+            hash: hash("before"),
+            embedded: false,
+        };
+        assert!(plan.unchanged().is_ok());
+        std::fs::write(&path, "edited meanwhile").expect("write");
+        let err = plan.unchanged().expect_err("changed").to_string();
+        assert!(err.contains("changed while the calibration ran"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "edited meanwhile"
+        );
     }
 }
