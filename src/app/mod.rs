@@ -1358,6 +1358,8 @@ pub fn run(startup: Startup) -> Result<(), String> {
                 app.apply(Command::AddComparison(Some(p.clone())));
             }
             app.screenshot_and_quit = startup.screenshot.clone();
+            // A --screenshot run is a picture for a report: no welcome over the plots.
+            app.welcome &= app.screenshot_and_quit.is_none();
             if let Some(story) = &startup.present {
                 app.apply(Command::Present(Some(story.clone())));
             }
