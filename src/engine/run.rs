@@ -489,6 +489,17 @@ impl<'p> Runner<'p> {
         out.times.reserve(rows);
         out.values.reserve(rows * out.stored);
 
+        // Stored slots are usually one run of consecutive slots: then a row is one slice copy.
+        let contiguous = self
+            .stored_slots
+            .windows(2)
+            .all(|w| w[1] == w[0] + 1)
+            .then(
+                || match (self.stored_slots.first(), self.stored_slots.last()) {
+                    (Some(&a), Some(&b)) => a as usize..b as usize + 1,
+                    _ => 0..0,
+                },
+            );
         let mut save_countdown = 1;
         for n in 0..=steps {
             let t = spec.start + n as f64 * spec.dt;
@@ -519,8 +530,12 @@ impl<'p> Runner<'p> {
             if save_countdown == 0 {
                 save_countdown = save_every;
                 out.times.push(t);
-                out.values
-                    .extend(self.stored_slots.iter().map(|&slot| s[slot as usize]));
+                match &contiguous {
+                    Some(range) => out.values.extend_from_slice(&s[range.clone()]),
+                    None => out
+                        .values
+                        .extend(self.stored_slots.iter().map(|&slot| s[slot as usize])),
+                }
             }
             if n == steps {
                 break;
