@@ -405,7 +405,8 @@ fn merge_validates_every_value_and_bounds_the_shard_count() {
         .lines()
         .position(|l| l.starts_with("member,"))
         .expect("a member line");
-    for bad in ["NaN", "inf"] {
+    // The shard with the first member line's last value replaced.
+    let with_last_value = |value: &str| -> String {
         let lines: Vec<String> = text
             .lines()
             .enumerate()
@@ -413,33 +414,25 @@ fn merge_validates_every_value_and_bounds_the_shard_count() {
                 if i == member {
                     let mut cells: Vec<&str> = l.split(',').collect();
                     let last = cells.len() - 1;
-                    cells[last] = bad;
+                    cells[last] = value;
                     cells.join(",")
                 } else {
                     l.to_string()
                 }
             })
             .collect();
+        lines.join("\n")
+    };
+    for bad in ["NaN", "inf"] {
         let line = format!(":{}:", member + 1);
-        merge(&lines.join("\n"), &[&line, "expected a finite number"]);
+        merge(&with_last_value(bad), &[&line, "expected a finite number"]);
     }
     // A finite value edited by hand: the checksum line no longer matches; a shard cut short
     // has no checksum line.
-    let edited: Vec<String> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == member {
-                let mut cells: Vec<&str> = l.split(',').collect();
-                let last = cells.len() - 1;
-                cells[last] = "123456";
-                cells.join(",")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    merge(&edited.join("\n"), &["do not match the shard's checksum"]);
+    merge(
+        &with_last_value("123456"),
+        &["do not match the shard's checksum"],
+    );
     let cut: Vec<&str> = text.lines().take(member + 1).collect();
     merge(&cut.join("\n"), &["without its checksum line"]);
     // A shard that claims 2^64 - 1 shards, or members beyond the limit: refused at once.
