@@ -530,8 +530,17 @@ fn emit_step(
                 store(b, s, d, v);
             }
             Op::Ramp { d, slope, from, to } => {
+                // Inline, as run::ramp: 0 before `from`, then slope * (min(t, to) - from), with
+                // f64::min's rule (a NaN `to` gives t).
                 let (x, y, z) = (load(b, s, slope), load(b, s, from), load(b, s, to));
-                let v = call(b, 4, &[s.base, x, y, z]);
+                let t = load(b, s, super::compile::TIME);
+                let to_first = b.ins().fcmp(FloatCC::LessThan, z, t);
+                let m = b.ins().select(to_first, z, t);
+                let run = b.ins().fsub(m, y);
+                let v = b.ins().fmul(x, run);
+                let before = b.ins().fcmp(FloatCC::LessThan, t, y);
+                let zero = b.ins().f64const(0.0);
+                let v = b.ins().select(before, zero, v);
                 store(b, s, d, v);
             }
             Op::Pulse {
