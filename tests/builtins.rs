@@ -4,17 +4,6 @@
 mod common;
 use common::*;
 
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
-}
-
-fn assert_series(got: &[f64], want: &[f64], tol: f64) {
-    assert_eq!(got.len(), want.len());
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(close(*g, *w, tol), "row {i}: got {g}, want {w}");
-    }
-}
-
 #[test]
 fn smth1_step_response_is_one_minus_decay() {
     let r = run(&xmile(&euler(10.0, 1.0), &aux("s", "SMTH1(1, 4, 0)")));

@@ -7,17 +7,6 @@ mod common;
 use borderflow::engine::{self, Overrides, Results, Runner};
 use common::*;
 
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
-}
-
-fn assert_series(got: &[f64], want: &[f64], tol: f64) {
-    assert_eq!(got.len(), want.len());
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(close(*g, *w, tol), "row {i}: got {g}, want {w}");
-    }
-}
-
 fn escape(e: &str) -> String {
     e.replace('<', "&lt;").replace('>', "&gt;")
 }

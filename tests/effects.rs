@@ -1,6 +1,9 @@
 //! Issue 14's code half: the lever catalogue's stated effects, `borderflow effects`, outlooks and
 //! the scenario format version 2 with its migration of version 1 files.
 
+mod common;
+use common::day;
+
 use std::path::{Path, PathBuf};
 
 use borderflow::analysis::effects::{Row, Verdict, lever_effects};
@@ -22,16 +25,6 @@ fn diagnostic(e: &EngineError) -> &borderflow::engine::Diagnostic {
         EngineError::Model(d) => d,
         other => panic!("expected a located error, got {other}"),
     }
-}
-
-/// Day index of a date on the fixtures' calendar (origin 2020-01-01, one row a day).
-fn day(date: &str) -> usize {
-    let cal = scenario::Calendar {
-        origin: "2020-01-01".into(),
-        horizon_end: "2023-12-31".into(),
-        record_end: "2022-10-10".into(),
-    };
-    cal.time_of(date).unwrap() as usize
 }
 
 // ---- The shipped model: model-agnostic, read from its catalogue. ----

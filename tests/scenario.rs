@@ -1,6 +1,9 @@
 //! The scenario layer on the fixture model and catalogue (tests/fixtures): timelines, every
 //! error rule with its location, round trips and the CLI.
 
+mod common;
+use common::day;
+
 use std::path::{Path, PathBuf};
 
 use borderflow::engine::EngineError;
@@ -14,16 +17,6 @@ fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(rel)
-}
-
-/// Days from the fixture's origin (2020-01-01).
-fn day(date: &str) -> usize {
-    let cal = scenario::Calendar {
-        origin: "2020-01-01".into(),
-        horizon_end: "2023-12-31".into(),
-        record_end: "2022-10-10".into(),
-    };
-    cal.time_of(date).unwrap() as usize
 }
 
 fn series(p: &scenario::Prepared, name: &str) -> Vec<f64> {

@@ -61,3 +61,25 @@ pub fn error(text: &str) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// Relative closeness with an absolute floor of `tol` near zero.
+pub fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+pub fn assert_series(got: &[f64], want: &[f64], tol: f64) {
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(close(*g, *w, tol), "row {i}: got {g}, want {w}");
+    }
+}
+
+/// Day index of a date on the fixtures' calendar (origin 2020-01-01, one row a day).
+pub fn day(date: &str) -> usize {
+    let cal = borderflow::scenario::Calendar {
+        origin: "2020-01-01".into(),
+        horizon_end: "2023-12-31".into(),
+        record_end: "2022-10-10".into(),
+    };
+    cal.time_of(date).expect("a date in the fixtures' calendar") as usize
+}
