@@ -40,6 +40,22 @@ fn min_max(name: &str, items: &[Expr]) -> Expr {
     }
 }
 
+/// The position (counted from `base`) of the element whose rank in `ranks` is `want`.
+fn position_of_rank(ranks: &[Expr], want: &Expr, base: usize) -> Expr {
+    let terms: Vec<Expr> = ranks
+        .iter()
+        .enumerate()
+        .map(|(i, ri)| {
+            bin(
+                BinOp::Mul,
+                num((i + base) as f64),
+                bin(BinOp::Eq, ri.clone(), want.clone()),
+            )
+        })
+        .collect();
+    fold(BinOp::Add, &terms, 0.0)
+}
+
 /// 1-based ascending rank of each element; ties keep array order.
 fn ranks(xs: &[Expr]) -> Vec<Expr> {
     (0..xs.len())
@@ -161,18 +177,7 @@ pub(super) fn call<'m>(
             // Outside an array context: the (1-based) position of the element of that rank.
             let want = f.expand(scope, &args[1], ctx, whole);
             let want = want.elems.into_iter().next().unwrap_or(num(1.0));
-            let terms: Vec<Expr> = r
-                .iter()
-                .enumerate()
-                .map(|(i, ri)| {
-                    bin(
-                        BinOp::Mul,
-                        num((i + 1) as f64),
-                        bin(BinOp::Eq, ri.clone(), want.clone()),
-                    )
-                })
-                .collect();
-            Some(AVal::scalar(fold(BinOp::Add, &terms, 0.0)))
+            Some(AVal::scalar(position_of_rank(&r, &want, 1)))
         }
         "VECTOR_SORT_ORDER" => {
             let Some(v) = vector(f, 1, 2) else {
@@ -197,20 +202,7 @@ pub(super) fn call<'m>(
                 .collect();
             let r = ranks(&keyed);
             let order: Vec<Expr> = (0..r.len())
-                .map(|k| {
-                    let terms: Vec<Expr> = r
-                        .iter()
-                        .enumerate()
-                        .map(|(i, ri)| {
-                            bin(
-                                BinOp::Mul,
-                                num(i as f64),
-                                bin(BinOp::Eq, ri.clone(), num((k + 1) as f64)),
-                            )
-                        })
-                        .collect();
-                    fold(BinOp::Add, &terms, 0.0)
-                })
+                .map(|k| position_of_rank(&r, &num((k + 1) as f64), 0))
                 .collect();
             Some(bind_ctx(
                 AVal {
