@@ -298,7 +298,7 @@ fn check_sane(setup: &ModelSetup, settings: &[(String, f64)]) -> Results {
             series.iter().all(|v| v.is_finite()),
             "{name} not finite under {settings:?}"
         );
-        let var = &program.vars[program.find(name).unwrap()];
+        let var = &program.vars()[program.find(name).unwrap()];
         if var.kind == VarKind::Stock {
             assert!(
                 series.iter().all(|&v| v >= 0.0),
@@ -436,7 +436,7 @@ proptest! {
         for (c, name) in r.names.iter().enumerate() {
             let s = r.column(c);
             prop_assert!(s.iter().all(|v| v.is_finite()), "{} not finite", name);
-            if program.vars[program.find(name).unwrap()].kind == VarKind::Stock {
+            if program.vars()[program.find(name).unwrap()].kind == VarKind::Stock {
                 prop_assert!(s.iter().all(|&v| v >= 0.0), "{} negative", name);
             }
         }

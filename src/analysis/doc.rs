@@ -43,10 +43,10 @@ pub fn variable_docs(compiled: &Compiled, catalogue: Option<&Catalogue>) -> Vec<
     }
     // Who reads each user variable, through any built-in structure in between.
     let mut feeds: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for v in &program.vars {
+    for v in program.vars() {
         let reader = &model.variables[v.source].name;
         for &r in &v.reads {
-            let source = program.vars[r].source;
+            let source = program.vars()[r].source;
             let name = &model.variables[source].name;
             if source != v.source {
                 let list = feeds.entry(source).or_default();

@@ -13,7 +13,7 @@ mod ensemble;
 
 use crate::analysis;
 use crate::analysis::export::write_table;
-use crate::engine::{self, Override, Overrides, Program, Results, Runner};
+use crate::engine::{self, Executable, Override, Overrides, Results, Runner};
 use crate::scenario::write::refuse_input_as_output;
 use crate::scenario::{self, Prepared};
 
@@ -302,7 +302,7 @@ impl Loaded {
         }
     }
 
-    fn program(&self) -> &Program {
+    fn program(&self) -> &Executable {
         &self.compiled().program
     }
 
@@ -312,7 +312,7 @@ impl Loaded {
             Loaded::Model(c) => &mut c.program,
             Loaded::Scenario(p) => &mut std::sync::Arc::make_mut(&mut p.setup).compiled.program,
         };
-        program.finite.allow = true;
+        program.allow_nonfinite(true);
     }
 
     /// Runs once; a non-finite value is reported with its date, for a scenario.
@@ -546,7 +546,7 @@ fn bench(path: &Path, runs: usize) -> anyhow::Result<()> {
         times[0],
         times[runs - 1],
         program.step_count(),
-        program.user_count
+        program.user_count()
     );
     Ok(())
 }

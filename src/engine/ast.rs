@@ -1,6 +1,8 @@
 //! The model as read from XMILE, before any name is resolved.
 
 use super::error::Location;
+// Names are read by the equation parser too: the rule lives there.
+pub use super::expr::canonical_name;
 
 /// Integration method from `<sim_specs method=...>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,35 +281,6 @@ impl ModelFile {
         let ident = canonical_name(name);
         self.dimensions.iter().find(|d| d.ident == ident)
     }
-}
-
-/// The canonical form of a variable name: trimmed, lower case, with each run of spaces,
-/// underscores or escaped line breaks (`\n`) turned into one underscore; surrounding quotes
-/// (as in `"Room Temperature"`) are dropped.
-pub fn canonical_name(name: &str) -> String {
-    let trimmed = name.trim();
-    let unquoted = trimmed
-        .strip_prefix('"')
-        .and_then(|n| n.strip_suffix('"'))
-        .unwrap_or(trimmed);
-    let name = unquoted.replace("\\n", " ");
-    let mut out = String::with_capacity(name.len());
-    let mut pending_sep = false;
-    for ch in name.chars() {
-        if ch.is_whitespace() || ch == '_' {
-            pending_sep = true;
-        } else {
-            // Inside a subscript (`x[a, b]`) spaces around brackets and commas are not part of
-            // any name.
-            let at_bracket = out.ends_with(['[', ',']) || matches!(ch, '[' | ']' | ',');
-            if pending_sep && !out.is_empty() && !at_bracket {
-                out.push('_');
-            }
-            pending_sep = false;
-            out.extend(ch.to_lowercase());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

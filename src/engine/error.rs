@@ -49,7 +49,7 @@ pub enum EngineError {
     Run(String),
     /// A run computed NaN or infinity (see [`super::finite`]).
     #[error("{0}")]
-    NonFinite(Box<super::finite::NonFinite>),
+    NonFinite(Box<NonFinite>),
 }
 
 fn join_lines(diags: &[Diagnostic]) -> String {
@@ -87,4 +87,52 @@ pub fn read_text(path: &std::path::Path) -> Result<String> {
         file: path.display().to_string(),
         reason,
     })
+}
+
+/// The first non-finite value of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFinite {
+    pub variable: String,
+    pub value: f64,
+    pub time: f64,
+    /// The calendar date of `time`, where the caller knows it.
+    pub date: Option<String>,
+    pub equation: String,
+}
+
+/// Longest equation excerpt quoted in the error.
+const EQUATION_EXCERPT: usize = 160;
+
+impl fmt::Display for NonFinite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} became {} at time {}",
+            self.variable, self.value, self.time
+        )?;
+        if let Some(d) = &self.date {
+            write!(f, " ({d})")?;
+        }
+        let eq = self.equation.trim();
+        let short: String = eq.chars().take(EQUATION_EXCERPT).collect();
+        let more = if short.len() < eq.len() { " …" } else { "" };
+        write!(
+            f,
+            "; its equation is `{}{more}` (--allow-nonfinite lets the run go on)",
+            short.escape_debug()
+        )
+    }
+}
+
+impl EngineError {
+    /// Adds the calendar date to a non-finite error; other errors pass unchanged.
+    pub fn with_date(self, date_of: impl Fn(f64) -> String) -> EngineError {
+        match self {
+            EngineError::NonFinite(mut n) => {
+                n.date = Some(date_of(n.time));
+                EngineError::NonFinite(n)
+            }
+            other => other,
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Stage 2a: parse an equation into an expression tree (XMILE 1.0 §3.3 operator precedence).
 
-use super::ast::canonical_name;
+pub mod chain;
 
 /// Byte range of a token or subexpression within its equation text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -368,7 +368,7 @@ impl Parser {
                     continue 'outer;
                 }
             }
-            return super::chain::build(first, rest);
+            return chain::build(first, rest);
         }
     }
 
@@ -564,6 +564,35 @@ impl Parser {
             }
         }
     }
+}
+
+/// The canonical form of a variable name: trimmed, lower case, with each run of spaces,
+/// underscores or escaped line breaks (`\n`) turned into one underscore; surrounding quotes
+/// (as in `"Room Temperature"`) are dropped.
+pub fn canonical_name(name: &str) -> String {
+    let trimmed = name.trim();
+    let unquoted = trimmed
+        .strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .unwrap_or(trimmed);
+    let name = unquoted.replace("\\n", " ");
+    let mut out = String::with_capacity(name.len());
+    let mut pending_sep = false;
+    for ch in name.chars() {
+        if ch.is_whitespace() || ch == '_' {
+            pending_sep = true;
+        } else {
+            // Inside a subscript (`x[a, b]`) spaces around brackets and commas are not part of
+            // any name.
+            let at_bracket = out.ends_with(['[', ',']) || matches!(ch, '[' | ']' | ',');
+            if pending_sep && !out.is_empty() && !at_bracket {
+                out.push('_');
+            }
+            pending_sep = false;
+            out.extend(ch.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

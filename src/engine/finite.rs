@@ -4,70 +4,56 @@
 //! for "no limit") are exempt, as are copies of them.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use super::ast::ModelFile;
-use super::compile::Program;
-use super::error::{EngineError, Result};
+use super::error::{EngineError, NonFinite, Result};
 use super::expr::{Expr, UnOp};
 use super::lower::{Body, Lowered};
-use super::run::Results;
+use super::program::{FinitePolicy, Program};
+use super::results::Results;
 
-/// What a program does with non-finite values; per user variable, in output-column order.
-#[derive(Clone, Debug, Default)]
-pub struct Policy {
-    /// Let non-finite values through (for exploration).
-    pub allow: bool,
-    /// Variables whose equation is INF or NAN, or a copy of one.
-    pub exempt: Vec<bool>,
-    /// Each variable's equation text, for the error.
-    pub equations: Vec<String>,
-}
-
-impl Policy {
-    /// The exemptions of a lowered model (before its names are resolved away).
-    pub fn of(model: &ModelFile, lowered: &Lowered) -> Policy {
-        let users = model.variables.len();
-        let index: HashMap<&str, usize> = model
-            .variables
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.ident.as_str(), i))
-            .collect();
-        let mut exempt = vec![false; users];
-        // Copies of copies: a few passes settle any realistic chain.
-        for _ in 0..8 {
-            let mut changed = false;
-            for (i, v) in lowered.vars.iter().take(users).enumerate() {
-                let Body::Aux { expr, gf: None, .. } = &v.body else {
-                    continue;
-                };
-                let is_exempt = match strip_neg(expr) {
-                    Expr::Var(name, _) => match index.get(name.as_str()) {
-                        Some(&j) => exempt[j],
-                        None => name == "inf" || name == "nan",
-                    },
-                    _ => false,
-                };
-                if is_exempt && !exempt[i] {
-                    exempt[i] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
+/// The exemptions of a lowered model (before its names are resolved away).
+pub fn policy(model: &ModelFile, lowered: &Lowered) -> FinitePolicy {
+    let users = model.variables.len();
+    let index: HashMap<&str, usize> = model
+        .variables
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.ident.as_str(), i))
+        .collect();
+    let mut exempt = vec![false; users];
+    // Copies of copies: a few passes settle any realistic chain.
+    for _ in 0..8 {
+        let mut changed = false;
+        for (i, v) in lowered.vars.iter().take(users).enumerate() {
+            let Body::Aux { expr, gf: None, .. } = &v.body else {
+                continue;
+            };
+            let is_exempt = match strip_neg(expr) {
+                Expr::Var(name, _) => match index.get(name.as_str()) {
+                    Some(&j) => exempt[j],
+                    None => name == "inf" || name == "nan",
+                },
+                _ => false,
+            };
+            if is_exempt && !exempt[i] {
+                exempt[i] = true;
+                changed = true;
             }
         }
-        let equations = model
-            .variables
-            .iter()
-            .map(|v| v.eqn.as_ref().map_or(String::new(), |e| e.text.clone()))
-            .collect();
-        Policy {
-            allow: false,
-            exempt,
-            equations,
+        if !changed {
+            break;
         }
+    }
+    let equations = model
+        .variables
+        .iter()
+        .map(|v| v.eqn.as_ref().map_or(String::new(), |e| e.text.clone()))
+        .collect();
+    FinitePolicy {
+        allow: false,
+        exempt,
+        equations,
     }
 }
 
@@ -75,54 +61,6 @@ fn strip_neg(e: &Expr) -> &Expr {
     match e {
         Expr::Unary(UnOp::Neg, a) => strip_neg(a),
         other => other,
-    }
-}
-
-/// The first non-finite value of a run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NonFinite {
-    pub variable: String,
-    pub value: f64,
-    pub time: f64,
-    /// The calendar date of `time`, where the caller knows it.
-    pub date: Option<String>,
-    pub equation: String,
-}
-
-/// Longest equation excerpt quoted in the error.
-const EQUATION_EXCERPT: usize = 160;
-
-impl fmt::Display for NonFinite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} became {} at time {}",
-            self.variable, self.value, self.time
-        )?;
-        if let Some(d) = &self.date {
-            write!(f, " ({d})")?;
-        }
-        let eq = self.equation.trim();
-        let short: String = eq.chars().take(EQUATION_EXCERPT).collect();
-        let more = if short.len() < eq.len() { " …" } else { "" };
-        write!(
-            f,
-            "; its equation is `{}{more}` (--allow-nonfinite lets the run go on)",
-            short.escape_debug()
-        )
-    }
-}
-
-impl EngineError {
-    /// Adds the calendar date to a non-finite error; other errors pass unchanged.
-    pub fn with_date(self, date_of: impl Fn(f64) -> String) -> EngineError {
-        match self {
-            EngineError::NonFinite(mut n) => {
-                n.date = Some(date_of(n.time));
-                EngineError::NonFinite(n)
-            }
-            other => other,
-        }
     }
 }
 

@@ -7,9 +7,10 @@
 //! `x[e1,e2]`); variable `v` of module instance `m` is `m.v`; a macro's variables and
 //! arguments are hidden variables `\0macro#n.v` (no CSV column).
 
+mod array_fns;
+
 use std::collections::HashMap;
 
-use super::array_fns;
 use super::ast::*;
 use super::error::{Diagnostic, EngineError, Location, Result};
 use super::expr::{BinOp, Expr, Index, Span, bin, ite, num};
@@ -22,6 +23,9 @@ pub const MAX_FLAT_VARIABLES: usize = 1_000_000;
 pub const MAX_MODULE_DEPTH: usize = 32;
 /// Macros calling macros.
 pub const MAX_MACRO_DEPTH: usize = 32;
+/// Internal call `ACTIVE_INITIAL(active, initial)` that this stage writes for a variable with
+/// an `<init_eqn>`, and [`super::lower`] reads.
+pub const ACTIVE_INITIAL: &str = "\u{0}ACTIVE_INITIAL";
 
 /// Names that mean something without being declared.
 const RESERVED: [&str; 8] = [
@@ -650,7 +654,7 @@ impl<'m> Flattener<'m> {
             // A stock's initial value is its <init_eqn>.
             (Some(i), VarKind::Stock) => Some(i),
             (Some(i), _) => Some(Expr::Call(
-                super::lower::ACTIVE_INITIAL.into(),
+                ACTIVE_INITIAL.into(),
                 vec![e, i],
                 Span { start: 0, end: 0 },
             )),

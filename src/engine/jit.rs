@@ -1,4 +1,4 @@
-//! Native code for the per-step program, with Cranelift. The interpreter in [`super::run`] is
+//! Native code for the per-step program, with Cranelift. The interpreter in [`super::interp`] is
 //! the reference semantics: the JIT emits the same ops one by one (operands loaded from slots,
 //! results stored to slots) and calls the interpreter's own functions for everything that is not
 //! plain arithmetic, so both paths compute the same numbers. Tests run every conformance model
@@ -13,10 +13,10 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
-use super::compile::{F1, F3, Op, Slot, StockUpdate, for_each_slot};
+use super::interp::{self, Ctx};
 use super::lower::Dist;
+use super::program::{F1, F3, Op, Slot, StockUpdate, for_each_slot};
 use super::resolve::GfFn;
-use super::run::{self, Ctx};
 
 /// Signature of compiled step code: `(slots, ctx)`.
 type StepFn = unsafe extern "C" fn(*mut f64, *mut Ctx<'static>);
@@ -89,7 +89,7 @@ extern "C" fn h_fn1(f: u32, x: f64) -> f64 {
         F1::Arctan,
         F1::Int,
     ];
-    run::fn1(ALL[f as usize], x)
+    interp::fn1(ALL[f as usize], x)
 }
 fn fn1_code(f: F1) -> i64 {
     f as i64
@@ -97,17 +97,17 @@ fn fn1_code(f: F1) -> i64 {
 /// # Safety
 /// `s` points at the run's slot buffer.
 unsafe extern "C" fn h_step(s: *const f64, height: f64, at: f64) -> f64 {
-    run::step(unsafe { std::slice::from_raw_parts(s, 4) }, height, at)
+    interp::step(unsafe { std::slice::from_raw_parts(s, 4) }, height, at)
 }
 /// # Safety
 /// As for `h_step`.
 unsafe extern "C" fn h_ramp(s: *const f64, slope: f64, from: f64, to: f64) -> f64 {
-    run::ramp(unsafe { std::slice::from_raw_parts(s, 4) }, slope, from, to)
+    interp::ramp(unsafe { std::slice::from_raw_parts(s, 4) }, slope, from, to)
 }
 /// # Safety
 /// As for `h_step`.
 unsafe extern "C" fn h_pulse(s: *const f64, volume: f64, first: f64, interval: f64) -> f64 {
-    run::pulse(
+    interp::pulse(
         unsafe { std::slice::from_raw_parts(s, 4) },
         volume,
         first,
@@ -120,7 +120,7 @@ unsafe extern "C" fn h_lookup(ctx: *mut Ctx<'static>, gf: u32, x: f64) -> f64 {
     let ctx = unsafe { &*ctx };
     ctx.gfs
         .get(gf as usize)
-        .map_or(f64::NAN, |g| run::lookup(g, x))
+        .map_or(f64::NAN, |g| interp::lookup(g, x))
 }
 /// # Safety
 /// As for `h_lookup` and `h_step`.
@@ -132,7 +132,7 @@ unsafe extern "C" fn h_delay(
     init: f64,
 ) -> f64 {
     let ctx = unsafe { &*ctx };
-    run::delay_read(
+    interp::delay_read(
         ctx,
         unsafe { std::slice::from_raw_parts(s, 4) },
         line,
@@ -151,10 +151,10 @@ unsafe extern "C" fn h_random(
     c: f64,
 ) -> f64 {
     let ctx = unsafe { &mut *ctx };
-    run::random(ctx, site, Dist::ALL[dist as usize], [a, b, c])
+    interp::random(ctx, site, Dist::ALL[dist as usize], [a, b, c])
 }
 extern "C" fn h_fn3(f: u32, a: f64, b: f64, c: f64) -> f64 {
-    run::fn3(F3::ALL[f as usize], a, b, c)
+    interp::fn3(F3::ALL[f as usize], a, b, c)
 }
 const GF_FNS: [GfFn; 3] = [GfFn::Inverse, GfFn::Area, GfFn::Mean];
 /// # Safety
@@ -163,7 +163,7 @@ unsafe extern "C" fn h_gf_fn(ctx: *mut Ctx<'static>, gf: u32, f: u32, a: f64, b:
     let ctx = unsafe { &*ctx };
     ctx.gfs
         .get(gf as usize)
-        .map_or(f64::NAN, |g| run::gf_fn(g, GF_FNS[f as usize], a, b))
+        .map_or(f64::NAN, |g| interp::gf_fn(g, GF_FNS[f as usize], a, b))
 }
 
 /// The helpers the code may call: name, address, parameter types (P = pointer, I = i32, F = f64).
@@ -331,7 +331,7 @@ fn store(b: &mut FunctionBuilder, s: &Slots, slot: Slot, v: Value) {
 
 fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], base: Value) {
     let s = &Slots::new(base);
-    let dt = load(b, s, super::compile::DT);
+    let dt = load(b, s, super::program::DT);
     for st in stocks {
         let mut net = b.ins().f64const(0.0);
         for &(f, sign) in &flows[st.flows.start as usize..st.flows.end as usize] {
@@ -530,10 +530,10 @@ fn emit_step(
                 store(b, s, d, v);
             }
             Op::Ramp { d, slope, from, to } => {
-                // Inline, as run::ramp: 0 before `from`, then slope * (min(t, to) - from), with
+                // Inline, as interp::ramp: 0 before `from`, then slope * (min(t, to) - from), with
                 // f64::min's rule (a NaN `to` gives t).
                 let (x, y, z) = (load(b, s, slope), load(b, s, from), load(b, s, to));
-                let t = load(b, s, super::compile::TIME);
+                let t = load(b, s, super::program::TIME);
                 let to_first = b.ins().fcmp(FloatCC::LessThan, z, t);
                 let m = b.ins().select(to_first, z, t);
                 let run = b.ins().fsub(m, y);

@@ -4,8 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::chain;
-use super::expr::{self, Expr, SyntaxError};
+use super::expr::{self, Expr, SyntaxError, chain};
 
 /// Longest equation accepted, in bytes (a sum of 100 000 named terms fits well within it).
 pub const MAX_EQUATION_BYTES: usize = 4 << 20;

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use super::ast::{Equation, GraphicalFunction, ModelFile, VarKind};
 use super::error::{Diagnostic, EngineError, Location, Result};
 use super::expr::{self, BinOp, Expr, Span};
+use super::flatten::ACTIVE_INITIAL;
 
 /// A variable after lowering: a user variable or one that a built-in introduced.
 #[derive(Clone, Debug)]
@@ -114,9 +115,6 @@ impl Dist {
 
 /// Internal call that reads a delay line: `DELAY_READ(line, delay time, initial)`.
 pub const DELAY_READ: &str = "\u{0}DELAY_READ";
-/// Internal call `ACTIVE_INITIAL(active, initial)` that [`super::flatten`] writes for a variable
-/// with an `<init_eqn>`.
-pub const ACTIVE_INITIAL: &str = "\u{0}ACTIVE_INITIAL";
 /// Internal call for a random draw: `RANDOM(site, distribution index in Dist::ALL, p1, p2, p3,
 /// seed?)`, parameters padded with zeros to three.
 pub const RANDOM: &str = "\u{0}RANDOM";

@@ -1,30 +1,35 @@
 //! Borderflow's system-dynamics engine. A visible pipeline, one module per stage:
 //! [`xml`] (parse XMILE) → [`flatten`] (equations parsed; arrays, modules and macros expanded
-//! into scalar variables) → [`lower`] (stateful built-ins become stocks and flows) → [`resolve`] (names to indices, dependency sort) → [`compile`] (flat program over
-//! slots) → [`run`]. [`units`] checks dimensional consistency. Knows nothing of scenarios or GUI.
+//! into scalar variables) → [`lower`] (stateful built-ins become stocks and flows) →
+//! [`resolve`] (names to indices, dependency sort) → [`compile`] (a flat [`program`] over slots)
+//! → [`jit`] (native code for it) → [`run`]. [`interp`] gives every op its meaning, for the
+//! interpreter and the native code alike. [`units`] checks dimensional consistency. Knows
+//! nothing of scenarios or GUI. No module imports one that imports it back (a test checks).
 
-mod array_fns;
 pub mod ast;
-pub mod chain;
 pub mod compile;
 pub mod edit;
 pub mod error;
 pub mod expr;
 pub mod finite;
 pub mod flatten;
+pub mod interp;
 pub mod jit;
 pub mod limits;
 pub mod lower;
+pub mod program;
 pub mod resolve;
+pub mod results;
 pub mod run;
 pub mod units;
 pub mod xmile_out;
 pub mod xml;
 
 pub use ast::{ModelFile, canonical_name};
-pub use compile::Program;
 pub use error::{Diagnostic, EngineError, Location, Result, read_text};
-pub use run::{Override, Overrides, Results, Runner};
+pub use program::Program;
+pub use results::Results;
+pub use run::{Executable, Override, Overrides, Runner};
 
 /// A model read and compiled, with its unit findings.
 #[derive(Clone, Debug)]
@@ -34,7 +39,8 @@ pub struct Compiled {
     pub model: ModelFile,
     /// The model as read, with its arrays, modules and macros (for export).
     pub source: ModelFile,
-    pub program: Program,
+    /// The compiled program with its native code.
+    pub program: Executable,
     pub unit_warnings: Vec<Diagnostic>,
 }
 
@@ -54,7 +60,7 @@ pub fn compile_file(path: &std::path::Path) -> Result<Compiled> {
 pub fn compile_model(source: ModelFile) -> Result<Compiled> {
     let model = flatten::flatten(&source)?;
     let lowered = lower::lower(&model)?;
-    let finite = finite::Policy::of(&model, &lowered);
+    let finite = finite::policy(&model, &lowered);
     let resolved = resolve::resolve(&model, lowered)?;
     let mut program = compile::compile(&model.sim_specs, &resolved);
     program.finite = finite;
@@ -65,7 +71,7 @@ pub fn compile_model(source: ModelFile) -> Result<Compiled> {
     Ok(Compiled {
         model,
         source,
-        program,
+        program: Executable::new(program),
         unit_warnings,
     })
 }

@@ -14,7 +14,7 @@ use std::fmt::Write;
 
 use super::ast::*;
 use super::expr::{BinOp, Expr, Index, UnOp};
-use super::lower::ACTIVE_INITIAL;
+use super::flatten::ACTIVE_INITIAL;
 
 /// XML text with the five special characters escaped.
 fn esc(text: &str) -> String {

@@ -337,7 +337,7 @@ impl Catalogue {
                     ));
                 }
                 match program.find(constant) {
-                    Some(v) if program.vars[v].kind != VarKind::Stock => {}
+                    Some(v) if program.vars()[v].kind != VarKind::Stock => {}
                     Some(_) => {
                         return Err(here(
                             &[&format!("\"{constant}\"")],

@@ -139,7 +139,7 @@ impl Outlooks {
                         outlook.id
                     )));
                 };
-                if program.vars[var].kind == VarKind::Stock || !program.constant[var] {
+                if program.vars()[var].kind == VarKind::Stock || !program.is_constant(var) {
                     return Err(value_at(format!(
                         "outlook {:?}: {name:?} is not a constant: expected a number in the model",
                         outlook.id

@@ -60,7 +60,7 @@ impl ParameterList {
                     format!("{:?} is not a variable of the model", p.constant),
                 ));
             };
-            if program.vars[var].kind == VarKind::Stock || !program.constant[var] {
+            if program.vars()[var].kind == VarKind::Stock || !program.is_constant(var) {
                 return Err(at(
                     &[],
                     format!(

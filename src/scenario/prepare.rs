@@ -281,7 +281,7 @@ impl ModelSetup {
                     "ensemble parameter {name:?}: no such variable in the model"
                 ))
             })?;
-            if !program.constant[var] || program.vars[var].kind == VarKind::Stock {
+            if !program.is_constant(var) || program.vars()[var].kind == VarKind::Stock {
                 return Err(at(format!(
                     "ensemble parameter {name:?} is not a constant of the model"
                 )));

@@ -133,10 +133,10 @@ impl Plan {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let steps = program.step_count() as usize / program.save_every() as usize;
-        let dt = program.specs.save_step.max(program.specs.dt);
+        let dt = program.specs().save_step.max(program.specs().dt);
         let times = (0..=steps)
             .step_by(RECORD_EVERY)
-            .map(|r| program.specs.start + r as f64 * dt)
+            .map(|r| program.specs().start + r as f64 * dt)
             .collect();
         let distributions = parameters.iter().map(|p| p.distribution.clone()).collect();
         Ok(Plan {
@@ -289,7 +289,7 @@ pub fn run_members(
 }
 
 fn recording_runner<'p>(
-    program: &'p crate::engine::Program,
+    program: &'p crate::engine::Executable,
     plan: &Plan,
 ) -> Result<Runner<'p>, EngineError> {
     let mut runner = Runner::new(program)?;

@@ -6,8 +6,8 @@
 //! RANK gives 1-based ranks (ascending), VECTOR SORT ORDER and VECTOR ELM MAP use 0-based
 //! positions.
 
-use super::expr::{BinOp, Expr, Span, UnOp, bin, ite, num};
-use super::flatten::{AVal, Flattener, bind_ctx, span_of};
+use super::{AVal, Flattener, bind_ctx, span_of};
+use crate::engine::expr::{BinOp, Expr, Span, UnOp, bin, ite, num};
 
 /// Vector functions build O(n²) comparisons; past this many elements they are refused.
 pub const MAX_VECTOR_ELEMENTS: usize = 1_000;
@@ -76,12 +76,7 @@ fn ranks(xs: &[Expr]) -> Vec<Expr> {
 impl<'m> Flattener<'m> {
     /// An argument that takes a whole array: if the context reduces it to one value, the
     /// dimension names in it mean the whole dimension.
-    fn array_arg(
-        &mut self,
-        scope: &super::flatten::Scope<'m>,
-        e: &Expr,
-        ctx: &[(usize, usize)],
-    ) -> AVal {
+    fn array_arg(&mut self, scope: &super::Scope<'m>, e: &Expr, ctx: &[(usize, usize)]) -> AVal {
         let v = self.expand(scope, e, ctx, false);
         if !v.axes.is_empty() {
             return v;
@@ -93,7 +88,7 @@ impl<'m> Flattener<'m> {
 /// Expands an array built-in; `None` if `upper` is not one.
 pub(super) fn call<'m>(
     f: &mut Flattener<'m>,
-    scope: &super::flatten::Scope<'m>,
+    scope: &super::Scope<'m>,
     upper: &str,
     args: &[Expr],
     span: Span,

@@ -3,7 +3,7 @@
 //! that walks it (and of its own drop). Short chains keep the exact left-to-right order; long
 //! ones are regrouped into a balanced tree of depth log2(n).
 
-use super::expr::{BinOp, Expr, SyntaxError, UnOp};
+use super::{BinOp, Expr, SyntaxError, UnOp};
 
 /// Chains with at most this many operators are folded left to right, as written.
 pub const LEFT_FOLD_MAX: usize = 64;
@@ -99,9 +99,9 @@ pub fn depth(e: &Expr) -> usize {
             Expr::Subscript(_, idx, _) => {
                 for i in idx {
                     match i {
-                        super::expr::Index::Star => {}
-                        super::expr::Index::At(a) => stack.push((a, d + 1)),
-                        super::expr::Index::Range(a, b) => {
+                        super::Index::Star => {}
+                        super::Index::At(a) => stack.push((a, d + 1)),
+                        super::Index::Range(a, b) => {
                             stack.push((a, d + 1));
                             stack.push((b, d + 1));
                         }
@@ -115,8 +115,8 @@ pub fn depth(e: &Expr) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::expr::parse;
     use super::*;
+    use crate::engine::expr::parse;
 
     #[test]
     fn long_sums_are_balanced_and_short_ones_kept_in_order() {
