@@ -163,3 +163,89 @@ fn a_200000_variable_chain_compiles_and_runs() {
     let r = run(&xmile(&euler(1.0, 1.0), &vars));
     assert_eq!(series(&r, "v199999"), vec![199_999.0, 200_000.0]);
 }
+
+/// Asserts two runs equal bit for bit (NaN equal to NaN).
+fn assert_same_bits(a: &Results, b: &Results, what: &str) {
+    assert_eq!((a.rows(), a.names.len()), (b.rows(), b.names.len()));
+    for col in 0..a.names.len() {
+        for (row, (x, y)) in a.column(col).iter().zip(b.column(col)).enumerate() {
+            assert!(
+                x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                "{what}: {} row {row}: {x} vs {y}",
+                a.names[col]
+            );
+        }
+    }
+}
+
+/// Euler steps run natively as one integrate-then-step call, except at a due schedule change
+/// (applied between the two) and with PREVIOUS (sampled around the integration): every path
+/// must give the interpreter's numbers and the hand-calculated ones.
+#[test]
+fn euler_steps_agree_across_the_native_paths_and_with_hand_values() {
+    for with_previous in [false, true] {
+        let previous = if with_previous {
+            aux("last filled", "PREVIOUS(filled, -1)")
+        } else {
+            String::new()
+        };
+        let text = xmile(
+            &euler(10.0, 0.5),
+            &format!(
+                r#"<stock name="filled"><eqn>0</eqn><inflow>inflow</inflow></stock>
+                <flow name="inflow"><eqn>1</eqn></flow>
+                <stock name="pulsed"><eqn>0</eqn><inflow>pulses</inflow></stock>
+                <flow name="pulses"><eqn>PULSE(10, 2, 3)</eqn></flow>
+                {}{}{previous}"#,
+                aux("stepped", "STEP(4, 2.5)"),
+                aux("late pulse", "PULSE(6, 1, 0)"),
+            ),
+        );
+        check_euler_paths(&compile(&text), with_previous);
+    }
+}
+
+fn check_euler_paths(c: &engine::Compiled, with_previous: bool) {
+    // `inflow` is 1 until t = 5, then 3: `filled` at t = 10 is 5 × 1 + 5 × 3 = 20.
+    let mut scheduled = Overrides::new();
+    scheduled
+        .set(
+            &c.program,
+            "inflow",
+            Override::Schedule(vec![(0.0, 1.0), (5.0, 3.0)]),
+        )
+        .expect("schedule");
+    for (o, what) in [(Overrides::new(), "no overrides"), (scheduled, "scheduled")] {
+        let native = run_with(c, &o, true);
+        assert_same_bits(&native, &run_with(c, &o, false), what);
+        let filled = series(&native, "filled");
+        let want_end = if what == "scheduled" { 20.0 } else { 10.0 };
+        assert_eq!(filled[20], want_end, "{what}");
+        if with_previous {
+            // PREVIOUS: the value one step (0.5) before, and its initial value at t = 0.
+            let last = series(&native, "last filled");
+            assert_eq!(
+                (last[0], last[1], last[20]),
+                (-1.0, 0.0, filled[19]),
+                "{what}"
+            );
+        }
+    }
+    let r = run_with(c, &Overrides::new(), true);
+    // PULSE(10, 2, 3) at t = 2, 5, 8: 10 / DT = 20 during one step each, 10 added each time.
+    let pulses = series(&r, "pulses");
+    let on: Vec<usize> = (0..pulses.len()).filter(|&i| pulses[i] != 0.0).collect();
+    assert_eq!(on, [4, 10, 16]);
+    assert_eq!(pulses[4], 20.0);
+    assert_eq!(series(&r, "pulsed")[20], 30.0);
+    // STEP(4, 2.5): 0 before t = 2.5, then 4; a PULSE with interval 0 fires once, at t = 1.
+    let stepped = series(&r, "stepped");
+    assert_eq!((stepped[4], stepped[5], stepped[20]), (0.0, 4.0, 4.0));
+    let late: Vec<usize> = series(&r, "late pulse")
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v != 0.0)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(late, [2]);
+}

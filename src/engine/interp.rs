@@ -158,7 +158,7 @@ pub(super) fn exec(ops: &[Op], s: &mut [f64], ctx: &mut Ctx) {
     }
 }
 
-pub(super) fn step(s: &[f64], height: f64, at: f64) -> f64 {
+fn step(s: &[f64], height: f64, at: f64) -> f64 {
     if s[TIME as usize] + time_eps(s) >= at {
         height
     } else {
@@ -166,7 +166,7 @@ pub(super) fn step(s: &[f64], height: f64, at: f64) -> f64 {
     }
 }
 
-pub(super) fn ramp(s: &[f64], slope: f64, from: f64, to: f64) -> f64 {
+fn ramp(s: &[f64], slope: f64, from: f64, to: f64) -> f64 {
     let t = s[TIME as usize];
     if t < from {
         0.0
@@ -361,7 +361,7 @@ pub(super) fn fn1(f: F1, x: f64) -> f64 {
 
 /// PULSE: `volume / DT` during the step at `first` and every `interval` after (none if ≤ 0),
 /// so that a flow carries exactly `volume` per pulse.
-pub(super) fn pulse(s: &[f64], volume: f64, first: f64, interval: f64) -> f64 {
+fn pulse(s: &[f64], volume: f64, first: f64, interval: f64) -> f64 {
     let (t, dt, eps) = (s[TIME as usize], s[DT as usize], time_eps(s));
     if t + eps < first {
         return 0.0;

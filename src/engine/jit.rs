@@ -15,11 +15,13 @@ use cranelift_module::{FuncId, Linkage, Module};
 
 use super::interp::{self, Ctx};
 use super::lower::Dist;
-use super::program::{F1, F3, Op, Slot, StockUpdate, for_each_slot};
+use super::program::{DT, F1, F3, Op, Slot, StockUpdate, TIME, for_each_slot};
 use super::resolve::GfFn;
 
-/// Signature of compiled step code: `(slots, ctx)`.
-type StepFn = unsafe extern "C" fn(*mut f64, *mut Ctx<'static>);
+/// Signature of compiled step code: `(slots, ctx, time, integrate)`. With `integrate` nonzero it
+/// first moves every stock one Euler step; then it sets TIME and runs the step ops. One call
+/// per time step, and the stocks just computed stay in registers for the ops that read them.
+type StepFn = unsafe extern "C" fn(*mut f64, *mut Ctx<'static>, f64, u32);
 /// Signature of compiled Euler integration: `(slots)`.
 type EulerFn = unsafe extern "C" fn(*mut f64);
 
@@ -46,15 +48,32 @@ impl std::fmt::Debug for JitCode {
 }
 
 impl JitCode {
-    /// Runs the step code on `slots`.
-    pub(super) fn step(&self, slots: &mut [f64], ctx: &mut Ctx) {
+    /// Sets TIME to `time` and runs the step code on `slots`.
+    pub(super) fn step(&self, slots: &mut [f64], ctx: &mut Ctx, time: f64) {
+        self.call_step(slots, ctx, time, false);
+    }
+
+    /// One Euler step of every stock, then TIME set to `time` and the step code: the same as
+    /// [`Self::euler`] followed by [`Self::step`].
+    pub(super) fn euler_and_step(&self, slots: &mut [f64], ctx: &mut Ctx, time: f64) {
+        self.call_step(slots, ctx, time, true);
+    }
+
+    fn call_step(&self, slots: &mut [f64], ctx: &mut Ctx, time: f64, integrate: bool) {
         assert!(
             slots.len() >= self.slot_count,
             "slot buffer smaller than the program"
         );
         // SAFETY: the code only touches slots below `slot_count` (checked when compiled) and
         // calls helpers with the ctx pointer it was given, which outlives the call.
-        unsafe { (self.step)(slots.as_mut_ptr(), (ctx as *mut Ctx).cast()) }
+        unsafe {
+            (self.step)(
+                slots.as_mut_ptr(),
+                (ctx as *mut Ctx).cast(),
+                time,
+                u32::from(integrate),
+            )
+        }
     }
 
     /// Integrates every stock over one Euler step.
@@ -95,26 +114,6 @@ fn fn1_code(f: F1) -> i64 {
     f as i64
 }
 /// # Safety
-/// `s` points at the run's slot buffer.
-unsafe extern "C" fn h_step(s: *const f64, height: f64, at: f64) -> f64 {
-    interp::step(unsafe { std::slice::from_raw_parts(s, 4) }, height, at)
-}
-/// # Safety
-/// As for `h_step`.
-unsafe extern "C" fn h_ramp(s: *const f64, slope: f64, from: f64, to: f64) -> f64 {
-    interp::ramp(unsafe { std::slice::from_raw_parts(s, 4) }, slope, from, to)
-}
-/// # Safety
-/// As for `h_step`.
-unsafe extern "C" fn h_pulse(s: *const f64, volume: f64, first: f64, interval: f64) -> f64 {
-    interp::pulse(
-        unsafe { std::slice::from_raw_parts(s, 4) },
-        volume,
-        first,
-        interval,
-    )
-}
-/// # Safety
 /// `ctx` is the live context passed to the step code.
 unsafe extern "C" fn h_lookup(ctx: *mut Ctx<'static>, gf: u32, x: f64) -> f64 {
     let ctx = unsafe { &*ctx };
@@ -123,7 +122,7 @@ unsafe extern "C" fn h_lookup(ctx: *mut Ctx<'static>, gf: u32, x: f64) -> f64 {
         .map_or(f64::NAN, |g| interp::lookup(g, x))
 }
 /// # Safety
-/// As for `h_lookup` and `h_step`.
+/// As for `h_lookup`; `s` points at the run's slot buffer.
 unsafe extern "C" fn h_delay(
     ctx: *mut Ctx<'static>,
     s: *const f64,
@@ -167,28 +166,31 @@ unsafe extern "C" fn h_gf_fn(ctx: *mut Ctx<'static>, gf: u32, f: u32, a: f64, b:
 }
 
 /// The helpers the code may call: name, address, parameter types (P = pointer, I = i32, F = f64).
-const HELPERS: [(&str, &str); 11] = [
+/// Calls name them by these indices.
+const HELPERS: [(&str, &str); 8] = [
     ("bf_pow", "FF"),
     ("bf_mod", "FF"),
     ("bf_fn1", "IF"),
-    ("bf_step", "PFF"),
-    ("bf_ramp", "PFFF"),
-    ("bf_pulse", "PFFF"),
     ("bf_lookup", "PIF"),
     ("bf_delay", "PPIFF"),
     ("bf_random", "PIIFFF"),
     ("bf_fn3", "IFFF"),
     ("bf_gf_fn", "PIIFF"),
 ];
+const POW: usize = 0;
+const MOD: usize = 1;
+const FN1: usize = 2;
+const LOOKUP: usize = 3;
+const DELAY: usize = 4;
+const RANDOM: usize = 5;
+const FN3: usize = 6;
+const GF_FN: usize = 7;
 
-fn helper_addresses() -> [*const u8; 11] {
+fn helper_addresses() -> [*const u8; 8] {
     [
         h_pow as *const u8,
         h_mod as *const u8,
         h_fn1 as *const u8,
-        h_step as *const u8,
-        h_ramp as *const u8,
-        h_pulse as *const u8,
         h_lookup as *const u8,
         h_delay as *const u8,
         h_random as *const u8,
@@ -243,13 +245,25 @@ pub fn compile(
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(types::F64));
+    sig.params.push(AbiParam::new(types::I32));
     let step_id = define(&mut module, "bf_step_code", sig, |b, m, params| {
-        emit_step(b, m, &helper_ids, ops, params[0], params[1]);
+        let s = &Slots::new(params[0]);
+        let integrate = b.create_block();
+        let body = b.create_block();
+        b.ins().brif(params[3], integrate, &[], body, &[]);
+        b.switch_to_block(integrate);
+        emit_euler(b, stocks, stock_flows, s);
+        b.ins().jump(body, &[]);
+        b.switch_to_block(body);
+        s.new_block();
+        store(b, s, TIME, params[2]);
+        emit_step(b, m, &helper_ids, ops, s, params[1]);
     })?;
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
     let euler_id = define(&mut module, "bf_euler", sig, |b, _, params| {
-        emit_euler(b, stocks, stock_flows, params[0]);
+        emit_euler(b, stocks, stock_flows, &Slots::new(params[0]));
     })?;
     module.finalize_definitions().ok()?;
     // SAFETY: the functions were defined with exactly these signatures.
@@ -329,9 +343,8 @@ fn store(b: &mut FunctionBuilder, s: &Slots, slot: Slot, v: Value) {
     s.known.borrow_mut().insert(slot, v);
 }
 
-fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], base: Value) {
-    let s = &Slots::new(base);
-    let dt = load(b, s, super::program::DT);
+fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f64)], s: &Slots) {
+    let dt = load(b, s, DT);
     for st in stocks {
         let mut net = b.ins().f64const(0.0);
         for &(f, sign) in &flows[st.flows.start as usize..st.flows.end as usize] {
@@ -350,6 +363,47 @@ fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f
         }
         store(b, s, st.slot, new);
     }
+}
+
+/// TIME plus the tolerance of `interp::time_eps` (DT × 1e-6), computed as the interpreter does.
+fn time_plus_eps(b: &mut FunctionBuilder, s: &Slots) -> Value {
+    let (t, dt) = (load(b, s, TIME), load(b, s, DT));
+    let scale = b.ins().f64const(1e-6);
+    let eps = b.ins().fmul(dt, scale);
+    b.ins().fadd(t, eps)
+}
+
+/// PULSE inline, operation for operation as `interp::pulse` (so bit for bit): `volume / DT`
+/// during the step at `first` and every `interval` after it (none when `interval` ≤ 0).
+fn emit_pulse(
+    b: &mut FunctionBuilder,
+    s: &Slots,
+    volume: Value,
+    first: Value,
+    interval: Value,
+) -> Value {
+    let (t, dt) = (load(b, s, TIME), load(b, s, DT));
+    let scale = b.ins().f64const(1e-6);
+    let eps = b.ins().fmul(dt, scale);
+    let t_eps = b.ins().fadd(t, eps);
+    let zero = b.ins().f64const(0.0);
+    // last = first + floor((t - first + eps) / interval) * interval, or first when interval ≤ 0.
+    let since = b.ins().fsub(t, first);
+    let since = b.ins().fadd(since, eps);
+    let periods = b.ins().fdiv(since, interval);
+    let periods = b.ins().floor(periods);
+    let back = b.ins().fmul(periods, interval);
+    let repeated = b.ins().fadd(first, back);
+    let repeats = b.ins().fcmp(FloatCC::GreaterThan, interval, zero);
+    let last = b.ins().select(repeats, repeated, first);
+    let end = b.ins().fadd(last, dt);
+    let started = b.ins().fcmp(FloatCC::GreaterThanOrEqual, t_eps, last);
+    let not_over = b.ins().fcmp(FloatCC::LessThan, t_eps, end);
+    let on = b.ins().band(started, not_over);
+    let before_first = b.ins().fcmp(FloatCC::LessThan, t_eps, first);
+    let rate = b.ins().fdiv(volume, dt);
+    let v = b.ins().select(on, rate, zero);
+    b.ins().select(before_first, zero, v)
 }
 
 /// `max(v, 0)` as the interpreter's `clamp_zero`: NaN stays NaN.
@@ -384,10 +438,9 @@ fn emit_step(
     m: &mut JITModule,
     helpers: &[FuncId],
     ops: &[Op],
-    base: Value,
+    s: &Slots,
     ctx: Value,
 ) {
-    let s = &Slots::new(base);
     // A block starts at every jump target and after every jump.
     let mut starts = BTreeSet::new();
     for (i, op) in ops.iter().enumerate() {
@@ -466,12 +519,12 @@ fn emit_step(
             Op::Div { d, a, b: y } => bin(b, d, a, y, &|b, x, y| b.ins().fdiv(x, y)),
             Op::Pow { d, a, b: y } => {
                 let (x, y) = (load(b, s, a), load(b, s, y));
-                let v = call(b, 0, &[x, y]);
+                let v = call(b, POW, &[x, y]);
                 store(b, s, d, v);
             }
             Op::Mod { d, a, b: y } => {
                 let (x, y) = (load(b, s, a), load(b, s, y));
-                let v = call(b, 1, &[x, y]);
+                let v = call(b, MOD, &[x, y]);
                 store(b, s, d, v);
             }
             Op::Lt { d, a, b: y } => bin(b, d, a, y, &cmp(FloatCC::LessThan)),
@@ -508,7 +561,7 @@ fn emit_step(
                     F1::Int => b.ins().floor(x),
                     other => {
                         let code = b.ins().iconst(types::I32, fn1_code(other));
-                        call(b, 2, &[code, x])
+                        call(b, FN1, &[code, x])
                     }
                 };
                 store(b, s, d, v);
@@ -525,15 +578,19 @@ fn emit_step(
                 terminated = true;
             }
             Op::Step { d, height, at } => {
+                // Inline, as interp::step: `height` once TIME + eps reaches `at`, else 0.
                 let (h, a) = (load(b, s, height), load(b, s, at));
-                let v = call(b, 3, &[s.base, h, a]);
+                let t_eps = time_plus_eps(b, s);
+                let reached = b.ins().fcmp(FloatCC::GreaterThanOrEqual, t_eps, a);
+                let zero = b.ins().f64const(0.0);
+                let v = b.ins().select(reached, h, zero);
                 store(b, s, d, v);
             }
             Op::Ramp { d, slope, from, to } => {
                 // Inline, as interp::ramp: 0 before `from`, then slope * (min(t, to) - from), with
                 // f64::min's rule (a NaN `to` gives t).
                 let (x, y, z) = (load(b, s, slope), load(b, s, from), load(b, s, to));
-                let t = load(b, s, super::program::TIME);
+                let t = load(b, s, TIME);
                 let to_first = b.ins().fcmp(FloatCC::LessThan, z, t);
                 let m = b.ins().select(to_first, z, t);
                 let run = b.ins().fsub(m, y);
@@ -550,13 +607,13 @@ fn emit_step(
                 interval,
             } => {
                 let (x, y, z) = (load(b, s, volume), load(b, s, first), load(b, s, interval));
-                let v = call(b, 5, &[s.base, x, y, z]);
+                let v = emit_pulse(b, s, x, y, z);
                 store(b, s, d, v);
             }
             Op::Lookup { d, gf, x } => {
                 let g = b.ins().iconst(types::I32, gf as i64);
                 let x = load(b, s, x);
-                let v = call(b, 6, &[ctx, g, x]);
+                let v = call(b, LOOKUP, &[ctx, g, x]);
                 store(b, s, d, v);
             }
             Op::DelayRead {
@@ -567,7 +624,7 @@ fn emit_step(
             } => {
                 let l = b.ins().iconst(types::I32, line as i64);
                 let (t, i0) = (load(b, s, time), load(b, s, init));
-                let v = call(b, 7, &[ctx, s.base, l, t, i0]);
+                let v = call(b, DELAY, &[ctx, s.base, l, t, i0]);
                 store(b, s, d, v);
             }
             Op::Random {
@@ -582,14 +639,14 @@ fn emit_step(
                 let code = Dist::ALL.iter().position(|x| *x == dist).unwrap_or(0);
                 let dist = b.ins().iconst(types::I32, code as i64);
                 let (x, y, z) = (load(b, s, a), load(b, s, y), load(b, s, c));
-                let v = call(b, 8, &[ctx, site, dist, x, y, z]);
+                let v = call(b, RANDOM, &[ctx, site, dist, x, y, z]);
                 store(b, s, d, v);
             }
             Op::Fn3 { d, f, a, b: y, c } => {
                 let code = F3::ALL.iter().position(|x| *x == f).unwrap_or(0);
                 let code = b.ins().iconst(types::I32, code as i64);
                 let (x, y, z) = (load(b, s, a), load(b, s, y), load(b, s, c));
-                let v = call(b, 9, &[code, x, y, z]);
+                let v = call(b, FN3, &[code, x, y, z]);
                 store(b, s, d, v);
             }
             Op::GfFn { d, f, gf, a, b: y } => {
@@ -597,7 +654,7 @@ fn emit_step(
                 let code = GF_FNS.iter().position(|x| *x == f).unwrap_or(0);
                 let code = b.ins().iconst(types::I32, code as i64);
                 let (x, y) = (load(b, s, a), load(b, s, y));
-                let v = call(b, 10, &[ctx, g, code, x, y]);
+                let v = call(b, GF_FN, &[ctx, g, code, x, y]);
                 store(b, s, d, v);
             }
             Op::ClampZero { d } => {

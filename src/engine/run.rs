@@ -278,6 +278,8 @@ impl<'p> Runner<'p> {
         }
         // Which variables can change during this run, and the code that computes them each step.
         plan_varying(p, overrides, &overridden, &mut self.varying);
+        // Held outside `self` during the run, so that helpers may borrow `self`.
+        let mut gathered = std::mem::take(&mut self.step_ops);
         let step_ops: &[Op] = if overrides.is_empty() {
             &p.default_step_ops
         } else {
@@ -286,9 +288,9 @@ impl<'p> Runner<'p> {
                 &p.step_code,
                 &self.varying,
                 &overridden,
-                &mut self.step_ops,
+                &mut gathered,
             );
-            &self.step_ops
+            &gathered
         };
         let jit = if self.use_jit {
             self.executable.native_for(step_ops)
@@ -365,11 +367,12 @@ impl<'p> Runner<'p> {
             });
         }
         out.stored = self.stored_slots.len();
-        out.times.clear();
-        out.values.clear();
+        let stored = out.stored;
         let rows = steps / save_every + 1;
-        out.times.reserve(rows);
-        out.values.reserve(rows * out.stored);
+        // Sized to the run, not cleared: callers that run again into the same results (the app,
+        // ensembles, bench) keep them at that size, and a row is a copy into place.
+        out.times.resize(rows, 0.0);
+        out.values.resize(rows * stored, 0.0);
 
         // Stored slots are usually one run of consecutive slots: then a row is one slice copy.
         let contiguous = self
@@ -382,17 +385,88 @@ impl<'p> Runner<'p> {
                     _ => 0..0,
                 },
             );
+        // Euler steps run as one native call that integrates and then steps; PREVIOUS (which
+        // samples around the integration) and due schedule changes (applied between the two)
+        // take the long way.
+        let fused = jit.filter(|_| spec.method == Method::Euler && p.samples.is_empty());
+        let mut row = 0;
         let mut save_countdown = 1;
         for n in 0..=steps {
             let t = spec.start + n as f64 * spec.dt;
             if n > 0 {
-                s[TIME as usize] = t;
-                if t + 1e-9 >= next_change {
-                    for sch in &mut schedules {
-                        apply_schedule(s, sch, t);
+                let schedule_due = t + 1e-9 >= next_change;
+                match fused {
+                    Some(code) if !schedule_due => {
+                        let mut ctx = Ctx {
+                            gfs: &p.gfs,
+                            history: &self.history,
+                            stride: self.stride,
+                            recorded: n,
+                            rngs: &mut self.rngs,
+                        };
+                        code.euler_and_step(&mut self.slots, &mut ctx, t);
                     }
-                    next_change = next_schedule_change(&schedules);
+                    _ => {
+                        self.integrate(n - 1, step_ops, jit);
+                        let s = &mut self.slots;
+                        s[TIME as usize] = t;
+                        if schedule_due {
+                            for sch in &mut schedules {
+                                apply_schedule(s, sch, t);
+                            }
+                            next_change = next_schedule_change(&schedules);
+                        }
+                        let mut ctx = Ctx {
+                            gfs: &p.gfs,
+                            history: &self.history,
+                            stride: self.stride,
+                            recorded: n,
+                            rngs: &mut self.rngs,
+                        };
+                        match jit {
+                            Some(code) => code.step(s, &mut ctx, t),
+                            None => exec(step_ops, s, &mut ctx),
+                        }
+                    }
                 }
+            }
+            let s = &self.slots;
+            for (line, &input) in p.delay_inputs.iter().enumerate() {
+                self.history[line * self.stride + n] = s[input as usize];
+            }
+            save_countdown -= 1;
+            if save_countdown == 0 {
+                save_countdown = save_every;
+                out.times[row] = t;
+                let dest = &mut out.values[row * stored..(row + 1) * stored];
+                match &contiguous {
+                    Some(range) => dest.copy_from_slice(&s[range.clone()]),
+                    None => {
+                        for (v, &slot) in dest.iter_mut().zip(&self.stored_slots) {
+                            *v = s[slot as usize];
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+        self.step_ops = gathered;
+    }
+
+    /// Moves the stocks from step `n` to step `n + 1` (Euler or RK4), with PREVIOUS's samples
+    /// taken before and restored after.
+    fn integrate(&mut self, n: usize, step_ops: &[Op], jit: Option<&JitCode>) {
+        let p = self.program;
+        let s = &mut self.slots;
+        for (k, &(_, input)) in p.samples.iter().enumerate() {
+            self.sample_scratch[k] = s[input as usize];
+        }
+        match p.specs.method {
+            Method::Euler => match jit {
+                Some(code) => code.euler(s),
+                None => euler(p, s),
+            },
+            Method::Rk4 => {
                 let mut ctx = Ctx {
                     gfs: &p.gfs,
                     history: &self.history,
@@ -400,50 +474,12 @@ impl<'p> Runner<'p> {
                     recorded: n,
                     rngs: &mut self.rngs,
                 };
-                match jit {
-                    Some(code) => code.step(s, &mut ctx),
-                    None => exec(step_ops, s, &mut ctx),
-                }
+                let t = p.specs.start + n as f64 * p.specs.dt;
+                rk4(p, s, step_ops, &mut self.stage, &mut self.k, t, &mut ctx);
             }
-            for (line, &input) in p.delay_inputs.iter().enumerate() {
-                self.history[line * self.stride + n] = s[input as usize];
-            }
-            save_countdown -= 1;
-            if save_countdown == 0 {
-                save_countdown = save_every;
-                out.times.push(t);
-                match &contiguous {
-                    Some(range) => out.values.extend_from_slice(&s[range.clone()]),
-                    None => out
-                        .values
-                        .extend(self.stored_slots.iter().map(|&slot| s[slot as usize])),
-                }
-            }
-            if n == steps {
-                break;
-            }
-            for (k, &(_, input)) in p.samples.iter().enumerate() {
-                self.sample_scratch[k] = s[input as usize];
-            }
-            match spec.method {
-                Method::Euler => match jit {
-                    Some(code) => code.euler(s),
-                    None => euler(p, s),
-                },
-                Method::Rk4 => {
-                    let mut ctx = Ctx {
-                        gfs: &p.gfs,
-                        history: &self.history,
-                        stride: self.stride,
-                        recorded: n,
-                        rngs: &mut self.rngs,
-                    };
-                    rk4(p, s, step_ops, &mut self.stage, &mut self.k, t, &mut ctx);
-                }
-            }
-            for (k, &(state, _)) in p.samples.iter().enumerate() {
-                s[state as usize] = self.sample_scratch[k];
-            }
+        }
+        for (k, &(state, _)) in p.samples.iter().enumerate() {
+            s[state as usize] = self.sample_scratch[k];
         }
     }
 }
