@@ -249,3 +249,63 @@ fn check_euler_paths(c: &engine::Compiled, with_previous: bool) {
         .collect();
     assert_eq!(late, [2]);
 }
+
+fn gf_aux(name: &str, kind: &str, xs: &str, ys: &str) -> String {
+    format!(
+        r#"<aux name="{name}"><eqn>x</eqn><gf type="{kind}"><xpts>{xs}</xpts><ypts>{ys}</ypts></gf></aux>"#
+    )
+}
+
+/// Graphical functions with sorted points are read inline by the native code; they must give
+/// the interpreter's numbers bit for bit (at the points, between them, beyond both ends, on
+/// repeated x and for NaN), and the values worked out by hand from the points.
+#[test]
+fn inline_lookups_agree_with_the_interpreter_and_with_hand_values() {
+    let (xs, ys) = ("0,1,1,3,6", "0,10,20,5,5");
+    let points = |scale: f64| {
+        (0..100)
+            .map(|i| (i as f64 * scale).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (long_xs, long_ys) = (points(1.0), points(2.0));
+    let text = xmile(
+        &euler(10.0, 0.25),
+        &format!(
+            "{}{}{}{}{}",
+            // x runs from -2 to 7.5 by 0.25, then is NaN for the last step.
+            aux("x", "IF TIME &lt; 10 THEN TIME - 2 ELSE NAN"),
+            gf_aux("continuous", "continuous", xs, ys),
+            gf_aux("extrapolated", "extrapolate", xs, ys),
+            gf_aux("stepwise", "discrete", xs, ys),
+            // Past the inline limit: read through the interpreter's function.
+            gf_aux("long", "continuous", &long_xs, &long_ys),
+        ),
+    );
+    let c = compile(&text);
+    let native = run_with(&c, &Overrides::new(), true);
+    assert_same_bits(&native, &run_with(&c, &Overrides::new(), false), "lookups");
+    // Row r is x = r / 4 - 2.
+    let at = |name: &str, x: f64| series(&native, name)[((x + 2.0) * 4.0) as usize];
+    let table = [
+        // x, continuous, extrapolated, discrete
+        (-1.0, 0.0, -10.0, 0.0),
+        (0.0, 0.0, 0.0, 0.0),
+        (0.5, 5.0, 5.0, 0.0),
+        // At the repeated x = 1 the later point (20) holds.
+        (1.0, 20.0, 20.0, 20.0),
+        (2.0, 12.5, 12.5, 20.0),
+        (4.5, 5.0, 5.0, 5.0),
+        (7.0, 5.0, 5.0, 5.0),
+    ];
+    for (x, cont, extra, disc) in table {
+        assert_eq!(at("continuous", x), cont, "continuous at {x}");
+        assert_eq!(at("extrapolated", x), extra, "extrapolated at {x}");
+        assert_eq!(at("stepwise", x), disc, "discrete at {x}");
+        assert_eq!(at("long", x), (2.0 * x).max(0.0), "long at {x}");
+    }
+    let last = native.rows() - 1;
+    for name in ["continuous", "extrapolated", "stepwise", "long"] {
+        assert!(series(&native, name)[last].is_nan(), "{name} of NaN");
+    }
+}

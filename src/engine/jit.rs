@@ -1,8 +1,9 @@
 //! Native code for the per-step program, with Cranelift. The interpreter in [`super::interp`] is
 //! the reference semantics: the JIT emits the same ops one by one (operands loaded from slots,
-//! results stored to slots) and calls the interpreter's own functions for everything that is not
-//! plain arithmetic, so both paths compute the same numbers. Tests run every conformance model
-//! through both.
+//! results stored to slots). Arithmetic, STEP, RAMP, PULSE and lookups on sorted points are
+//! emitted inline, operation for operation as the interpreter computes them; everything else
+//! calls the interpreter's own functions, so both paths compute the same numbers. Tests run
+//! every conformance model through both.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +14,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
+use super::ast::{GfKind, GraphicalFunction};
 use super::interp::{self, Ctx};
 use super::lower::Dist;
 use super::program::{DT, F1, F3, Op, Slot, StockUpdate, TIME, for_each_slot};
@@ -34,6 +36,9 @@ pub struct JitCode {
     pub source: Vec<Op>,
     /// Slots the code may touch; callers must pass at least this many.
     slot_count: usize,
+    /// Segment tables of the graphical functions read inline (see [`LookupTable`]); the code
+    /// holds their addresses, so they live as long as it.
+    _tables: Vec<Box<[f64]>>,
 }
 
 // SAFETY: after `finalize_definitions` the module is never mutated; the code reads and writes
@@ -205,6 +210,7 @@ pub fn compile(
     ops: &[Op],
     stocks: &[StockUpdate],
     stock_flows: &[(Slot, f64)],
+    gfs: &[GraphicalFunction],
     slot_count: usize,
 ) -> Option<JitCode> {
     let max_slot = ops
@@ -242,6 +248,7 @@ pub fn compile(
         helper_ids.push(module.declare_function(name, Linkage::Import, &sig).ok()?);
     }
 
+    let tables: Vec<Option<LookupTable>> = gfs.iter().map(LookupTable::of).collect();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(ptr));
@@ -258,7 +265,7 @@ pub fn compile(
         b.switch_to_block(body);
         s.new_block();
         store(b, s, TIME, params[2]);
-        emit_step(b, m, &helper_ids, ops, s, params[1]);
+        emit_step(b, m, &helper_ids, ops, &tables, s, params[1]);
     })?;
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -275,6 +282,7 @@ pub fn compile(
         euler,
         source: ops.to_vec(),
         slot_count,
+        _tables: tables.into_iter().flatten().map(|t| t.segments).collect(),
     })
 }
 
@@ -365,6 +373,113 @@ fn emit_euler(b: &mut FunctionBuilder, stocks: &[StockUpdate], flows: &[(Slot, f
     }
 }
 
+/// A graphical function read inline: its points as constants, and per segment k (points k and
+/// k + 1) the four numbers `interp::lookup` computes with, in memory the code indexes.
+struct LookupTable {
+    kind: GfKind,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    /// Per segment: x_k, y_k, y_{k+1} - y_k, x_{k+1} - x_k.
+    segments: Box<[f64]>,
+}
+
+/// Graphical functions with more points than this are read through `interp::lookup`.
+const MAX_INLINE_POINTS: usize = 64;
+
+impl LookupTable {
+    /// None when the points are too many, too few, or not in non-decreasing order of x (where
+    /// `interp::lookup`'s binary search is not a count of the points at or left of x).
+    fn of(g: &GraphicalFunction) -> Option<LookupTable> {
+        let n = g.xs.len();
+        let sorted = g.xs.windows(2).all(|w| w[0] <= w[1]) && g.xs.iter().all(|x| !x.is_nan());
+        if !(2..=MAX_INLINE_POINTS).contains(&n) || g.ys.len() != n || !sorted {
+            return None;
+        }
+        let segments = (0..n - 1)
+            .flat_map(|k| {
+                let (x, y) = (&g.xs, &g.ys);
+                [x[k], y[k], y[k + 1] - y[k], x[k + 1] - x[k]]
+            })
+            .collect();
+        Some(LookupTable {
+            kind: g.kind,
+            xs: g.xs.clone(),
+            ys: g.ys.clone(),
+            segments,
+        })
+    }
+
+    /// `interp::lookup`'s straight line through points i and j, at x.
+    fn line(&self, b: &mut FunctionBuilder, i: usize, j: usize, x: Value) -> Value {
+        let dx = self.xs[j] - self.xs[i];
+        if dx == 0.0 {
+            return b.ins().f64const(self.ys[j]);
+        }
+        let (xi, yi, dy) = (self.xs[i], self.ys[i], self.ys[j] - self.ys[i]);
+        let (xi, yi, dy, dx) = (
+            b.ins().f64const(xi),
+            b.ins().f64const(yi),
+            b.ins().f64const(dy),
+            b.ins().f64const(dx),
+        );
+        segment_value(b, x, xi, yi, dy, dx)
+    }
+}
+
+/// `y_i + (x - x_i) * dy / dx`, in the order `interp::lookup` computes it.
+fn segment_value(
+    b: &mut FunctionBuilder,
+    x: Value,
+    xi: Value,
+    yi: Value,
+    dy: Value,
+    dx: Value,
+) -> Value {
+    let run = b.ins().fsub(x, xi);
+    let rise = b.ins().fmul(run, dy);
+    let rise = b.ins().fdiv(rise, dx);
+    b.ins().fadd(yi, rise)
+}
+
+/// `interp::lookup` without a call: the segment is the count of inner points at or left of x
+/// (binary search's answer on sorted points), its numbers are loaded from the table, and the
+/// ends and NaN are chosen by select, as the interpreter's branches choose them.
+fn emit_lookup(b: &mut FunctionBuilder, ptr: types::Type, t: &LookupTable, x: Value) -> Value {
+    let n = t.xs.len();
+    let mut k = b.ins().iconst(ptr, 0);
+    for &xm in &t.xs[1..n - 1] {
+        let xm = b.ins().f64const(xm);
+        let at_or_left = b.ins().fcmp(FloatCC::LessThanOrEqual, xm, x);
+        let one = b.ins().uextend(ptr, at_or_left);
+        k = b.ins().iadd(k, one);
+    }
+    let offset = b.ins().imul_imm_u(k, 32);
+    let base = b.ins().iconst(ptr, t.segments.as_ptr() as i64);
+    let at = b.ins().iadd(base, offset);
+    let field = |b: &mut FunctionBuilder, i: i32| b.ins().load(types::F64, flags(), at, i * 8);
+    let (xi, yi) = (field(b, 0), field(b, 1));
+    let inner = if t.kind == GfKind::Discrete {
+        yi
+    } else {
+        let (dy, dx) = (field(b, 2), field(b, 3));
+        segment_value(b, x, xi, yi, dy, dx)
+    };
+    let (first, last) = if t.kind == GfKind::Extrapolate {
+        (t.line(b, 0, 1, x), t.line(b, n - 2, n - 1, x))
+    } else {
+        (b.ins().f64const(t.ys[0]), b.ins().f64const(t.ys[n - 1]))
+    };
+    let x_last = b.ins().f64const(t.xs[n - 1]);
+    let beyond = b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, x_last);
+    let v = b.ins().select(beyond, last, inner);
+    let x_first = b.ins().f64const(t.xs[0]);
+    let before = b.ins().fcmp(FloatCC::LessThanOrEqual, x, x_first);
+    let v = b.ins().select(before, first, v);
+    let nan = b.ins().f64const(f64::NAN);
+    let is_nan = b.ins().fcmp(FloatCC::Unordered, x, x);
+    b.ins().select(is_nan, nan, v)
+}
+
 /// TIME plus the tolerance of `interp::time_eps` (DT × 1e-6), computed as the interpreter does.
 fn time_plus_eps(b: &mut FunctionBuilder, s: &Slots) -> Value {
     let (t, dt) = (load(b, s, TIME), load(b, s, DT));
@@ -438,6 +553,7 @@ fn emit_step(
     m: &mut JITModule,
     helpers: &[FuncId],
     ops: &[Op],
+    tables: &[Option<LookupTable>],
     s: &Slots,
     ctx: Value,
 ) {
@@ -611,9 +727,17 @@ fn emit_step(
                 store(b, s, d, v);
             }
             Op::Lookup { d, gf, x } => {
-                let g = b.ins().iconst(types::I32, gf as i64);
                 let x = load(b, s, x);
-                let v = call(b, LOOKUP, &[ctx, g, x]);
+                let v = match tables.get(gf as usize) {
+                    Some(Some(table)) => {
+                        let ptr = b.func.dfg.value_type(s.base);
+                        emit_lookup(b, ptr, table, x)
+                    }
+                    _ => {
+                        let g = b.ins().iconst(types::I32, gf as i64);
+                        call(b, LOOKUP, &[ctx, g, x])
+                    }
+                };
                 store(b, s, d, v);
             }
             Op::DelayRead {

@@ -133,6 +133,7 @@ impl Executable {
             &program.default_step_ops,
             &program.stocks,
             &program.stock_flows,
+            &program.gfs,
             program.slot_count,
         )
         .map(Arc::new);
@@ -180,7 +181,8 @@ impl Executable {
             .is_none_or(|j| j.source.as_slice() != step_ops)
         {
             let p = &self.program;
-            *cached = jit::compile(step_ops, &p.stocks, &p.stock_flows, p.slot_count).map(Arc::new);
+            *cached = jit::compile(step_ops, &p.stocks, &p.stock_flows, &p.gfs, p.slot_count)
+                .map(Arc::new);
         }
         cached.clone()
     }
