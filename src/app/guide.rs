@@ -21,7 +21,7 @@ pub const SECTIONS: &[Section] = &[
         heading: ["Levers on the left", "左侧的政策杠杆"],
         body: [
             "The panel on the left holds the policy levers, grouped by the report's three circles (commuting, finance, innovation). A lever follows what really happened up to the branch date (10 Oct 2022 unless the scenario says otherwise); from then on it takes the value you set. Move a slider or pick a preset; the date field says from when the change applies. \"changed\" marks a lever that differs from the status quo, and \"reset\" gives it back its recorded history. Hover over a lever's name to see what it moves. View → Timeline editor sets several dated changes for one lever.",
-            "左侧面板是政策杠杆，按报告的三个圈层（通勤、金融、创新）分组。杠杆在分支日期（除非情景另有规定，为 2022 年 10 月 10 日）之前按实际历史取值，此后取您设定的值。拖动滑块或选择预设值；日期栏表示变化从何时生效。“已更改”表示该杠杆与现状不同，“重置”则恢复其历史记录。将鼠标悬停在杠杆名称上可查看它影响什么。视图 → 时间线编辑器可为一个杠杆设置多个带日期的变化。",
+            "左侧面板是政策杠杆，按报告的三个圈层（通勤、金融、创新）分组。杠杆在分支日期（除非情景另有规定，为 2022 年 10 月 10 日）之前按实际历史取值，此后取您设定的值。拖动滑块或选择预设值；日期栏表示变化从何时生效。“已更改”表示该杠杆与现状不同，“重置”则恢复其历史记录。将鼠标悬停在杠杆名称上可查看它影响什么。视图 → 时间轴编辑器可为一个杠杆设置多个带日期的变化。",
         ],
     },
     Section {
