@@ -880,3 +880,109 @@ fn the_example_story_presents_its_four_slides() {
     let slides = h.state().presentation.as_ref().map(|p| p.slides.len());
     assert_eq!(slides, Some(4), "the workshop story has four slides");
 }
+
+#[test]
+fn help_guide_explains_the_workbench_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("Guide").click();
+    // A new window is measured in its first frame and shown in the next.
+    h.run_steps(4);
+    assert!(h.state().guide_open, "the guide opened");
+    // Each topic opens its explanation.
+    for (topic, says) in [
+        ("Levers on the left", "branch date"),
+        ("Headline cards", "28-day mean"),
+        ("Recovery plots", "reset button"),
+        ("Ensemble bands", "middle 50% and 90%"),
+        ("Recorded history", "Immigration Department"),
+    ] {
+        h.get_by_label(topic).click();
+        h.run_steps(2);
+        let shown = h.query_all_by_label_contains(says).count();
+        assert!(shown > 0, "{topic} says {says:?}");
+    }
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.run_steps(2);
+    for (topic, says) in [
+        ("左侧的政策杠杆", "分支日期"),
+        ("主要指标卡", "28 日平均"),
+        ("集合区间", "中位数"),
+        ("历史记录", "香港入境事务处"),
+    ] {
+        h.get_by_label(topic).click();
+        h.run_steps(2);
+        let shown = h.query_all_by_label_contains(says).count();
+        assert!(shown > 0, "{topic} says {says:?}");
+    }
+    h.state_mut().apply(Command::ToggleGuide);
+    h.run_steps(2);
+    assert!(h.query_by_label("左侧的政策杠杆").is_none(), "closed");
+}
+
+#[test]
+fn zoom_and_pan_stay_within_the_data_and_reset_view_restores_the_whole_range() {
+    use borderflow::app::plots::plot_id;
+    use egui_plot::PlotMemory;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let name = "Mainland visitor arrivals";
+    let bounds = |h: &Harness<'_, BorderflowApp>| {
+        let memory = PlotMemory::load(&h.ctx, plot_id(name)).expect("the plot's view");
+        (*memory.bounds(), memory.auto_bounds)
+    };
+    let horizon = h.state().session.calendar.horizon_time().unwrap();
+    let label = h
+        .get_by_label("Mainland visitor arrivals (persons/day)")
+        .rect();
+    let centre = label.center_bottom() + egui::vec2(0.0, 60.0);
+    let (start, auto) = bounds(&h);
+    assert!(auto.x && auto.y, "fitted to the data at first");
+    // Zooming far out stops at the data (and egui's 5% margin around it).
+    h.hover_at(centre);
+    h.run_steps(1);
+    for _ in 0..3 {
+        h.event(egui::Event::Zoom(0.3));
+        h.run_steps(3);
+    }
+    let (out, _) = bounds(&h);
+    let slack = 0.051 * horizon;
+    assert!(
+        out.min()[0] >= -slack && out.max()[0] <= horizon + slack,
+        "x {:?}",
+        out.range_x()
+    );
+    assert!(
+        out.height() <= start.height() * 1.001,
+        "y {:?}",
+        out.range_y()
+    );
+    // Zoomed in, a drag far to the right stops at the first day.
+    for _ in 0..3 {
+        h.hover_at(centre);
+        h.event(egui::Event::Zoom(2.0));
+        h.run_steps(3);
+    }
+    let (zoomed, _) = bounds(&h);
+    assert!(
+        zoomed.width() < horizon / 4.0,
+        "zoomed in: {:?}",
+        zoomed.range_x()
+    );
+    drag(&mut h, centre, centre + egui::vec2(500.0, 0.0));
+    drag(&mut h, centre, centre + egui::vec2(500.0, 0.0));
+    let (panned, _) = bounds(&h);
+    assert!(panned.min()[0] >= -slack, "x {:?}", panned.range_x());
+    assert!(
+        (panned.width() - zoomed.width()).abs() < 1e-6 * horizon,
+        "same zoom"
+    );
+    // The visible button brings back the whole range.
+    h.get_by_label("Reset view").click();
+    h.run_steps(3);
+    let (reset, auto) = bounds(&h);
+    assert!(auto.x && auto.y);
+    assert!((reset.width() - start.width()).abs() < 1e-6 * horizon);
+}

@@ -233,11 +233,7 @@ fn run_variant(
 }
 
 fn branch_date(prepared: &Prepared) -> String {
-    prepared
-        .scenario
-        .branch
-        .clone()
-        .unwrap_or_else(|| prepared.calendar().record_end)
+    crate::scenario::edit::branch_text(&prepared.scenario, &prepared.setup.catalogue).to_string()
 }
 
 fn most_open(lever: &Lever) -> Result<LeverValue, EngineError> {

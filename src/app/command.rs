@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::scenario::LeverValue;
+pub use crate::scenario::edit::TimelineEdit;
 
 /// Where an edit sits in a user gesture: a whole slider drag is one undo step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,27 +15,6 @@ pub enum Gesture {
     Start,
     /// Later changes of the same drag: part of the step already started.
     Continue,
-}
-
-/// A change to one lever's dated entries (the timeline editor).
-#[derive(Clone, Debug, PartialEq)]
-pub enum TimelineEdit {
-    Add {
-        date: String,
-        value: LeverValue,
-    },
-    /// Move entry `index` to `date` (kept between its neighbours and after the branch).
-    Move {
-        index: usize,
-        date: String,
-    },
-    SetValue {
-        index: usize,
-        value: LeverValue,
-    },
-    Remove {
-        index: usize,
-    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,8 +82,12 @@ pub enum Command {
     /// The other language.
     NextLanguage,
     ToggleBands,
+    /// Run the background ensemble again (after it failed or was stopped).
+    RestartEnsemble,
     ToggleSensitivity,
     ToggleHelp,
+    /// Help → Guide: what the levers, cards, plots, bands and history mean.
+    ToggleGuide,
     /// Panels back to their default sizes and windows to their default places.
     ResetLayout,
     /// Switch the interface language (`en`, `zh`); remembered across sessions.

@@ -1,7 +1,9 @@
 //! The scenario being edited: its file, whether it has unsaved changes, and undo history.
+//! Every change to the scenario goes through `edit`, which takes its undo step.
 
 use std::path::PathBuf;
 
+use super::command::Gesture;
 use crate::scenario::Scenario;
 
 /// Undo steps kept.
@@ -17,6 +19,8 @@ pub struct Document {
     redo: Vec<Scenario>,
     /// Bumped on every change, so that the app knows when to re-run.
     pub generation: u64,
+    /// A drag's undo step has been taken (ended by each pointer press).
+    gesture_open: bool,
 }
 
 impl Document {
@@ -28,6 +32,7 @@ impl Document {
             undo: Vec::new(),
             redo: Vec::new(),
             generation: 0,
+            gesture_open: false,
         }
     }
 
@@ -43,12 +48,44 @@ impl Document {
     }
 
     /// Starts an undo step: the scenario as it is now can be restored.
-    pub fn checkpoint(&mut self) {
+    fn checkpoint(&mut self) {
         self.undo.push(self.scenario.clone());
         if self.undo.len() > MAX_UNDO {
             self.undo.remove(0);
         }
         self.redo.clear();
+    }
+
+    /// Applies `change` (false: it changed nothing) with its undo step: one per gesture. A
+    /// click is a step; a drag is one step from its first change, even when that change
+    /// arrives as `Continue`.
+    pub fn edit(&mut self, gesture: Gesture, change: impl FnOnce(&mut Scenario) -> bool) -> bool {
+        let mut next = self.scenario.clone();
+        if !change(&mut next) || next == self.scenario {
+            return false;
+        }
+        let step = match gesture {
+            Gesture::Single => {
+                self.gesture_open = false;
+                true
+            }
+            Gesture::Start => {
+                self.gesture_open = true;
+                true
+            }
+            Gesture::Continue => !std::mem::replace(&mut self.gesture_open, true),
+        };
+        if step {
+            self.checkpoint();
+        }
+        self.scenario = next;
+        self.changed();
+        true
+    }
+
+    /// A pointer press ends any drag: its next change starts a new undo step.
+    pub fn end_gesture(&mut self) {
+        self.gesture_open = false;
     }
 
     pub fn changed(&mut self) {

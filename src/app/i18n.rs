@@ -168,6 +168,12 @@ static ZH: &[(&str, &str)] = &[
     ("Language", "语言"),
     ("Help", "帮助"),
     ("Keyboard shortcuts", "键盘快捷键"),
+    ("Guide", "使用指南"),
+    ("Reset view", "重置视图"),
+    (
+        "Show every plot's whole range again (double-clicking a plot does the same)",
+        "重新显示每张图的全部范围（双击图表效果相同）",
+    ),
     ("Export", "导出"),
     ("Runs as CSV…", "运行结果导出为 CSV…"),
     ("Plots as PNG…", "图表导出为 PNG…"),

@@ -8,7 +8,9 @@ use super::i18n::{date, fill, tr, unit};
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::effects::{EffectsTable, lever_effects_without_stress};
+use crate::scenario::edit::{date_text, status_quo_value};
 use crate::scenario::{Circle, Direction, Lever, LeverKind, LeverValue, Scenario, text_in};
+use chrono::NaiveDate;
 
 /// The levers panel, with the status quo's lever-effect table (`borderflow effects`, without
 /// the stress rows) measured once in the background for each helped lever's hover text.
@@ -85,24 +87,13 @@ fn lever_help(lever: &Lever, lang: &str, measured: Option<&EffectsTable>) -> Str
     help
 }
 
-/// The value a lever has from `branch` on in the status quo: its last recorded entry before then.
-pub fn baseline_value(lever: &Lever, branch: &str) -> LeverValue {
-    lever
-        .history
-        .iter()
-        .rev()
-        .find(|h| h.date.as_str() <= branch)
-        .or(lever.history.first())
-        .map_or(LeverValue::Value(0.0), |h| h.value.clone())
-}
-
 impl LeversPanel {
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         setup: &Arc<crate::scenario::ModelSetup>,
         scenario: &Scenario,
-        branch: &str,
+        branch: NaiveDate,
         lang: &str,
     ) -> Vec<Command> {
         let levers = &setup.catalogue.levers;
@@ -124,7 +115,7 @@ impl LeversPanel {
         ui.label(
             RichText::new(fill(
                 tr(lang, "Changes apply from {} unless a lever says otherwise."),
-                &[&date(lang, branch)],
+                &[&date(lang, &date_text(branch))],
             ))
             .small()
             .weak(),
@@ -157,15 +148,15 @@ fn lever_row(
     lever: &Lever,
     help: &str,
     scenario: &Scenario,
-    branch: &str,
+    branch: NaiveDate,
     lang: &str,
     commands: &mut Vec<Command>,
 ) {
     let entry = scenario.levers.get(&lever.id).and_then(|e| e.first());
-    let base = baseline_value(lever, branch);
+    let base = status_quo_value(lever, branch);
     let (date, value) = match entry {
         Some((d, v)) => (d.clone(), v.clone()),
-        None => (branch.to_string(), base.clone()),
+        None => (date_text(branch), base.clone()),
     };
     let changed = entry.is_some() && value != base;
     let label = text_in(&lever.label, lang);

@@ -3,8 +3,8 @@
 
 use egui::{Color32, Ui};
 use egui_plot::{
-    FilledArea, GridInput, GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Points,
-    VLine,
+    FilledArea, GridInput, GridMark, HoverPosition, Line, Plot, PlotBounds, PlotPoint, PlotPoints,
+    Points, VLine,
 };
 
 use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
@@ -105,7 +105,15 @@ impl PlotsPanel {
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
         let history_color = Color32::from_rgb(213, 94, 0);
+        let mut reset = false;
         ui.horizontal_wrapped(|ui| {
+            reset = ui
+                .small_button(tr(lang, "Reset view"))
+                .on_hover_text(tr(
+                    lang,
+                    "Show every plot's whole range again (double-clicking a plot does the same)",
+                ))
+                .clicked();
             swatch(ui, scenario_color, Swatch::Line);
             ui.label(
                 egui::RichText::new(tr(lang, "scenario (visitors: 28-day mean, daily faint)"))
@@ -157,11 +165,30 @@ impl PlotsPanel {
                         ))
                         .strong(),
                     );
-                    let plot = Plot::new(name)
+                    let mut plot = Plot::new(name)
+                        .id(plot_id(name))
                         .height(height)
                         .link_axis(group, [true, false])
                         .link_cursor(group, [true, false]);
+                    if reset {
+                        plot = plot.reset();
+                    }
                     with_dates(plot, calendar, lang, unit).show(ui, |plot| {
+                        // Zoom and pan stay within the data: a view that left it is brought
+                        // back (only once the user has moved it; auto bounds fit the data).
+                        if !plot.auto_bounds().any() {
+                            let bands: Vec<&[f64]> = bands
+                                .map(|s| [0, 4].map(|b| s.band(name, b).unwrap_or(&[])).to_vec())
+                                .unwrap_or_default();
+                            let mut lines = vec![current.series[k].as_slice(), &baseline.series[k]];
+                            lines.extend(recorded.get(name).map(Vec::as_slice));
+                            if let Some(fixed) = data_bounds(&lines, &bands)
+                                .and_then(|data| kept_within(plot.plot_bounds(), data))
+                            {
+                                plot.set_plot_bounds(fixed);
+                                plot.ctx().request_repaint();
+                            }
+                        }
                         if let Some(s) = bands {
                             let band = |b: usize| s.band(name, b).unwrap_or(&[]);
                             if band(0).len() == s.times.len() {
@@ -260,7 +287,7 @@ pub fn with_dates<'a>(
     unit: &'static str,
 ) -> Plot<'a> {
     let (cal, cal2) = (calendar.clone(), calendar.clone());
-    let (axis_lang, hover_lang) = (lang.to_string(), lang.to_string());
+    let (axis_lang, hover_lang, y_lang) = (lang.to_string(), lang.to_string(), lang.to_string());
     plot.x_grid_spacer(date_grid(calendar.clone()))
         .x_axis_formatter(move |mark: GridMark, _range| {
             let iso = cal.date_of(mark.value);
@@ -288,6 +315,77 @@ pub fn with_dates<'a>(
                 i18n_unit(&hover_lang, unit)
             ))
         })
+        .y_grid_spacer(value_grid)
+        .y_axis_formatter(move |mark: GridMark, _range| {
+            axis_number(&y_lang, mark.value, mark.step_size)
+        })
+}
+
+/// Pixels between y labels: egui_plot shows a label only above 20 and fades it in up to 30.
+const Y_LABEL_SPACING: f64 = 32.0;
+
+/// Grid marks at a round step (1, 2, 2.5 or 5 times a power of ten), about one label per
+/// `Y_LABEL_SPACING` pixels and at least three labels whenever the plot is tall enough.
+fn value_grid(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = high - low;
+    if !span.is_finite() || span <= 0.0 {
+        return Vec::new();
+    }
+    // egui_plot's base step is its minimum grid spacing (8 px) in plot units.
+    let per_pixel = input.base_step_size / 8.0;
+    let step = round_step((Y_LABEL_SPACING * per_pixel).max(span / 6.0));
+    let mut marks = Vec::new();
+    let mut k = (low / step).ceil();
+    while k * step <= high {
+        marks.push(GridMark {
+            value: k * step,
+            step_size: step,
+        });
+        k += 1.0;
+    }
+    marks
+}
+
+/// The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `at_least`.
+fn round_step(at_least: f64) -> f64 {
+    let power = 10f64.powf(at_least.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= at_least * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power)
+}
+
+/// A y-axis label: grouped digits ("120,000") in English, 万 and 亿 in Chinese ("12万"), with
+/// as many decimals as the step between labels needs.
+pub fn axis_number(lang: &str, x: f64, step: f64) -> String {
+    let (value, step, suffix) = match lang {
+        "zh" if x.abs() >= 1e8 => (x / 1e8, step / 1e8, "亿"),
+        "zh" if x.abs() >= 1e4 => (x / 1e4, step / 1e4, "万"),
+        _ => (x, step, ""),
+    };
+    let decimals = (0..=4)
+        .find(|d| {
+            let scaled = step * 10f64.powi(*d);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(4) as usize;
+    let text = format!("{:.*}", decimals, value.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(w, f)| (w, f));
+    let grouped = match whole.parse::<u64>() {
+        Ok(w) if lang != "zh" => crate::analysis::group_digits(w, ','),
+        _ => whole.to_string(),
+    };
+    let sign = if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{sign}{grouped}{point}{fraction}{suffix}")
 }
 
 /// Grid marks on calendar boundaries: years, months or days, by how much is in view.
@@ -359,6 +457,58 @@ fn date_grid(calendar: Calendar) -> impl Fn(GridInput) -> Vec<GridMark> {
     }
 }
 
+/// A recovery plot's id, where egui keeps its view (zoom and pan).
+pub fn plot_id(output: &str) -> egui::Id {
+    egui::Id::unique(("recovery plot", output))
+}
+
+/// The range one plot's data spans, with egui_plot's auto-bounds margin (5%) around it.
+fn data_bounds(lines: &[&[PlotPoint]], bands: &[&[f64]]) -> Option<PlotBounds> {
+    let (mut min, mut max) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for p in lines.iter().flat_map(|l| l.iter()) {
+        if p.x.is_finite() && p.y.is_finite() {
+            min = [min[0].min(p.x), min[1].min(p.y)];
+            max = [max[0].max(p.x), max[1].max(p.y)];
+        }
+    }
+    for y in bands
+        .iter()
+        .flat_map(|b| b.iter())
+        .filter(|y| y.is_finite())
+    {
+        (min[1], max[1]) = (min[1].min(*y), max[1].max(*y));
+    }
+    if min[0] > max[0] {
+        return None;
+    }
+    let margin = |axis: usize| ((max[axis] - min[axis]) * 0.05).max(1e-6);
+    let (mx, my) = (margin(0), margin(1));
+    Some(PlotBounds::from_min_max(
+        [min[0] - mx, min[1] - my],
+        [max[0] + mx, max[1] + my],
+    ))
+}
+
+/// `view` moved, and shrunk if need be, to lie within `data`; None when it already does.
+fn kept_within(view: PlotBounds, data: PlotBounds) -> Option<PlotBounds> {
+    let (mut min, mut max) = (view.min(), view.max());
+    for axis in 0..2 {
+        let (lo, hi) = (data.min()[axis], data.max()[axis]);
+        if max[axis] - min[axis] >= hi - lo {
+            (min[axis], max[axis]) = (lo, hi);
+        } else if min[axis] < lo {
+            (min[axis], max[axis]) = (lo, lo + max[axis] - min[axis]);
+        } else if max[axis] > hi {
+            (min[axis], max[axis]) = (hi - (max[axis] - min[axis]), hi);
+        }
+    }
+    let moved = (0..2).any(|a| {
+        let tolerance = 1e-9 * (data.max()[a] - data.min()[a]);
+        (min[a] - view.min()[a]).abs() > tolerance || (max[a] - view.max()[a]).abs() > tolerance
+    });
+    moved.then(|| PlotBounds::from_min_max(min, max))
+}
+
 /// Band fill opacities: the outer band light, the inner one darker.
 const OUTER_ALPHA: f32 = 0.16;
 const INNER_ALPHA: f32 = 0.34;
@@ -415,5 +565,61 @@ pub fn output_name<'a>(lang: &str, name: &'a str) -> &'a str {
         "Cross-border professionals" => tr(lang, "Cross-border professionals"),
         "Joint research projects" => tr(lang, "Joint research projects"),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_group_digits_and_use_wan_and_yi_in_chinese() {
+        assert_eq!(axis_number("en", 120_000.0, 20_000.0), "120,000");
+        assert_eq!(axis_number("en", 0.0, 20_000.0), "0");
+        assert_eq!(axis_number("en", 2.5, 0.5), "2.5");
+        assert_eq!(axis_number("en", -40.0, 20.0), "-40");
+        assert_eq!(axis_number("zh", 120_000.0, 20_000.0), "12万");
+        assert_eq!(axis_number("zh", 125_000.0, 25_000.0), "12.5万");
+        assert_eq!(axis_number("zh", 5_000.0, 5_000.0), "5000");
+        assert_eq!(axis_number("zh", 300_000_000.0, 100_000_000.0), "3亿");
+        assert_eq!(axis_number("zh", 150_000_000.0, 50_000_000.0), "1.5亿");
+    }
+
+    #[test]
+    fn the_value_grid_gives_at_least_three_round_labels() {
+        // 0 .. 130,000 over 150 pixels: 8 px of base step is 6,933 units.
+        let marks = value_grid(GridInput {
+            bounds: (0.0, 130_000.0),
+            base_step_size: 130_000.0 / 150.0 * 8.0,
+        });
+        let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
+        assert_eq!(values, [0.0, 50_000.0, 100_000.0], "{values:?}");
+        // 32 px apart at 150 px for 130,000 is at least 27,733: the round step is 50,000.
+        assert!(marks.iter().all(|m| m.step_size == 50_000.0));
+        assert_eq!(round_step(0.3), 0.5);
+        assert_eq!(round_step(2.2), 2.5);
+        assert_eq!(round_step(1000.0), 1000.0);
+        assert_eq!(round_step(6_000.0), 10_000.0);
+    }
+
+    #[test]
+    fn a_view_is_kept_within_the_data() {
+        let data = PlotBounds::from_min_max([0.0, 0.0], [100.0, 10.0]);
+        let inside = PlotBounds::from_min_max([10.0, 1.0], [50.0, 5.0]);
+        assert!(kept_within(inside, data).is_none());
+        // Panned past the left edge: moved back, same width.
+        let left = PlotBounds::from_min_max([-20.0, 1.0], [20.0, 5.0]);
+        let fixed = kept_within(left, data).expect("moved");
+        assert_eq!((fixed.min(), fixed.max()), ([0.0, 1.0], [40.0, 5.0]));
+        // Zoomed out beyond the data: the whole data range.
+        let wide = PlotBounds::from_min_max([-50.0, -5.0], [300.0, 30.0]);
+        let fixed = kept_within(wide, data).expect("shrunk");
+        assert_eq!((fixed.min(), fixed.max()), ([0.0, 0.0], [100.0, 10.0]));
+        let bounds = data_bounds(
+            &[&[PlotPoint::new(0.0, 0.0), PlotPoint::new(100.0, 50.0)]],
+            &[&[80.0]],
+        )
+        .expect("data");
+        assert_eq!((bounds.min(), bounds.max()), ([-5.0, -4.0], [105.0, 84.0]));
     }
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::analysis::{self, Headlines};
 use crate::engine::{EngineError, Results};
+use crate::scenario::edit::Window;
 use crate::scenario::{Calendar, ModelSetup, Prepared, Scenario};
 
 pub struct Session {
@@ -24,6 +25,8 @@ pub struct Session {
     pub problem: Option<String>,
     /// The current scenario prepared for runs (its ensemble runs from this).
     pub prepared: Option<Prepared>,
+    /// The status quo's branch and horizon.
+    status_quo_window: Window,
 }
 
 impl Session {
@@ -32,6 +35,8 @@ impl Session {
         let baseline_scenario = Scenario::baseline("baseline");
         let (overrides, _) = setup.overrides_for(&baseline_scenario, "", "baseline")?;
         let baseline = setup.compiled.program.run(&overrides)?;
+        let status_quo_window =
+            Window::of(&baseline_scenario, &setup.catalogue).map_err(EngineError::Run)?;
         let branch_time = calendar.record_time().unwrap_or(0.0);
         let baseline_headlines = analysis::headlines(&baseline, &calendar, branch_time);
         let recorded = analysis::record::recorded_series(&calendar)
@@ -57,26 +62,27 @@ impl Session {
             last_run_ms: 0.0,
             problem: None,
             prepared: None,
+            status_quo_window,
             setup: std::sync::Arc::new(setup),
         })
     }
 
-    /// The branch date of a scenario (the record end unless it sets one).
-    pub fn branch_date(&self, scenario: &Scenario) -> String {
-        scenario
-            .branch
-            .clone()
-            .unwrap_or_else(|| self.calendar.record_end.clone())
+    /// The dates a scenario's changes keep to; a branch that does not read falls back to the
+    /// status quo's (the run then names the problem).
+    pub fn window(&self, scenario: &Scenario) -> Window {
+        Window::of(scenario, &self.setup.catalogue).unwrap_or(self.status_quo_window)
     }
 
     /// Re-runs the whole horizon for `scenario`.
     pub fn rerun(&mut self, scenario: &Scenario) {
         let started = Instant::now();
-        let text = scenario.to_ron();
-        match self
+        const FILE: &str = "current scenario";
+        // Errors are located in the scenario's RON text, written only when there is one.
+        let checked = self
             .setup
-            .overrides_for(scenario, &text, "current scenario")
-        {
+            .overrides_for(scenario, "", FILE)
+            .or_else(|_| self.setup.overrides_for(scenario, &scenario.to_ron(), FILE));
+        match checked {
             Ok((overrides, timelines)) => match (self.setup.compiled.program.run(&overrides))
                 .map_err(|e| e.with_date(|t| self.calendar.date_of(t)))
             {
@@ -90,7 +96,7 @@ impl Session {
                     });
                     self.branch_time = self
                         .calendar
-                        .time_of(&self.branch_date(scenario))
+                        .time_of_day(self.window(scenario).branch)
                         .unwrap_or(self.branch_time);
                     self.headlines =
                         analysis::headlines(&results, &self.calendar, self.branch_time);

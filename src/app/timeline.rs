@@ -6,7 +6,9 @@ use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui, vec2};
 
 use super::command::{Command, Gesture, TimelineEdit};
 use super::i18n::{date, fill, tr, unit};
+use crate::scenario::edit::{date_text, value_on};
 use crate::scenario::{Calendar, Catalogue, Lever, LeverKind, LeverValue, Scenario, text_in};
+use chrono::{Datelike, NaiveDate};
 
 #[derive(Default)]
 pub struct TimelineWindow {
@@ -15,34 +17,6 @@ pub struct TimelineWindow {
     pub selected: Option<(String, usize)>,
     /// Years shown (None: from the year before the branch to three years after it).
     pub years: Option<(i32, i32)>,
-}
-
-/// The value a lever has on `day` (model time): its last history entry before the branch, or
-/// the scenario's last entry on or before that day.
-pub fn value_on(
-    lever: &Lever,
-    scenario: &Scenario,
-    cal: &Calendar,
-    branch: f64,
-    day: f64,
-) -> LeverValue {
-    let mut value = lever
-        .history
-        .first()
-        .map_or(LeverValue::Value(0.0), |h| h.value.clone());
-    let own = scenario.levers.get(&lever.id);
-    for h in &lever.history {
-        let t = cal.time_of(&h.date).unwrap_or(0.0);
-        if t <= day && (t < branch || own.is_none()) {
-            value = h.value.clone();
-        }
-    }
-    for (d, v) in own.into_iter().flatten() {
-        if cal.time_of(d).is_ok_and(|t| t <= day) {
-            value = v.clone();
-        }
-    }
-    value
 }
 
 const LABEL_WIDTH: f32 = 190.0;
@@ -54,7 +28,7 @@ impl TimelineWindow {
         ctx: &egui::Context,
         catalogue: &Catalogue,
         scenario: &Scenario,
-        branch_date: &str,
+        branch: NaiveDate,
         lang: &str,
     ) -> Vec<Command> {
         let mut out = Vec::new();
@@ -68,7 +42,7 @@ impl TimelineWindow {
             .default_width(900.0)
             .default_height(560.0)
             .show(ctx, |ui| {
-                self.contents(ui, catalogue, scenario, branch_date, lang, &mut out)
+                self.contents(ui, catalogue, scenario, branch, lang, &mut out)
             });
         self.open = open;
         out
@@ -79,19 +53,19 @@ impl TimelineWindow {
         ui: &mut Ui,
         catalogue: &Catalogue,
         scenario: &Scenario,
-        branch_date: &str,
+        branch_day: NaiveDate,
         lang: &str,
         out: &mut Vec<Command>,
     ) {
         let cal = catalogue.calendar();
         let horizon = cal.horizon_time().unwrap_or(4382.0);
-        let branch = cal.time_of(branch_date).unwrap_or(horizon);
+        let branch = cal.time_of_day(branch_day).unwrap_or(horizon);
         let year_of = |d: &str| d.get(..4).and_then(|y| y.parse::<i32>().ok());
         let (first_year, last_year) = (
             year_of(&cal.origin).unwrap_or(2019),
             year_of(&cal.horizon_end).unwrap_or(2030),
         );
-        let branch_year = year_of(branch_date).unwrap_or(first_year);
+        let branch_year = branch_day.year();
         let (mut from, mut to) = self.years.unwrap_or((
             (branch_year - 1).max(first_year),
             (branch_year + 3).min(last_year),
@@ -296,10 +270,9 @@ impl TimelineWindow {
             }
             if r.dragged()
                 && let Some(p) = r.interact_pointer_pos()
+                && let Some(new_date) = cal.day_of(t_of(p.x).clamp(branch, t1))
             {
-                let t = t_of(p.x).clamp(branch, t1);
-                let new_date = cal.date_of(t);
-                if new_date != *d {
+                if date_text(new_date) != *d {
                     out.push(Command::EditTimeline {
                         id: lever.id.clone(),
                         edit: TimelineEdit::Move {
@@ -320,14 +293,14 @@ impl TimelineWindow {
             let t = strip
                 .interact_pointer_pos()
                 .map_or((branch.max(t0) + t1) / 2.0, |p| t_of(p.x));
-            if t >= branch && t <= t1 {
-                let value = value_on(lever, scenario, cal, branch, t);
+            if t >= branch
+                && t <= t1
+                && let (Some(day), Some(branch_day)) = (cal.day_of(t), cal.day_of(branch))
+            {
+                let value = value_on(lever, scenario, branch_day, day);
                 out.push(Command::EditTimeline {
                     id: lever.id.clone(),
-                    edit: TimelineEdit::Add {
-                        date: cal.date_of(t),
-                        value,
-                    },
+                    edit: TimelineEdit::Add { date: day, value },
                     gesture: Gesture::Single,
                 });
             }

@@ -37,21 +37,31 @@ impl Calendar {
 
     /// Model time (days since origin) of a date.
     pub fn time_of(&self, date: &str) -> Result<f64, String> {
-        let d = parse_date(date)?;
-        Ok((d - self.origin_date()?).num_days() as f64)
+        self.time_of_day(parse_date(date)?)
     }
 
-    /// The date of a model time (the day it falls in).
-    pub fn date_of(&self, time: f64) -> String {
-        match self.origin_date() {
-            Ok(origin) if time.is_finite() && time >= 0.0 => origin
-                .checked_add_days(Days::new(time.floor() as u64))
-                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
-            Ok(origin) if time.is_finite() => origin
-                .checked_sub_days(Days::new((-time).ceil() as u64))
-                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
-            _ => String::new(),
+    /// Model time of a day.
+    pub fn time_of_day(&self, day: NaiveDate) -> Result<f64, String> {
+        Ok((day - self.origin_date()?).num_days() as f64)
+    }
+
+    /// The day a model time falls in (None off the calendar).
+    pub fn day_of(&self, time: f64) -> Option<NaiveDate> {
+        let origin = self.origin_date().ok()?;
+        if !time.is_finite() {
+            return None;
         }
+        if time >= 0.0 {
+            origin.checked_add_days(Days::new(time.floor() as u64))
+        } else {
+            origin.checked_sub_days(Days::new((-time).ceil() as u64))
+        }
+    }
+
+    /// The date of a model time (the day it falls in; empty off the calendar).
+    pub fn date_of(&self, time: f64) -> String {
+        self.day_of(time)
+            .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
     }
 
     /// Times of horizon end and record end.

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod edit;
 pub mod file;
 pub mod migrate;
 pub mod outlook;

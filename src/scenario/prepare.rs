@@ -4,8 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use super::calendar::Calendar;
 use super::catalogue::Catalogue;
+use super::edit;
 use super::file::{Ensemble, MAX_MEMBERS, ModelRef, Scenario};
 use super::outlook::{EMBEDDED_OUTLOOKS, Outlook, Outlooks};
 use super::parameters::{EMBEDDED_PARAMETERS, ParameterList};
@@ -146,23 +149,9 @@ impl ModelSetup {
         let cal = cat.calendar();
         let program = &self.compiled.program;
         let err = |needles: &[&str], msg: String| located(file, locate(text, needles), msg);
-        let horizon = cal.horizon_time().map_err(|e| err(&[], e))?;
-        let branch_date = scenario
-            .branch
-            .clone()
-            .unwrap_or_else(|| cat.record_end.clone());
-        let branch = cal
-            .time_of(&branch_date)
-            .map_err(|e| err(&["branch"], format!("branch: {e}")))?;
-        if !(0.0..=horizon).contains(&branch) {
-            return Err(err(
-                &["branch"],
-                format!(
-                    "branch {branch_date} is outside the model's horizon {} .. {}",
-                    cat.origin, cat.horizon_end
-                ),
-            ));
-        }
+        cal.horizon_time().map_err(|e| err(&[], e))?;
+        let window = edit::Window::of(scenario, cat).map_err(|e| err(&["branch"], e))?;
+        let day = |d: NaiveDate| cal.time_of_day(d).map_err(|e| err(&[], e));
         for id in scenario.levers.keys() {
             if cat.lever(id).is_none() {
                 let known: Vec<&str> = cat.levers.iter().map(|l| l.id.as_str()).collect();
@@ -175,57 +164,44 @@ impl ModelSetup {
         let mut timelines = Timelines::new();
         let mut schedules: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
         for lever in &cat.levers {
-            let mut timeline: Vec<(f64, String, LeverValue)> = Vec::new();
-            for h in &lever.history {
-                let t = cal.time_of(&h.date).unwrap_or(0.0);
-                if t < branch || !scenario.levers.contains_key(&lever.id) {
-                    timeline.push((t, h.date.clone(), h.value.clone()));
+            let own = match scenario.levers.get(&lever.id) {
+                Some(entries) => {
+                    let checked = edit::check_entries(&lever.id, entries, window).map_err(|e| {
+                        let date = format!("\"{}\"", entries[e.index].0);
+                        err(&[&format!("\"{}\"", lever.id), &date], e.message)
+                    })?;
+                    for (date, value) in &checked {
+                        lever.resolve(value).map_err(|m| {
+                            err(
+                                &[
+                                    &format!("\"{}\"", lever.id),
+                                    &format!("\"{}\"", edit::date_text(*date)),
+                                ],
+                                m,
+                            )
+                        })?;
+                    }
+                    Some(checked)
                 }
-            }
-            if let Some(entries) = scenario.levers.get(&lever.id) {
-                let mut last = branch - 1.0;
-                for (date, value) in entries {
-                    let at = |msg: String| {
-                        err(&[&format!("\"{}\"", lever.id), &format!("\"{date}\"")], msg)
-                    };
-                    let t = cal
-                        .time_of(date)
-                        .map_err(|e| at(format!("lever {:?}: {e}", lever.id)))?;
-                    if t < branch {
-                        return Err(at(format!(
-                            "lever {:?}: {date} is before the branch date {branch_date}; before it levers follow history",
-                            lever.id
-                        )));
-                    }
-                    if t > horizon {
-                        return Err(at(format!(
-                            "lever {:?}: {date} is after the model's horizon {}",
-                            lever.id, cat.horizon_end
-                        )));
-                    }
-                    if t <= last {
-                        return Err(at(format!(
-                            "lever {:?}: dates must increase, {date} does not",
-                            lever.id
-                        )));
-                    }
-                    last = t;
-                    lever.resolve(value).map_err(&at)?;
-                    timeline.push((t, date.clone(), value.clone()));
-                }
-            }
-            for (t, _, value) in &timeline {
+                None => None,
+            };
+            let timeline = edit::effective(lever, own.as_deref(), window.branch);
+            for (date, value) in &timeline {
+                let t = day(*date)?;
                 let values = lever.resolve(value).map_err(|e| err(&[&lever.id], e))?;
                 for (constant, v) in values {
                     schedules
                         .entry(constant.to_string())
                         .or_default()
-                        .push((*t, v));
+                        .push((t, v));
                 }
             }
             timelines.insert(
                 lever.id.clone(),
-                timeline.into_iter().map(|(_, d, v)| (d, v)).collect(),
+                timeline
+                    .into_iter()
+                    .map(|(d, v)| (edit::date_text(d), v.clone()))
+                    .collect(),
             );
         }
         let mut overrides = Overrides::new();
@@ -396,12 +372,8 @@ impl Prepared {
     /// Model time of the branch date (the catalogue's record_end unless the scenario sets one).
     pub fn branch_time(&self) -> f64 {
         let cal = self.calendar();
-        let date = self
-            .scenario
-            .branch
-            .clone()
-            .unwrap_or_else(|| cal.record_end.clone());
-        cal.time_of(&date).unwrap_or(0.0)
+        cal.time_of(edit::branch_text(&self.scenario, &self.setup.catalogue))
+            .unwrap_or(0.0)
     }
 
     /// The outlook the scenario runs under (None: the model has no outlooks).

@@ -1,0 +1,171 @@
+//! What the workbench and the presentation draw each frame besides the panels' own UI: the
+//! runs kept current with the document, the status bar, the cards and plots, and the slides.
+
+use super::command::Command;
+use super::i18n::{fill, tr};
+use super::plots::PlotData;
+use super::{BorderflowApp, cards, plots, presentation, shortcuts};
+
+impl BorderflowApp {
+    /// Runs the document's scenario again when it changed since the last run.
+    pub(super) fn rerun_if_needed(&mut self) {
+        if self.ran_generation != Some(self.doc.generation) {
+            self.session.rerun(&self.doc.scenario);
+            self.current_plot = PlotData::from(&self.session.current);
+            self.ran_generation = Some(self.doc.generation);
+        }
+    }
+
+    /// A new ensemble when the scenario changed (the old one is cancelled), or when the bands
+    /// were switched on or off. While the pointer is held (a lever dragged), the old one stops
+    /// and the new one waits for the release: otherwise every frame of a drag would start
+    /// workers that the next frame cancels, and they would take the cores the drag needs.
+    pub(super) fn restart_ensemble_if_needed(&mut self, ctx: &egui::Context) {
+        if self.ensemble_generation == Some(self.doc.generation) {
+            return;
+        }
+        if self.uncertainty.enabled && ctx.input(|i| i.pointer.any_down()) {
+            self.uncertainty.clear();
+            return;
+        }
+        self.ensemble_generation = Some(self.doc.generation);
+        match &self.session.prepared {
+            Some(p) => self.uncertainty.restart(p.clone(), ctx.clone()),
+            None => self.uncertainty.clear(),
+        }
+    }
+
+    /// Runs the current slide's scenario when the slide changed.
+    pub(super) fn run_slide(&mut self) {
+        let Some(p) = &self.presentation else {
+            return;
+        };
+        if self.presented == Some(p.index) {
+            return;
+        }
+        let scenario = p.slide().scenario.clone();
+        self.presented = Some(p.index);
+        self.session.rerun(&scenario);
+        self.current_plot = PlotData::from(&self.session.current);
+    }
+
+    /// The presentation: caption, cards and two plots, large.
+    pub(super) fn presentation_frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.entering_presentation {
+            self.entering_presentation = false;
+            if let Some(p) = &mut self.presentation {
+                p.previous_zoom = ctx.zoom_factor();
+            }
+            ctx.set_zoom_factor(presentation::PRESENTATION_ZOOM);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        if let Some(step) = presentation::Presentation::keys(&ctx) {
+            self.apply(Command::Slide(step));
+        }
+        // The language can change mid-talk; other shortcuts wait for the workbench.
+        for c in shortcuts::pressed(&ctx) {
+            if c == Command::NextLanguage {
+                self.apply(c);
+            }
+        }
+        if self.presentation.is_none() {
+            return;
+        }
+        self.run_slide();
+        egui::Panel::top("slide").show(ui, |ui| {
+            if let Some(p) = &self.presentation {
+                p.header(ui, &self.lang);
+            }
+            if let Some(problem) = &self.session.problem {
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            }
+        });
+        egui::Panel::top("slide cards").show(ui, |ui| self.show_cards(ui, false));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.show_plots(ui, &presentation::SLIDE_OUTPUTS, false)
+        });
+    }
+
+    /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
+    pub(super) fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
+        self.cards.ui(
+            ui,
+            cards::CardView {
+                current: self.session.headlines.as_ref(),
+                baseline: self.session.baseline_headlines.as_ref(),
+                horizon_end: &self.session.calendar.horizon_end,
+                ensemble: if ensemble {
+                    self.uncertainty.complete()
+                } else {
+                    None
+                },
+                range_line: ensemble && self.uncertainty.enabled,
+                lang: &self.lang,
+            },
+        );
+    }
+
+    /// The plots of `outputs`; the workbench adds ensemble bands and compared scenarios.
+    pub(super) fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[usize], workbench: bool) {
+        let compared = if workbench {
+            self.compare.lines()
+        } else {
+            Vec::new()
+        };
+        self.plots.ui(
+            ui,
+            plots::PlotView {
+                current: &self.current_plot,
+                baseline: &self.baseline_plot,
+                recorded: &self.session.recorded,
+                calendar: &self.session.calendar,
+                branch: self.session.branch_time,
+                bands: self.uncertainty.bands().filter(|_| workbench),
+                // A half-finished median wanders as members arrive: only the finished one.
+                median: self
+                    .uncertainty
+                    .complete()
+                    .and(self.uncertainty.median())
+                    .filter(|_| workbench),
+                lang: &self.lang,
+                outputs,
+                compared: &compared,
+            },
+        );
+    }
+
+    /// Run and frame times, the file, the ensemble's progress, a notice and a problem.
+    pub(super) fn status_bar(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut out = Vec::new();
+        ui.horizontal(|ui| {
+            ui.label(fill(
+                tr(&self.lang, "run {} ms"),
+                &[&format!("{:.2}", self.session.last_run_ms)],
+            ));
+            ui.separator();
+            ui.label(fill(
+                tr(&self.lang, "frame {} ms"),
+                &[&format!("{:.1}", self.last_frame_ms)],
+            ));
+            ui.separator();
+            ui.label(self.doc.path.as_ref().map_or_else(
+                || tr(&self.lang, "not saved yet").to_string(),
+                |p| p.display().to_string(),
+            ));
+            ui.separator();
+            if self.uncertainty.status_ui(ui, &self.lang) {
+                out.push(Command::RestartEnsemble);
+            }
+            if let Some(notice) = &self.notice {
+                ui.separator();
+                ui.label(notice);
+            }
+            if let Some(problem) = &self.session.problem {
+                ui.separator();
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            }
+        });
+        out
+    }
+}
