@@ -30,7 +30,7 @@ use plots::PlotData;
 use session::Session;
 
 use crate::engine::EngineError;
-use crate::scenario::{self, LeverValue, ModelSetup, Scenario, save_scenario};
+use crate::scenario::{self, LeverValue, Scenario, save_scenario};
 
 /// How often the working scenario is written to the data folder.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
@@ -161,14 +161,11 @@ impl BorderflowApp {
         path: Option<&Path>,
         data_dir: PathBuf,
     ) -> Result<Self, String> {
-        let setup = ModelSetup::embedded().map_err(|e| e.to_string())?;
+        // A model file opens on its status quo; a scenario on the model it names.
+        let (setup, path) = session::setup_for(path).map_err(|e| e.to_string())?;
         let session = Session::new(setup).map_err(|e| e.to_string())?;
-        let mut default =
-            Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
-                .map_err(|e| e.to_string())?;
-        // Brought to the current format, so that what the app saves reads back unchanged.
-        session.setup.migrate(&mut default);
-        let baseline_plot = PlotData::from(&session.baseline);
+        let default = session::default_scenario(&session.setup).map_err(|e| e.to_string())?;
+        let baseline_plot = PlotData::from(&session.baseline, &session.setup.description);
         let docs = crate::analysis::doc::variable_docs(
             &session.setup.compiled,
             Some(&session.setup.catalogue),
@@ -235,7 +232,7 @@ impl BorderflowApp {
             examples: examples::scenarios(),
             welcome,
         };
-        if let Some(p) = path {
+        if let Some(p) = &path {
             app.open(p);
         }
         app.rerun_if_needed();
@@ -245,7 +242,8 @@ impl BorderflowApp {
     fn rerun_if_needed(&mut self) {
         if self.ran_generation != Some(self.doc.generation) {
             self.session.rerun(&self.doc.scenario);
-            self.current_plot = PlotData::from(&self.session.current);
+            self.current_plot =
+                PlotData::from(&self.session.current, &self.session.setup.description);
             self.ran_generation = Some(self.doc.generation);
         }
     }
@@ -409,7 +407,7 @@ impl BorderflowApp {
         let scenario = p.slide().scenario.clone();
         self.presented = Some(p.index);
         self.session.rerun(&scenario);
-        self.current_plot = PlotData::from(&self.session.current);
+        self.current_plot = PlotData::from(&self.session.current, &self.session.setup.description);
     }
 
     /// The presentation: caption, cards and two plots, large.
@@ -445,19 +443,26 @@ impl BorderflowApp {
             }
         });
         egui::Panel::top("slide cards").show(ui, |ui| self.show_cards(ui, false));
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.show_plots(ui, &presentation::SLIDE_OUTPUTS, false)
-        });
+        let plots = self.session.setup.description.presentation.plots.clone();
+        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, false));
     }
 
     /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
     fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
+        let description = &self.session.setup.description;
         self.cards.ui(
             ui,
             cards::CardView {
                 current: self.session.headlines.as_ref(),
                 baseline: self.session.baseline_headlines.as_ref(),
-                horizon_end: &self.session.calendar.horizon_end,
+                description,
+                // Slides show the presentation's cards; the workbench its own.
+                cards: if ensemble {
+                    &description.workbench.cards
+                } else {
+                    &description.presentation.cards
+                },
+                calendar: &self.session.calendar,
                 ensemble: if ensemble {
                     self.uncertainty.complete()
                 } else {
@@ -470,7 +475,7 @@ impl BorderflowApp {
     }
 
     /// The plots of `outputs`; the workbench adds ensemble bands and compared scenarios.
-    fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[usize], workbench: bool) {
+    fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[String], workbench: bool) {
         let compared = if workbench {
             self.compare.lines()
         } else {
@@ -482,6 +487,7 @@ impl BorderflowApp {
                 current: &self.current_plot,
                 baseline: &self.baseline_plot,
                 recorded: &self.session.recorded,
+                description: &self.session.setup.description,
                 calendar: &self.session.calendar,
                 branch: self.session.branch_time,
                 bands: self.uncertainty.bands().filter(|_| workbench),
@@ -687,6 +693,7 @@ impl BorderflowApp {
                         &self.session.baseline,
                         &self.session.current,
                         &self.session.calendar,
+                        &self.session.setup.description,
                     );
                     self.exported(&p, result);
                 }
@@ -700,6 +707,7 @@ impl BorderflowApp {
                     let text = export::markdown(&export::SummaryInput {
                         scenario: &self.doc.scenario,
                         catalogue: &self.session.setup.catalogue,
+                        description: &self.session.setup.description,
                         branch: &self.session.branch_date(&self.doc.scenario),
                         current: self.session.headlines.as_ref(),
                         baseline: self.session.baseline_headlines.as_ref(),
@@ -732,9 +740,12 @@ impl BorderflowApp {
             }
             Command::ExportComparison(path) => {
                 if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "comparison.csv")) {
-                    let result =
-                        self.compare
-                            .write_csv(&p, &self.session.current, &self.session.calendar);
+                    let result = self.compare.write_csv(
+                        &p,
+                        &self.session.current,
+                        &self.session.calendar,
+                        &self.session.setup.description,
+                    );
                     self.exported(&p, result);
                 }
             }
@@ -778,10 +789,10 @@ impl BorderflowApp {
     fn proceed(&mut self, action: Pending) {
         match action {
             Pending::New => {
-                let mut s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
-                    .expect("the built-in default scenario parses");
-                self.session.setup.migrate(&mut s);
-                self.doc = Document::new(s, None);
+                match session::default_scenario(&self.session.setup) {
+                    Ok(s) => self.doc = Document::new(s, None),
+                    Err(e) => self.error = Some(e.to_string()),
+                }
                 self.doc.changed();
             }
             Pending::Open(Some(p)) => self.open(&p),
@@ -1169,7 +1180,8 @@ impl BorderflowApp {
             .rect
             .width();
         egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
-        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &[0, 1, 2, 3, 4, 5], true));
+        let plots = self.session.setup.description.workbench.plots.clone();
+        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, true));
         self.sensitivity.ui(
             ctx,
             self.session.prepared.as_ref(),
@@ -1195,10 +1207,13 @@ impl BorderflowApp {
             results: &self.session.current,
             headlines: self.session.headlines.as_ref(),
         };
-        commands.extend(
-            self.compare
-                .ui(ctx, &working, &self.session.calendar, &self.lang),
-        );
+        commands.extend(self.compare.ui(
+            ctx,
+            &working,
+            &self.session.calendar,
+            &self.session.setup.description,
+            &self.lang,
+        ));
         if self.help_open {
             let mut open = true;
             let lang = self.lang.clone();

@@ -260,7 +260,14 @@ impl ModelView {
                             .unwrap_or_default()
                     };
                     let plot = Plot::new("variable plot").height(180.0);
-                    super::plots::with_dates(plot, calendar, lang, "").show(ui, |p| {
+                    super::plots::with_dates(
+                        plot,
+                        calendar,
+                        lang,
+                        "",
+                        super::plots::Transform::Linear,
+                    )
+                    .show(ui, |p| {
                         p.line(
                             Line::new(
                                 tr(lang, "status quo of 10 Oct 2022"),
