@@ -164,8 +164,8 @@ static ZH: &[(&str, &str)] = &[
     // Plots.
     ("branch date", "分支日期"),
     (
-        "scenario ({}: {}-day mean, daily faint)",
-        "情景（{}：{}日均值，浅色为每日值）",
+        "scenario ({}-day mean, daily faint)",
+        "情景（{}日均值，浅色为每日值）",
     ),
     ("status quo of {}", "{}现状"),
     ("{}, log scale", "{}，对数坐标"),

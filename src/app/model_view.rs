@@ -270,7 +270,10 @@ impl ModelView {
                     .show(ui, |p| {
                         p.line(
                             Line::new(
-                                tr(lang, "status quo of 10 Oct 2022"),
+                                fill(
+                                    tr(lang, "status quo of {}"),
+                                    &[&date(lang, &calendar.record_end)],
+                                ),
                                 PlotPoints::Owned(series(baseline)),
                             )
                             .color(Color32::from_gray(150)),

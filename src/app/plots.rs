@@ -114,11 +114,12 @@ impl PlotsPanel {
             let averaged = outputs
                 .iter()
                 .filter_map(|o| description.output(o))
-                .find_map(|o| Some((o, o.mean_days?)));
+                .find_map(|o| o.mean_days);
+            // Short enough for one legend line: the averaged plot shows which line is the mean.
             let legend = match averaged {
-                Some((o, days)) => fill(
-                    tr(lang, "scenario ({}: {}-day mean, daily faint)"),
-                    &[&title(lang, o), &format!("{days}")],
+                Some(days) => fill(
+                    tr(lang, "scenario ({}-day mean, daily faint)"),
+                    &[&format!("{days}")],
                 ),
                 None => tr(lang, "scenario").to_string(),
             };
