@@ -264,7 +264,8 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
         e.contains(&format!("damaged.csv:{}:", last + 1)) && e.contains("expected"),
         "{e}"
     );
-    // A shard of another version, with other outputs.
+    // Shards name their outputs and headline figures (the model description's): a shard with
+    // other outputs belongs to another ensemble.
     let renamed = dir.path().join("renamed.csv");
     std::fs::write(
         &renamed,
@@ -273,9 +274,21 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
     .unwrap();
     let e = err(&[&shards[0], &renamed, &shards[2]]);
     assert!(
-        e.contains("renamed.csv:10:") && e.contains("expected the outputs"),
+        e.contains("renamed.csv: belongs to another ensemble"),
         "{e}"
     );
+    // One headline figure fewer than its member lines carry: refused at the first member.
+    let fewer = dir.path().join("fewer.csv");
+    let headline_line = text
+        .lines()
+        .position(|l| l.starts_with("headline,trade_lost,"))
+        .unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(headline_line);
+    let shortened = lines.join("\n").replacen("headlines,4", "headlines,3", 1);
+    std::fs::write(&fewer, shortened).unwrap();
+    let e = err(&[&fewer]);
+    assert!(e.contains("fewer.csv:") && e.contains("values after \"member\""), "{e}");
 }
 
 #[test]

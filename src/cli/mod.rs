@@ -516,6 +516,11 @@ fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
             .count()
     };
     let warnings = compiled.unit_warnings.len();
+    // A description beside a model is checked with it (a scenario's model loads its own).
+    let description = scenario::description_path(path);
+    if matches!(loaded, Loaded::Model(_)) && description.exists() {
+        scenario::Description::load(&description, &compiled.program)?;
+    }
     match &loaded {
         Loaded::Model(_) => println!(
             "{}: valid: {} stocks, {} flows, {} auxes, {} warnings",
