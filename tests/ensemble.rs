@@ -288,7 +288,10 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
     let shortened = lines.join("\n").replacen("headlines,4", "headlines,3", 1);
     std::fs::write(&fewer, shortened).unwrap();
     let e = err(&[&fewer]);
-    assert!(e.contains("fewer.csv:") && e.contains("values after \"member\""), "{e}");
+    assert!(
+        e.contains("fewer.csv:") && e.contains("values after \"member\""),
+        "{e}"
+    );
 }
 
 #[test]

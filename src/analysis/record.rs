@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::scenario::{Calendar, Description};
 
+/// A column index and the values a row must hold there.
+type Filter<'a> = (usize, &'a [String]);
+
 /// Recorded `(model time, value)` points by output name. Dates missing from a file are absent,
 /// never zero; rows whose date is not a date are skipped.
 pub fn recorded_series(
@@ -23,7 +26,7 @@ pub fn recorded_series(
             continue;
         };
         // Per series: its value column and (column, accepted values) filters.
-        let series: Vec<(usize, Vec<(usize, &[String])>)> = recorded
+        let series: Vec<(usize, Vec<Filter>)> = recorded
             .series
             .iter()
             .filter_map(|s| {

@@ -342,7 +342,7 @@ impl Description {
                             format!("headline {:?}: expected a share > 0", h.id),
                         ));
                     }
-                    self.check_reference(reference, &needles(&id, &["reference"]), &at, &date)?;
+                    self.check_reference(reference, &needles(&id, &["reference"]), &at)?;
                 }
                 HeadlineKind::Loss {
                     output,
@@ -352,7 +352,7 @@ impl Description {
                     ..
                 } => {
                     listed(output, &needles(&id, &[&quoted(output)]), "headline output")?;
-                    self.check_reference(reference, &needles(&id, &["reference"]), &at, &date)?;
+                    self.check_reference(reference, &needles(&id, &["reference"]), &at)?;
                     date(since, &needles(&id, &["since"]))?;
                     if !(divide.is_finite() && *divide > 0.0) {
                         return Err(at(
@@ -483,8 +483,8 @@ impl Description {
         reference: &Reference,
         needles: &[&str],
         at: &dyn Fn(&[&str], String) -> EngineError,
-        date: &dyn Fn(&str, &[&str]) -> Result<chrono::NaiveDate, EngineError>,
     ) -> Result<(), EngineError> {
+        let date = |d: &str| parse_date(d).map_err(|e| at(needles, format!("{d:?}: {e}")));
         match reference {
             Reference::Value(v, source) => {
                 if !(v.is_finite() && *v > 0.0) || source.trim().is_empty() {
@@ -495,7 +495,7 @@ impl Description {
                 }
             }
             Reference::Mean(from, to) => {
-                let (a, b) = (date(from, needles)?, date(to, needles)?);
+                let (a, b) = (date(from)?, date(to)?);
                 if a > b {
                     return Err(at(needles, format!("reference: {from} is after {to}")));
                 }
