@@ -29,8 +29,8 @@ fn trade_lost(h: &Harness<'_, BorderflowApp>) -> f64 {
         .session
         .headlines
         .as_ref()
+        .and_then(|x| x.value("trade_lost"))
         .expect("headlines")
-        .trade_lost_days
 }
 
 fn fixture(rel: &str) -> PathBuf {
@@ -336,7 +336,8 @@ fn switching_to_chinese_shows_chinese_labels_dates_and_counts() {
         .headlines
         .as_ref()
         .unwrap()
-        .visitors_lost_millions;
+        .value("visitors_lost")
+        .unwrap();
     assert!(
         h.query_by_label(&format!("{:.2}亿", lost / 100.0))
             .is_some()
@@ -462,7 +463,7 @@ fn two_loaded_scenarios_appear_in_the_comparison_table_and_csv() {
     assert!(h.query_by_label(&early_title).is_some(), "{early_title}");
     // Each row shows its own headline figure: the compared runs' trade losses.
     for run in &h.state().compare.runs {
-        let days = run.headlines.as_ref().unwrap().trade_lost_days;
+        let days = run.headlines.as_ref().unwrap().value("trade_lost").unwrap();
         assert!(
             h.query_all_by_label_contains(&format!("{days:.0} days"))
                 .next()
@@ -709,16 +710,16 @@ fn with_bands_on_the_app_rests_once_the_ensemble_is_in() {
 
 /// The four headline figures of the central run as the cards and the table write them.
 fn central_figures(h: &Harness<'_, BorderflowApp>) -> [String; 4] {
-    use borderflow::app::cards::{days_text, recovery_date};
-    use borderflow::app::i18n::count;
+    use borderflow::analysis::format::{count, days_text, recovery_date};
     let app = h.state();
     let c = app.session.headlines.as_ref().expect("headlines");
-    let end = &app.session.calendar.horizon_end;
+    let cal = &app.session.calendar;
+    let date = |id: &str| c.value(id).map(|t| cal.date_of(t));
     [
-        recovery_date("en", c.date50.as_deref(), end),
-        recovery_date("en", c.date90.as_deref(), end),
-        count("en", c.visitors_lost_millions * 1e6),
-        days_text("en", c.trade_lost_days),
+        recovery_date("en", date("date50").as_deref(), &cal.horizon_end),
+        recovery_date("en", date("date90").as_deref(), &cal.horizon_end),
+        count("en", c.value("visitors_lost").unwrap() * 1e6),
+        days_text("en", c.value("trade_lost").unwrap()),
     ]
 }
 

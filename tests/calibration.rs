@@ -27,7 +27,7 @@ fn status_quo() -> Prepared {
 fn the_split_fit_never_reads_data_after_the_split() {
     let prepared = status_quo();
     let cal = prepared.calendar();
-    let observed = observed_record(&cal);
+    let observed = observed_record(&prepared.setup.description, &cal);
     let split = cal.time_of("2022-01-01").unwrap();
     // The same record with every day from the split on replaced by nonsense.
     let mut corrupted: Observed = observed.clone();
@@ -59,7 +59,7 @@ fn the_split_fit_never_reads_data_after_the_split() {
 #[test]
 fn calibration_reports_in_and_out_of_sample_fit() {
     let prepared = status_quo();
-    let observed = observed_record(&prepared.calendar());
+    let observed = observed_record(&prepared.setup.description, &prepared.calendar());
     let c =
         calibration::calibrate(&prepared, "status quo", &observed, "2022-01-01", QUICK).unwrap();
     // Nelder–Mead starts from the model's own values, so it can only improve on them.
@@ -90,7 +90,7 @@ fn calibration_reports_in_and_out_of_sample_fit() {
 #[test]
 fn writing_the_fit_changes_only_the_fitted_constants() {
     let prepared = status_quo();
-    let observed = observed_record(&prepared.calendar());
+    let observed = observed_record(&prepared.setup.description, &prepared.calendar());
     let c =
         calibration::calibrate(&prepared, "status quo", &observed, "2022-01-01", QUICK).unwrap();
     let edits = calibration::model_edits(&c, &prepared.setup.compiled.model);
@@ -287,6 +287,6 @@ fn nothing_after_the_cut_off_is_an_outcome() {
             assert!(to <= end, "{}", t.name);
         }
     }
-    let observed = observed_record(&cal);
+    let observed = observed_record(&prepared.setup.description, &cal);
     assert!(observed.values().flatten().all(|(t, _)| *t <= end));
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use borderflow::analysis::ensemble::sensitivity::{self, Metric};
-use borderflow::analysis::ensemble::{self, Member, OUTPUTS, Plan, Summary, shard};
+use borderflow::analysis::ensemble::{self, HeadlineColumn, Member, Plan, Summary, shard};
 use borderflow::analysis::headlines;
 use borderflow::scenario::{Distribution, Prepared, prepare_str};
 
@@ -103,7 +103,8 @@ fn a_zero_width_range_gives_a_zero_width_band_equal_to_the_single_run() {
     ));
     let plan = plan_of(&p);
     let (_, summary) = ensemble::run(&p, &plan).unwrap();
-    for output in OUTPUTS {
+    for output in &plan.output_names {
+        let output = output.as_str();
         let s = single.series(output).unwrap();
         let (p5, p95) = (
             summary.band(output, 0).unwrap(),
@@ -115,14 +116,17 @@ fn a_zero_width_range_gives_a_zero_width_band_equal_to_the_single_run() {
             assert_eq!(p5[j], s[row], "{output} at {t}");
         }
     }
-    let h = headlines::headlines(&single, &p.calendar(), p.branch_time()).unwrap();
-    let after = p.calendar().horizon_time().unwrap() + 1.0;
-    let want = [
-        h.time50.unwrap_or(after),
-        h.time90.unwrap_or(after),
-        h.visitors_lost_millions,
-        h.trade_lost_days,
-    ];
+    let h = headlines::headlines(
+        &p.setup.description,
+        &single,
+        &p.calendar(),
+        p.branch_time(),
+        None,
+    )
+    .unwrap();
+    let want: Vec<f64> = (0..h.values.len())
+        .map(|i| h.number(i, &p.calendar()))
+        .collect();
     for (k, w) in want.iter().enumerate() {
         assert!(
             summary.headlines[k].iter().all(|v| v == w),
@@ -136,18 +140,21 @@ fn a_zero_width_range_gives_a_zero_width_band_equal_to_the_single_run() {
 fn percentiles_of_members_match_a_hand_computation() {
     // Five members whose only output value is 1, 2, 3, 4, 10 (in shuffled order):
     // numpy.percentile(..., [5, 25, 50, 75, 95]) = 1.2, 2, 3, 4, 8.8.
-    let cal = prepared("").calendar();
+    let p = prepared("");
+    let cal = p.calendar();
+    let outputs = p.setup.description.ensemble.clone();
+    let columns = HeadlineColumn::of(&p.setup.description);
     let members: Vec<Member> = [3.0, 10.0, 1.0, 4.0, 2.0]
         .iter()
         .enumerate()
         .map(|(i, &v)| Member {
             index: i,
             parameters: vec![],
-            series: vec![v; OUTPUTS.len()],
-            headlines: [v, 5000.0 + v, v, v],
+            series: vec![v; outputs.len()],
+            headlines: vec![v, 5000.0 + v, v, v],
         })
         .collect();
-    let s = Summary::of(&cal, &[0.0], &members);
+    let s = Summary::of(&cal, &[0.0], &outputs, &columns, &members);
     let want = [1.2, 2.0, 3.0, 4.0, 8.8];
     for (b, w) in want.iter().enumerate() {
         assert!((s.bands[0][b][0] - w).abs() < 1e-12);
@@ -257,7 +264,8 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
         e.contains(&format!("damaged.csv:{}:", last + 1)) && e.contains("expected"),
         "{e}"
     );
-    // A shard of another version, with other outputs.
+    // Shards name their outputs and headline figures (the model description's): a shard with
+    // other outputs belongs to another ensemble.
     let renamed = dir.path().join("renamed.csv");
     std::fs::write(
         &renamed,
@@ -266,7 +274,22 @@ fn shards_merged_equal_the_whole_byte_for_byte() {
     .unwrap();
     let e = err(&[&shards[0], &renamed, &shards[2]]);
     assert!(
-        e.contains("renamed.csv:10:") && e.contains("expected the outputs"),
+        e.contains("renamed.csv: belongs to another ensemble"),
+        "{e}"
+    );
+    // One headline figure fewer than its member lines carry: refused at the first member.
+    let fewer = dir.path().join("fewer.csv");
+    let headline_line = text
+        .lines()
+        .position(|l| l.starts_with("headline,trade_lost,"))
+        .unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(headline_line);
+    let shortened = lines.join("\n").replacen("headlines,4", "headlines,3", 1);
+    std::fs::write(&fewer, shortened).unwrap();
+    let e = err(&[&fewer]);
+    assert!(
+        e.contains("fewer.csv:") && e.contains("values after \"member\""),
         "{e}"
     );
 }
@@ -313,7 +336,8 @@ fn bad_ensemble_settings_are_located() {
 fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     let p = prepared("");
     let plan = plan_of(&p);
-    let (base, swings) = sensitivity::tornado(&p, &plan, Metric::VisitorsLost).unwrap();
+    let visitors_lost = Metric::named(&p.setup.description, "visitors_lost").unwrap();
+    let (base, swings) = sensitivity::tornado(&p, &plan, &visitors_lost).unwrap();
     assert!(base > 0.0);
     assert!(swings.windows(2).all(|w| w[0].width() >= w[1].width()));
     // Finance and trade parameters cannot move Mainland visitor losses.
@@ -328,7 +352,7 @@ fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     assert!(swings[0].width() > 0.0);
     // Sobol: the same irrelevant parameter has zero indices; first-order indices sum to at most
     // about one.
-    let ix = sensitivity::sobol(&p, &plan, Metric::VisitorsLost, 48, &Default::default()).unwrap();
+    let ix = sensitivity::sobol(&p, &plan, &visitors_lost, 48, &Default::default()).unwrap();
     let connect = ix
         .iter()
         .find(|i| i.parameter == "Connect growth rate")
@@ -336,7 +360,7 @@ fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     assert_eq!((connect.first, connect.total), (0.0, 0.0));
     let sum: f64 = ix.iter().map(|i| i.first).sum();
     assert!(sum < 1.5, "{sum}");
-    let csv = sensitivity::csv(&plan, Metric::VisitorsLost, base, &swings, Some(&ix));
+    let csv = sensitivity::csv(&plan, &visitors_lost, base, &swings, Some(&ix));
     assert!(csv.starts_with("rank,parameter,low,high,visitors_lost_at_low,visitors_lost_at_high,swing,sobol_first,sobol_total\n1,"));
 }
 

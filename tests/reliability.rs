@@ -460,6 +460,15 @@ fn calibrate_write_goes_through_a_symlink_and_keeps_the_mode() {
     for f in ["szhk.levers.ron", "szhk.calibration.ron"] {
         std::fs::copy(models.join(f), d.join(f)).expect("copy");
     }
+    // The description names the record the fit reads, beside the model: here, the repository's.
+    let data = models.join("../data/hk_daily_passenger_traffic.csv");
+    let description = std::fs::read_to_string(models.join("szhk.model.ron"))
+        .expect("description")
+        .replace(
+            "\"../data/hk_daily_passenger_traffic.csv\"",
+            &format!("{:?}", data.display().to_string()),
+        );
+    std::fs::write(d.join("szhk.model.ron"), description).expect("description");
     let real = d.join("real.xmile");
     std::fs::copy(models.join("szhk.xmile"), &real).expect("copy");
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");

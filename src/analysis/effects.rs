@@ -19,18 +19,6 @@ use crate::scenario::{Direction, Lever, LeverValue, Prepared, Scenario};
 pub const EFFECT_SHARE: f64 = 0.005;
 /// A date change counts from this many days.
 pub const EFFECT_DAYS: f64 = 1.0;
-/// The planner's named outputs: each one the model has is a column.
-pub const NAMED_OUTPUTS: [&str; 9] = [
-    "Mainland visitor arrivals",
-    "Shenzhen land crossings",
-    "HK resident trips north",
-    "Goods vehicle crossings",
-    "Trade index",
-    "Connect turnover",
-    "Cross-border professionals",
-    "Joint research projects",
-    "Tourism value added index",
-];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Row {
@@ -73,7 +61,7 @@ impl Verdict {
 /// A column: a headline date (days), a headline amount, or an output's last-year mean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
-    /// The headline key (`date50`, …) or the output's name.
+    /// The headline id (`date50`, …) or the output's name.
     pub name: String,
     pub is_date: bool,
     /// True for a model output (a lever's stated effects can name it).
@@ -128,28 +116,27 @@ pub struct EffectsTable {
 /// Measured figures of one run, in [`EffectsTable::figures`] order.
 struct Measures(Vec<f64>);
 
-/// The figures a run offers: the headline figures when the model has their outputs, then each
-/// named output and each output a lever's effects name, once.
+/// The figures a run offers: the description's headline figures, then each output its
+/// `effects` list names and each output a lever's effects name, once.
 fn figures_for(prepared: &Prepared) -> Vec<Figure> {
     let program = &prepared.setup.compiled.program;
-    let mut figures = Vec::new();
-    let has_headlines = [headlines::VISITORS, headlines::TRADE]
+    let description = &prepared.setup.description;
+    let mut figures: Vec<Figure> = description
+        .headlines
         .iter()
-        .all(|o| program.find(o).is_some());
-    if has_headlines {
-        for (key, is_date) in [
-            ("date50", true),
-            ("date90", true),
-            ("visitors_lost", false),
-            ("trade_lost", false),
-        ] {
-            figures.push(Figure {
-                name: key.into(),
-                is_date,
-                is_output: false,
-            });
-        }
-    }
+        // A difference from the status quo moves exactly as the figure it differences.
+        .filter(|h| {
+            !matches!(
+                h.kind,
+                crate::scenario::description::HeadlineKind::FromStatusQuo { .. }
+            )
+        })
+        .map(|h| Figure {
+            name: h.id.clone(),
+            is_date: h.format == crate::scenario::description::Format::Date,
+            is_output: false,
+        })
+        .collect();
     let stated = prepared
         .setup
         .catalogue
@@ -157,7 +144,7 @@ fn figures_for(prepared: &Prepared) -> Vec<Figure> {
         .iter()
         .flat_map(|l| l.effects.iter().map(|e| e.output.as_str()));
     let mut seen = Vec::new();
-    for name in NAMED_OUTPUTS.iter().copied().chain(stated) {
+    for name in description.effects.iter().map(String::as_str).chain(stated) {
         let key = canonical_name(name);
         if program.find(name).is_some() && !seen.contains(&key) {
             seen.push(key);
@@ -184,19 +171,25 @@ fn measure(
     branch_time: f64,
 ) -> Result<Measures, EngineError> {
     let cal = prepared.calendar();
-    let horizon = cal.horizon_time().unwrap_or(f64::INFINITY);
     let from = cal
         .time_of(&last_year_from(prepared))
         .unwrap_or(f64::NEG_INFINITY);
-    let h = headlines::headlines(results, &cal, branch_time);
+    let h = headlines::headlines(
+        &prepared.setup.description,
+        results,
+        &cal,
+        branch_time,
+        None,
+    );
     let mut values = Vec::with_capacity(figures.len());
     for f in figures {
-        let v = match (f.name.as_str(), &h) {
-            ("date50", Some(h)) => h.time50.unwrap_or(horizon + 1.0),
-            ("date90", Some(h)) => h.time90.unwrap_or(horizon + 1.0),
-            ("visitors_lost", Some(h)) => h.visitors_lost_millions,
-            ("trade_lost", Some(h)) => h.trade_lost_days,
-            (name, _) => {
+        let headline = h
+            .as_ref()
+            .filter(|_| !f.is_output)
+            .and_then(|h| Some((h, h.ids.iter().position(|id| *id == f.name)?)));
+        let v = match (f.name.as_str(), headline) {
+            (_, Some((h, i))) => h.number(i, &cal),
+            (name, None) => {
                 let series = results.series(name).ok_or_else(|| {
                     EngineError::Run(format!("effects: the run lacks output {name:?}"))
                 })?;

@@ -5,6 +5,7 @@ pub mod doc;
 pub mod effects;
 pub mod ensemble;
 pub mod export;
+pub mod format;
 pub mod headlines;
 pub mod limits;
 pub mod record;

@@ -1,80 +1,71 @@
-//! The recorded daily series (Hong Kong Immigration Department, to 2022-10-10), built into the
-//! binary so that plots show history without reading the source tree.
+//! Recorded series to draw over the plots and to calibrate against, read as the model
+//! description says: each of its recorded files, each series the sum of a column over the rows
+//! of a date that pass its filters.
 
 use std::collections::BTreeMap;
 
-use crate::scenario::Calendar;
+use crate::scenario::{Calendar, Description};
 
-const DAILY: &str = include_str!("../../assets/data/hk_daily_passenger_traffic.csv");
+/// A column index and the values a row must hold there.
+type Filter<'a> = (usize, &'a [String]);
 
-/// The Shenzhen land control points (assets/data/README.md).
-pub const SHENZHEN_LAND: [&str; 7] = [
-    "Lo Wu",
-    "Lok Ma Chau",
-    "Lok Ma Chau Spur Line",
-    "Man Kam To",
-    "Sha Tau Kok",
-    "Shenzhen Bay",
-    "Heung Yuen Wai",
-];
-
-/// Model output of each recorded control point (or group of them): the model's crossing groups
-/// (assets/models/szhk.xmile). Points not listed (none at present) are counted only in the totals.
-const CROSSING_OUTPUT: [(&str, &str); 16] = [
-    ("Lo Wu", "Crossings[Lo Wu]"),
-    ("Lok Ma Chau", "Crossings[Lok Ma Chau]"),
-    ("Lok Ma Chau Spur Line", "Crossings[Lok Ma Chau Spur Line]"),
-    ("Man Kam To", "Crossings[Man Kam To]"),
-    ("Sha Tau Kok", "Crossings[Sha Tau Kok]"),
-    ("Shenzhen Bay", "Crossings[Shenzhen Bay]"),
-    ("Heung Yuen Wai", "Crossings[Heung Yuen Wai]"),
-    ("Hong Kong-Zhuhai-Macao Bridge", "Crossings[HZM Bridge]"),
-    ("Airport", "Crossings[Airport]"),
-    ("Express Rail Link West Kowloon", "Crossings[West Kowloon]"),
-    ("Hung Hom", "Crossings[West Kowloon]"),
-    ("China Ferry Terminal", "Crossings[Ferries]"),
-    ("Macao Ferry Terminal", "Crossings[Ferries]"),
-    ("Tuen Mun Ferry Terminal", "Crossings[Ferries]"),
-    ("Kai Tak Cruise Terminal", "Crossings[Ferries]"),
-    ("Harbour Control", "Crossings[Ferries]"),
-];
-
-/// Recorded `(model time, value)` points by output name: `Mainland visitor arrivals` (arrivals
-/// at all control points), `Shenzhen land crossings` (two-way, all travellers), the two-way trips
-/// of each traveller type at all control points (`HK resident crossings`, `Mainland visitor
-/// crossings`, `Other visitor crossings`) and of each crossing (`Crossings[Lo Wu]`, ...).
-pub fn recorded_series(calendar: &Calendar) -> BTreeMap<&'static str, Vec<(f64, f64)>> {
-    let mut days: BTreeMap<String, BTreeMap<&'static str, f64>> = BTreeMap::new();
-    let mut rdr = csv::Reader::from_reader(DAILY.as_bytes());
-    for rec in rdr.records().flatten() {
-        let (Some(date), Some(point), Some(direction)) = (rec.get(0), rec.get(1), rec.get(2))
-        else {
+/// Recorded `(model time, value)` points by output name. Dates missing from a file are absent,
+/// never zero; rows whose date is not a date are skipped.
+pub fn recorded_series(
+    description: &Description,
+    calendar: &Calendar,
+) -> BTreeMap<String, Vec<(f64, f64)>> {
+    let mut out: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for (recorded, text) in description.recorded.iter().zip(&description.data) {
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let Ok(header) = rdr.headers().cloned() else {
             continue;
         };
-        let num = |i: usize| -> f64 { rec.get(i).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
-        let (hk, mainland, other, total) = (num(3), num(4), num(5), num(6));
-        let e = days.entry(date.to_string()).or_default();
-        let mut add = |name: &'static str, v: f64| *e.entry(name).or_default() += v;
-        if direction == "arrival" {
-            add("Mainland visitor arrivals", mainland);
-        }
-        add("HK resident crossings", hk);
-        add("Mainland visitor crossings", mainland);
-        add("Other visitor crossings", other);
-        if SHENZHEN_LAND.contains(&point) {
-            add("Shenzhen land crossings", total);
-        }
-        if let Some((_, output)) = CROSSING_OUTPUT.iter().find(|(p, _)| *p == point) {
-            add(output, total);
-        }
-    }
-    let mut out: BTreeMap<&'static str, Vec<(f64, f64)>> = BTreeMap::new();
-    for (date, values) in days {
-        let Ok(t) = calendar.time_of(&date) else {
+        let col = |name: &str| header.iter().position(|h| h.trim() == name);
+        let Some(date_col) = col(&recorded.date) else {
             continue;
         };
-        for (name, v) in values {
-            out.entry(name).or_default().push((t, v));
+        // Per series: its value column and (column, accepted values) filters.
+        let series: Vec<(usize, Vec<Filter>)> = recorded
+            .series
+            .iter()
+            .filter_map(|s| {
+                let filters = s
+                    .filters
+                    .iter()
+                    .map(|(c, values)| col(c).map(|i| (i, values.as_slice())))
+                    .collect::<Option<Vec<_>>>()?;
+                Some((col(&s.column)?, filters))
+            })
+            .collect();
+        let mut days: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+        for rec in rdr.records().flatten() {
+            let Some(date) = rec.get(date_col) else {
+                continue;
+            };
+            let sums = days
+                .entry(date.to_string())
+                .or_insert_with(|| vec![None; series.len()]);
+            for (k, (column, filters)) in series.iter().enumerate() {
+                let pass = filters.iter().all(|(c, values)| {
+                    rec.get(*c)
+                        .is_some_and(|v| values.iter().any(|a| a.as_str() == v))
+                });
+                if pass {
+                    let v: f64 = rec.get(*column).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+                    *sums[k].get_or_insert(0.0) += v;
+                }
+            }
+        }
+        for (date, sums) in days {
+            let Ok(t) = calendar.time_of(&date) else {
+                continue;
+            };
+            for (s, v) in recorded.series.iter().zip(sums) {
+                if let Some(v) = v {
+                    out.entry(s.output.clone()).or_default().push((t, v));
+                }
+            }
         }
     }
     out
@@ -83,19 +74,44 @@ pub fn recorded_series(calendar: &Calendar) -> BTreeMap<&'static str, Vec<(f64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::description::{Recorded, RecordedSeries};
 
     #[test]
-    fn the_record_ends_on_the_report_date() {
+    fn columns_are_summed_per_date_over_the_rows_that_pass() {
         let cal = Calendar {
-            origin: "2019-01-01".into(),
-            horizon_end: "2030-12-31".into(),
-            record_end: "2022-10-10".into(),
+            origin: "2020-01-01".into(),
+            horizon_end: "2020-12-31".into(),
+            record_end: "2020-06-30".into(),
         };
-        let r = recorded_series(&cal);
-        let mv = &r["Mainland visitor arrivals"];
-        assert_eq!(cal.date_of(mv.first().unwrap().0), "2020-01-25");
-        assert_eq!(cal.date_of(mv.last().unwrap().0), "2022-10-10");
-        // The gap 2020-11-16 .. 2020-12-31 is missing, not zero.
-        assert!(!mv.iter().any(|(t, _)| cal.date_of(*t) == "2020-12-01"));
+        let csv = "date,point,dir,n\n2020-01-01,A,in,1\n2020-01-01,B,in,2\n2020-01-01,A,out,4\n\
+                   2020-01-03,B,out,8\nnot a date,A,in,16\n";
+        let d = Description {
+            recorded: vec![Recorded {
+                file: "x.csv".into(),
+                date: "date".into(),
+                source: String::new(),
+                series: vec![
+                    RecordedSeries {
+                        output: "all".into(),
+                        column: "n".into(),
+                        filters: Vec::new(),
+                    },
+                    RecordedSeries {
+                        output: "A in".into(),
+                        column: "n".into(),
+                        filters: vec![
+                            ("point".into(), vec!["A".into()]),
+                            ("dir".into(), vec!["in".into()]),
+                        ],
+                    },
+                ],
+            }],
+            data: vec![csv.into()],
+            ..Default::default()
+        };
+        let r = recorded_series(&d, &cal);
+        assert_eq!(r["all"], vec![(0.0, 7.0), (2.0, 8.0)]);
+        // 2020-01-03 has no row from A inward: absent, not zero.
+        assert_eq!(r["A in"], vec![(0.0, 1.0)]);
     }
 }

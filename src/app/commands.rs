@@ -10,7 +10,7 @@ use super::document::Document;
 use super::i18n::{fill, tr};
 use super::{BorderflowApp, MAX_RECENT, Pending, examples, export, files, i18n, presentation};
 use crate::engine::EngineError;
-use crate::scenario::{self, Scenario, edit, save_scenario};
+use crate::scenario::{self, edit, save_scenario};
 
 impl BorderflowApp {
     /// Opens a scenario file; on failure the error is shown and the current work stays.
@@ -243,6 +243,7 @@ impl BorderflowApp {
                         &self.session.baseline,
                         &self.session.current,
                         &self.session.calendar,
+                        &self.session.setup.description,
                     );
                     self.exported(&p, result);
                 }
@@ -256,6 +257,7 @@ impl BorderflowApp {
                     let text = export::markdown(&export::SummaryInput {
                         scenario: &self.doc.scenario,
                         catalogue: &self.session.setup.catalogue,
+                        description: &self.session.setup.description,
                         branch: &edit::date_text(self.session.window(&self.doc.scenario).branch),
                         current: self.session.headlines.as_ref(),
                         baseline: self.session.baseline_headlines.as_ref(),
@@ -288,9 +290,12 @@ impl BorderflowApp {
             }
             Command::ExportComparison(path) => {
                 if let Some(p) = path.or_else(|| ask_save("CSV", "csv", "comparison.csv")) {
-                    let result =
-                        self.compare
-                            .write_csv(&p, &self.session.current, &self.session.calendar);
+                    let result = self.compare.write_csv(
+                        &p,
+                        &self.session.current,
+                        &self.session.calendar,
+                        &self.session.setup.description,
+                    );
                     self.exported(&p, result);
                 }
             }
@@ -337,10 +342,10 @@ impl BorderflowApp {
     pub(super) fn proceed(&mut self, action: Pending) {
         match action {
             Pending::New => {
-                let mut s = Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline")
-                    .expect("the built-in default scenario parses");
-                self.session.setup.migrate(&mut s);
-                self.doc = Document::new(s, None);
+                match super::session::default_scenario(&self.session.setup) {
+                    Ok(s) => self.doc = Document::new(s, None),
+                    Err(e) => self.error = Some(e.to_string()),
+                }
                 self.doc.changed();
             }
             Pending::Open(Some(p)) => self.open(&p),

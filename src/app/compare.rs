@@ -7,14 +7,14 @@ use std::path::Path;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
 
-use super::cards::{days_text, difference_text, recovery_date};
 use super::command::Command;
-use super::i18n::{count, fill, tr};
-use super::plots::{PLOTTED, PlotData, output_name, with_dates};
+use super::i18n::{fill, tr};
+use super::plots::{PlotData, output_name, with_dates};
 use crate::analysis::Headlines;
 use crate::analysis::export::{LETTERS, comparison_columns, write_table};
+use crate::analysis::format;
 use crate::engine::{EngineError, Results};
-use crate::scenario::{Calendar, ModelSetup, Scenario, prepare_embedded, text_in};
+use crate::scenario::{Calendar, Description, ModelSetup, Scenario, prepare_embedded, text_in};
 
 /// Scenarios compared besides the working one.
 pub const MAX_COMPARED: usize = 3;
@@ -46,7 +46,7 @@ pub struct Working<'a> {
 pub struct ComparePanel {
     pub open: bool,
     pub runs: Vec<Compared>,
-    /// Which of [`PLOTTED`] the difference plot shows.
+    /// Which of the workbench's plots the difference plot shows.
     pub diff_output: usize,
 }
 
@@ -65,11 +65,25 @@ impl ComparePanel {
         }
         let prepared = prepare_embedded(setup, path)?;
         let results = prepared.run_with(&[])?.results;
-        let headlines =
-            crate::analysis::headlines(&results, &prepared.calendar(), prepared.branch_time());
+        let description = &setup.description;
+        // Differences from the status quo compare with the status quo's own run.
+        let status_quo = if description.needs_status_quo() {
+            let sq = crate::scenario::Prepared::status_quo(std::sync::Arc::clone(setup))?;
+            let r = sq.run_with(&[])?.results;
+            crate::analysis::headlines(description, &r, &sq.calendar(), sq.branch_time(), None)
+        } else {
+            None
+        };
+        let headlines = crate::analysis::headlines(
+            description,
+            &results,
+            &prepared.calendar(),
+            prepared.branch_time(),
+            status_quo.as_ref(),
+        );
         let scenario = prepared.scenario;
         self.runs.push(Compared {
-            plot: PlotData::from(&results),
+            plot: PlotData::from(&results, description),
             scenario,
             results,
             headlines,
@@ -100,11 +114,17 @@ impl ComparePanel {
         path: &Path,
         working: &Results,
         calendar: &Calendar,
+        description: &Description,
     ) -> Result<(), EngineError> {
         let runs: Vec<&Results> = std::iter::once(working)
             .chain(self.runs.iter().map(|r| &r.results))
             .collect();
-        let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
+        let outputs: Vec<&str> = description
+            .workbench
+            .plots
+            .iter()
+            .map(String::as_str)
+            .collect();
         let columns = comparison_columns(&runs, &outputs).map_err(EngineError::Run)?;
         let dates: Vec<String> = working.times.iter().map(|&t| calendar.date_of(t)).collect();
         write_table(path, &working.times, Some(&dates), &columns).map(drop)
@@ -116,9 +136,9 @@ impl ComparePanel {
         ctx: &egui::Context,
         working: &Working<'_>,
         calendar: &Calendar,
+        description: &Description,
         lang: &str,
     ) -> Vec<Command> {
-        let horizon_end = calendar.horizon_end.as_str();
         let mut out = Vec::new();
         if !self.open {
             return out;
@@ -139,9 +159,9 @@ impl ComparePanel {
                         out.push(Command::ExportComparison(None));
                     }
                 });
-                self.table(ui, working, horizon_end, lang, &mut out);
+                self.table(ui, working, calendar, description, lang, &mut out);
                 ui.separator();
-                self.difference_plot(ui, working, calendar, lang);
+                self.difference_plot(ui, working, calendar, description, lang);
             });
         self.open = open;
         out
@@ -151,23 +171,20 @@ impl ComparePanel {
         &self,
         ui: &mut Ui,
         working: &Working<'_>,
-        horizon_end: &str,
+        calendar: &Calendar,
+        description: &Description,
         lang: &str,
         out: &mut Vec<Command>,
     ) {
         let a = working.headlines;
         egui::Grid::new("comparison table")
             .striped(true)
-            .num_columns(6)
+            .num_columns(2 + description.headlines.len())
             .show(ui, |ui| {
-                for head in [
-                    "",
-                    tr(lang, "Scenario"),
-                    tr(lang, "50% recovery of Mainland visitors"),
-                    tr(lang, "90% recovery of Mainland visitors"),
-                    tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
-                    tr(lang, "Trade lost (days of 2019 trade)"),
-                ] {
+                let heads = ["", tr(lang, "Scenario")]
+                    .into_iter()
+                    .chain(description.headlines.iter().map(|h| format::title(h, lang)));
+                for head in heads {
                     ui.label(RichText::new(head).small().strong());
                 }
                 ui.end_row();
@@ -204,39 +221,18 @@ impl ComparePanel {
                         (Some(_), Some(_)) => format!("{text}\n{}", tr(lang, "vs A:")),
                         _ => text,
                     };
-                    let diff = |x: f64, unit: &dyn Fn(f64) -> String| {
-                        if x.abs() < 1e-9 {
-                            tr(lang, "same as A").to_string()
-                        } else {
-                            format!("{}{}", if x < 0.0 { "-" } else { "+" }, unit(x.abs()))
-                        }
-                    };
-                    let cells = [
-                        (
-                            recovery_date(lang, h.date50.as_deref(), horizon_end),
-                            a.map(|a| versus_a(lang, a.time50, h.time50)),
-                        ),
-                        (
-                            recovery_date(lang, h.date90.as_deref(), horizon_end),
-                            a.map(|a| versus_a(lang, a.time90, h.time90)),
-                        ),
-                        (
-                            count(lang, h.visitors_lost_millions * 1e6),
-                            a.map(|a| {
-                                diff(h.visitors_lost_millions - a.visitors_lost_millions, &|x| {
-                                    count(lang, x * 1e6)
-                                })
-                            }),
-                        ),
-                        (
-                            days_text(lang, h.trade_lost_days),
-                            a.map(|a| {
-                                diff(h.trade_lost_days - a.trade_lost_days, &|x| {
-                                    days_text(lang, x)
-                                })
-                            }),
-                        ),
-                    ];
+                    let cells = description
+                        .headlines
+                        .iter()
+                        .enumerate()
+                        .map(|(i, headline)| {
+                            (
+                                format::value(lang, headline, h.values[i], calendar),
+                                a.map(|a| {
+                                    format::versus_a_text(lang, headline, a.values[i], h.values[i])
+                                }),
+                            )
+                        });
                     for (value, difference) in cells {
                         match (index, difference) {
                             (Some(_), Some(d)) => {
@@ -260,15 +256,24 @@ impl ComparePanel {
         ui: &mut Ui,
         working: &Working<'_>,
         calendar: &Calendar,
+        description: &Description,
         lang: &str,
     ) {
+        let plotted = &description.workbench.plots;
+        let Some(name) = plotted.get(self.diff_output).or(plotted.first()) else {
+            return;
+        };
         ui.horizontal(|ui| {
             ui.label(tr(lang, "Difference from A:"));
             egui::ComboBox::from_id_salt("difference output")
-                .selected_text(output_name(lang, PLOTTED[self.diff_output].0))
+                .selected_text(output_name(lang, description, name))
                 .show_ui(ui, |ui| {
-                    for (k, (name, _)) in PLOTTED.iter().enumerate() {
-                        ui.selectable_value(&mut self.diff_output, k, output_name(lang, name));
+                    for (k, name) in plotted.iter().enumerate() {
+                        ui.selectable_value(
+                            &mut self.diff_output,
+                            k,
+                            output_name(lang, description, name),
+                        );
                     }
                 });
         });
@@ -276,15 +281,15 @@ impl ComparePanel {
             ui.label(tr(lang, "Add a scenario to see its difference from A."));
             return;
         }
-        let name = PLOTTED[self.diff_output].0;
-        let Some(a) = working.results.series(name) else {
+        let Some(a) = working.results.series_or_sum(name) else {
             return;
         };
+        let unit = description.output(name).map_or("", |o| o.unit.as_str());
         let times = &working.results.times;
         let plot = Plot::new("difference plot").height(200.0);
-        with_dates(plot, calendar, lang, PLOTTED[self.diff_output].1).show(ui, |plot| {
+        with_dates(plot, calendar, lang, unit, super::plots::Transform::Linear).show(ui, |plot| {
             for (i, r) in self.runs.iter().enumerate() {
-                let Some(b) = r.results.series(name) else {
+                let Some(b) = r.results.series_or_sum(name) else {
                     continue;
                 };
                 let points: Vec<PlotPoint> = times
@@ -299,15 +304,5 @@ impl ComparePanel {
                 );
             }
         });
-    }
-}
-
-/// A recovery date against A's: like the cards' wording, with A in place of the baseline.
-fn versus_a(lang: &str, a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (None, None) => tr(lang, "neither reaches it").into(),
-        (Some(_), None) => tr(lang, "not reached (A reaches it)").into(),
-        (None, Some(_)) => tr(lang, "reached (A does not)").into(),
-        _ => difference_text(lang, a, b),
     }
 }

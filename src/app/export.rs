@@ -4,25 +4,29 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::cards::{days_text, difference_text, recovery_date};
-use super::i18n::{count, date, tr};
-use super::plots::PLOTTED;
+use super::i18n::date;
 use crate::analysis::Headlines;
 use crate::analysis::ensemble::Summary;
 use crate::analysis::export::{comparison_columns, write_table};
-use crate::analysis::headlines::reached_date;
+use crate::analysis::format;
 use crate::engine::{EngineError, Results};
-use crate::scenario::{Calendar, Catalogue, Scenario, text_in};
+use crate::scenario::{Calendar, Catalogue, Description, Scenario, text_in};
 
-/// `time,date,NAME [A],NAME [B],NAME [B-A]` for the plotted outputs: A the status quo, B the
-/// scenario.
+/// `time,date,NAME [A],NAME [B],NAME [B-A]` for the workbench's plotted outputs: A the status
+/// quo, B the scenario.
 pub fn runs_csv(
     path: &Path,
     baseline: &Results,
     current: &Results,
     calendar: &Calendar,
+    description: &Description,
 ) -> Result<(), EngineError> {
-    let outputs: Vec<&str> = PLOTTED.iter().map(|(n, _)| *n).collect();
+    let outputs: Vec<&str> = description
+        .workbench
+        .plots
+        .iter()
+        .map(String::as_str)
+        .collect();
     let columns = comparison_columns(&[baseline, current], &outputs).map_err(EngineError::Run)?;
     let dates: Vec<String> = current.times.iter().map(|&t| calendar.date_of(t)).collect();
     // The plotted outputs are the model's own, none named `time` or `date`: no notes.
@@ -46,6 +50,7 @@ pub fn png(path: &Path, image: &egui::ColorImage) -> Result<(), EngineError> {
 pub struct SummaryInput<'a> {
     pub scenario: &'a Scenario,
     pub catalogue: &'a Catalogue,
+    pub description: &'a Description,
     pub branch: &'a str,
     pub current: Option<&'a Headlines>,
     pub baseline: Option<&'a Headlines>,
@@ -58,7 +63,6 @@ pub struct SummaryInput<'a> {
 pub fn markdown(input: &SummaryInput<'_>) -> String {
     let lang = input.lang;
     let s = input.scenario;
-    let horizon = &input.catalogue.horizon_end;
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", text_in(&s.title, lang));
     let description = text_in(&s.description, lang);
@@ -108,37 +112,17 @@ pub fn markdown(input: &SummaryInput<'_>) -> String {
     };
     let _ = writeln!(out, "| | scenario | status quo | difference |");
     let _ = writeln!(out, "|---|---|---|---|");
-    let rows = [
-        (
-            tr(lang, "50% recovery of Mainland visitors"),
-            recovery_date(lang, h.date50.as_deref(), horizon),
-            recovery_date(lang, b.date50.as_deref(), horizon),
-            difference_text(lang, b.time50, h.time50),
-        ),
-        (
-            tr(lang, "90% recovery of Mainland visitors"),
-            recovery_date(lang, h.date90.as_deref(), horizon),
-            recovery_date(lang, b.date90.as_deref(), horizon),
-            difference_text(lang, b.time90, h.time90),
-        ),
-        (
-            tr(lang, "Mainland visitor arrivals lost since 25 Jan 2020"),
-            count(lang, h.visitors_lost_millions * 1e6),
-            count(lang, b.visitors_lost_millions * 1e6),
-            count(
-                lang,
-                (h.visitors_lost_millions - b.visitors_lost_millions) * 1e6,
-            ),
-        ),
-        (
-            tr(lang, "Trade lost (days of 2019 trade)"),
-            days_text(lang, h.trade_lost_days),
-            days_text(lang, b.trade_lost_days),
-            days_text(lang, h.trade_lost_days - b.trade_lost_days),
-        ),
-    ];
-    for (name, a, base, diff) in rows {
-        let _ = writeln!(out, "| {name} | {a} | {base} | {diff} |");
+    let calendar = input.catalogue.calendar();
+    for (i, headline) in input.description.headlines.iter().enumerate() {
+        let (v, base) = (h.values[i], b.values[i]);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            format::title(headline, lang),
+            format::value(lang, headline, v, &calendar),
+            format::value(lang, headline, base, &calendar),
+            format::signed_difference(lang, headline, v, base)
+        );
     }
     if let Some(e) = input.ensemble {
         let _ = writeln!(
@@ -146,37 +130,20 @@ pub fn markdown(input: &SummaryInput<'_>) -> String {
             "\nEnsemble of {} members over the model's uncertain parameters (median, p5–p95):\n",
             e.members
         );
-        let show_date =
-            |t: f64| recovery_date(lang, reached_date(&e.calendar, t).as_deref(), horizon);
-        let lines = [
-            ("50%", &e.headlines[0], &show_date as &dyn Fn(f64) -> String),
-            ("90%", &e.headlines[1], &show_date),
-        ];
-        for (name, p, show) in lines {
+        for (column, p) in e.headline_columns.iter().zip(&e.headlines) {
+            let Some(headline) = input.description.headline(&column.id) else {
+                continue;
+            };
+            let show = |v: f64| format::percentile_value(lang, headline, v, &e.calendar);
             let _ = writeln!(
                 out,
-                "- {name} recovery: {} ({} – {})",
+                "- {}: {} ({} – {})",
+                format::title(headline, lang),
                 show(p[2]),
                 show(p[0]),
                 show(p[4])
             );
         }
-        let v = &e.headlines[2];
-        let _ = writeln!(
-            out,
-            "- visitors lost: {} ({} – {})",
-            count(lang, v[2] * 1e6),
-            count(lang, v[0] * 1e6),
-            count(lang, v[4] * 1e6)
-        );
-        let t = &e.headlines[3];
-        let _ = writeln!(
-            out,
-            "- trade lost: {} ({} – {})",
-            days_text(lang, t[2]),
-            days_text(lang, t[0]),
-            days_text(lang, t[4])
-        );
     }
     out
 }

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub use crate::analysis::format::{count, date, fill, month};
+
 /// The languages the app speaks, with their names in themselves.
 pub const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("zh", "中文")];
 
@@ -34,24 +36,6 @@ pub fn has_zh(en: &str) -> bool {
     ZH.iter().any(|(k, _)| *k == en)
 }
 
-/// `template` with each `{}` replaced by the next argument.
-pub fn fill(template: &str, args: &[&str]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    for a in args {
-        match rest.split_once("{}") {
-            Some((before, after)) => {
-                out.push_str(before);
-                out.push_str(a);
-                rest = after;
-            }
-            None => break,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// A unit as the catalogue or the plots write it, in `lang` (units not listed stay as given).
 pub fn unit<'a>(lang: &str, unit: &'a str) -> &'a str {
     match unit {
@@ -69,82 +53,6 @@ pub fn unit<'a>(lang: &str, unit: &'a str) -> &'a str {
         "RMB bn/day" => tr(lang, "RMB bn/day"),
         "index, 2019 = 100" => tr(lang, "index, 2019 = 100"),
         other => other,
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An ISO date as people write it: "6 Feb 2023" or "2023年2月6日". Anything else is returned
-/// unchanged.
-pub fn date(lang: &str, iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return iso.to_string();
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<usize>(), d.parse::<u32>()) else {
-        return iso.to_string();
-    };
-    if !(1..=12).contains(&m) {
-        return iso.to_string();
-    }
-    if lang == "zh" {
-        format!("{y}年{m}月{d}日")
-    } else {
-        format!("{d} {} {y}", MONTHS[m - 1])
-    }
-}
-
-/// A year and month: "Feb 2023" or "2023年2月".
-pub fn month(lang: &str, iso: &str) -> String {
-    let (Some(y), Some(m)) = (
-        iso.get(..4),
-        iso.get(5..7).and_then(|m| m.parse::<usize>().ok()),
-    ) else {
-        return iso.to_string();
-    };
-    if !(1..=12).contains(&m) {
-        return iso.to_string();
-    }
-    if lang == "zh" {
-        format!("{y}年{m}月")
-    } else {
-        format!("{} {y}", MONTHS[m - 1])
-    }
-}
-
-/// A count: "120,600" and "1.2 M" in English; "12.06万" and "4.72亿" in Chinese.
-pub fn count(lang: &str, x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    let a = x.abs();
-    let sign = if x < 0.0 { "-" } else { "" };
-    if lang == "zh" {
-        if a >= 1e8 {
-            format!("{sign}{:.2}亿", a / 1e8)
-        } else if a >= 1e7 {
-            // "2462万", not "2461.89万": four figures are as many as a reader takes in.
-            format!("{sign}{:.0}万", a / 1e4)
-        } else if a >= 1e6 {
-            format!("{sign}{:.1}万", a / 1e4)
-        } else if a >= 1e4 {
-            format!("{sign}{:.2}万", a / 1e4)
-        } else if a >= 100.0 {
-            format!("{sign}{a:.0}")
-        } else {
-            format!("{sign}{a:.1}")
-        }
-    } else if a >= 1e7 {
-        format!("{sign}{:.1} M", a / 1e6)
-    } else if a >= 100.0 {
-        format!(
-            "{sign}{}",
-            crate::analysis::group_digits(a.round() as u64, ',')
-        )
-    } else {
-        format!("{sign}{a:.1}")
     }
 }
 
@@ -238,20 +146,6 @@ static ZH: &[(&str, &str)] = &[
     ("share of fields", "领域占比"),
     ("RMB_bn/day", "十亿元/日"),
     // Cards.
-    (
-        "Headline figures need the Mainland visitor and trade outputs.",
-        "主要指标需要内地访客和贸易输出。",
-    ),
-    ("50% recovery of Mainland visitors", "内地访客恢复至50%"),
-    ("90% recovery of Mainland visitors", "内地访客恢复至90%"),
-    (
-        "Mainland visitor arrivals lost since 25 Jan 2020",
-        "2020年1月25日以来损失的内地访客人次",
-    ),
-    (
-        "Trade lost (days of 2019 trade)",
-        "贸易损失（相当于2019年贸易天数）",
-    ),
     ("not by {}", "{}前未达到"),
     ("not reached by the end of {}", "{}年底前未达到"),
     ("central run: {}", "中心情景：{}"),
@@ -274,26 +168,30 @@ static ZH: &[(&str, &str)] = &[
     ("{} months earlier", "提前 {} 个月"),
     ("{} months later", "推迟 {} 个月"),
     // Plots.
-    (
-        "scenario (visitors: 28-day mean, daily faint)",
-        "情景（访客：28日均值，浅色为每日值）",
-    ),
-    ("status quo of 10 Oct 2022", "2022年10月10日现状"),
-    ("recorded, to 10 Oct 2022", "实际记录，至2022年10月10日"),
     ("branch date", "分支日期"),
+    (
+        "scenario ({}-day mean, daily faint)",
+        "情景（{}日均值，浅色为每日值）",
+    ),
+    ("status quo of {}", "{}现状"),
+    ("{}, log scale", "{}，对数坐标"),
+    ("% of its mean {} – {}", "占{}至{}均值的百分比"),
+    ("recorded, to {}", "实际记录，至{}"),
+    ("scenario, {}-day mean", "情景，{}日均值"),
+    (
+        "No headline figures: the model has no description beside it, or its run lacks an output they need.",
+        "无主要指标：模型旁没有模型描述文件，或其运行结果缺少所需的输出。",
+    ),
+    (
+        "The model description names no headline figures.",
+        "模型描述未列出主要指标。",
+    ),
     ("ensemble median", "集合中位数"),
     ("recorded", "实际记录"),
     ("status quo", "现状"),
     ("scenario", "情景"),
     ("scenario, daily", "情景，每日"),
-    ("scenario, 28-day mean", "情景，28日均值"),
     ("of {} ensemble members", "共 {} 个集合成员"),
-    ("Mainland visitor arrivals", "内地访客入境人次"),
-    ("Shenzhen land crossings", "深圳陆路口岸出入境人次"),
-    ("Trade index", "贸易指数"),
-    ("Connect turnover", "互联互通成交额"),
-    ("Cross-border professionals", "跨境专业人士"),
-    ("Joint research projects", "联合研究项目"),
     ("trips/day", "人次/日"),
     ("index, 2019 = 100", "指数，2019年 = 100"),
     ("RMB bn/day", "十亿元/日"),

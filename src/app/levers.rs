@@ -128,6 +128,10 @@ impl LeversPanel {
                     (Circle::Finance, tr(lang, "Finance circle")),
                     (Circle::Innovation, tr(lang, "Innovation circle")),
                 ] {
+                    // Another model may use only some circles: no empty headers.
+                    if !levers.iter().any(|l| l.circle == circle) {
+                        continue;
+                    }
                     egui::CollapsingHeader::new(RichText::new(title).strong())
                         .default_open(true)
                         .show(ui, |ui| {

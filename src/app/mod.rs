@@ -38,7 +38,7 @@ use plots::PlotData;
 use session::Session;
 
 use crate::engine::EngineError;
-use crate::scenario::{self, LeverValue, ModelSetup, Scenario};
+use crate::scenario::{LeverValue, Scenario};
 
 /// How often the working scenario is written to the data folder.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
@@ -170,14 +170,11 @@ impl BorderflowApp {
         path: Option<&Path>,
         data_dir: PathBuf,
     ) -> Result<Self, String> {
-        let setup = ModelSetup::embedded().map_err(|e| e.to_string())?;
+        // A model file opens on its status quo; a scenario on the model it names.
+        let (setup, path) = session::setup_for(path).map_err(|e| e.to_string())?;
         let session = Session::new(setup).map_err(|e| e.to_string())?;
-        let mut default =
-            Scenario::parse(scenario::prepare::DEFAULT_SCENARIO, "baseline-2022-10.ron")
-                .map_err(|e| e.to_string())?;
-        // Brought to the current format, so that what the app saves reads back unchanged.
-        session.setup.migrate(&mut default);
-        let baseline_plot = PlotData::from(&session.baseline);
+        let default = session::default_scenario(&session.setup).map_err(|e| e.to_string())?;
+        let baseline_plot = PlotData::from(&session.baseline, &session.setup.description);
         let docs = crate::analysis::doc::variable_docs(
             &session.setup.compiled,
             Some(&session.setup.catalogue),
@@ -244,7 +241,7 @@ impl BorderflowApp {
             examples: examples::scenarios(),
             welcome,
         };
-        if let Some(p) = path {
+        if let Some(p) = &path {
             app.open(p);
         }
         app.rerun_if_needed();
@@ -298,7 +295,8 @@ impl BorderflowApp {
             .rect
             .width();
         egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
-        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &[0, 1, 2, 3, 4, 5], true));
+        let plots = self.session.setup.description.workbench.plots.clone();
+        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, true));
         self.sensitivity.ui(
             ctx,
             self.session.prepared.as_ref(),
@@ -324,10 +322,13 @@ impl BorderflowApp {
             results: &self.session.current,
             headlines: self.session.headlines.as_ref(),
         };
-        commands.extend(
-            self.compare
-                .ui(ctx, &working, &self.session.calendar, &self.lang),
-        );
+        commands.extend(self.compare.ui(
+            ctx,
+            &working,
+            &self.session.calendar,
+            &self.session.setup.description,
+            &self.lang,
+        ));
         commands.extend(self.dialogs(ctx));
         for c in commands {
             self.apply(c);

@@ -260,10 +260,20 @@ impl ModelView {
                             .unwrap_or_default()
                     };
                     let plot = Plot::new("variable plot").height(180.0);
-                    super::plots::with_dates(plot, calendar, lang, "").show(ui, |p| {
+                    super::plots::with_dates(
+                        plot,
+                        calendar,
+                        lang,
+                        "",
+                        super::plots::Transform::Linear,
+                    )
+                    .show(ui, |p| {
                         p.line(
                             Line::new(
-                                tr(lang, "status quo of 10 Oct 2022"),
+                                fill(
+                                    tr(lang, "status quo of {}"),
+                                    &[&date(lang, &calendar.record_end)],
+                                ),
                                 PlotPoints::Owned(series(baseline)),
                             )
                             .color(Color32::from_gray(150)),

@@ -7,61 +7,64 @@ use egui_plot::{
     Points, VLine,
 };
 
+use std::collections::BTreeMap;
+
 use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
-use crate::analysis::ensemble::{OUTPUTS, Summary};
+use crate::analysis::ensemble::Summary;
+use crate::analysis::headlines::{mean_over, trailing_mean};
 use crate::engine::Results;
-use crate::scenario::Calendar;
+use crate::scenario::description::{Output, Scale};
+use crate::scenario::{Calendar, Description, text_in};
 
-/// The outputs a planner reads, with their units: the ensemble's outputs in its order, so that
-/// ensemble band k belongs to plot k.
-pub const PLOTTED: [(&str, &str); 6] = [
-    (OUTPUTS[0], "persons/day"),
-    (OUTPUTS[1], "trips/day"),
-    (OUTPUTS[2], "index, 2019 = 100"),
-    (OUTPUTS[3], "RMB bn/day"),
-    (OUTPUTS[4], "people"),
-    (OUTPUTS[5], "projects"),
-];
-
-/// Series prepared for drawing, computed once per run and borrowed by every frame.
+/// Series prepared for drawing, computed once per run and borrowed by every frame: each
+/// output the description shows (workbench and presentation), by name.
 #[derive(Clone, Default)]
 pub struct PlotData {
-    pub series: Vec<Vec<PlotPoint>>,
-    /// 28-day trailing mean of Mainland visitor arrivals.
-    pub visitors_mean: Vec<PlotPoint>,
+    pub series: BTreeMap<String, Vec<PlotPoint>>,
+    /// Trailing means of the outputs whose description asks for one.
+    pub means: BTreeMap<String, Vec<PlotPoint>>,
 }
 
 impl PlotData {
-    pub fn from(results: &Results) -> PlotData {
-        let series: Vec<Vec<PlotPoint>> = PLOTTED
+    pub fn from(results: &Results, description: &Description) -> PlotData {
+        let mut data = PlotData::default();
+        let shown = description
+            .workbench
+            .plots
             .iter()
-            .map(|(name, _)| {
-                results
-                    .series(name)
-                    .map(|s| {
-                        results
-                            .times
-                            .iter()
-                            .zip(s)
-                            .map(|(&t, v)| PlotPoint::new(t, v))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
-        let mut visitors_mean = Vec::with_capacity(series[0].len());
-        let mut sum = 0.0;
-        for (i, p) in series[0].iter().enumerate() {
-            sum += p.y;
-            if i >= 28 {
-                sum -= series[0][i - 28].y;
+            .chain(&description.presentation.plots);
+        for name in shown {
+            if data.series.contains_key(name) {
+                continue;
             }
-            visitors_mean.push(PlotPoint::new(p.x, sum / (i + 1).min(28) as f64));
+            let values = results.series_or_sum(name).unwrap_or_default();
+            let points = |v: &[f64]| -> Vec<PlotPoint> {
+                results
+                    .times
+                    .iter()
+                    .zip(v)
+                    .map(|(&t, &v)| PlotPoint::new(t, v))
+                    .collect()
+            };
+            if let Some(days) = description.output(name).and_then(|o| o.mean_days) {
+                let mean = trailing_mean(&values, &results.times, days);
+                data.means.insert(name.clone(), points(&mean));
+            }
+            data.series.insert(name.clone(), points(&values));
         }
-        PlotData {
-            series,
-            visitors_mean,
-        }
+        data
+    }
+
+    /// The points an output's line shows: its trailing mean when it has one.
+    pub fn line(&self, name: &str) -> &[PlotPoint] {
+        self.means
+            .get(name)
+            .or_else(|| self.series.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn daily(&self, name: &str) -> &[PlotPoint] {
+        self.series.get(name).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -71,16 +74,16 @@ pub struct PlotsPanel;
 pub struct PlotView<'a> {
     pub current: &'a PlotData,
     pub baseline: &'a PlotData,
-    pub recorded: &'a std::collections::BTreeMap<&'static str, Vec<PlotPoint>>,
+    pub recorded: &'a BTreeMap<String, Vec<PlotPoint>>,
+    pub description: &'a Description,
     pub calendar: &'a Calendar,
     pub branch: f64,
     pub bands: Option<&'a Summary>,
-    /// The ensemble's median lines so far (per output), drawn before there are enough members
-    /// for bands.
-    pub median: Option<&'a [Vec<PlotPoint>]>,
+    /// The ensemble's median lines (by output).
+    pub median: Option<&'a BTreeMap<String, Vec<PlotPoint>>>,
     pub lang: &'a str,
-    /// Which of [`PLOTTED`] to draw, two to a row.
-    pub outputs: &'a [usize],
+    /// The outputs to draw (names from the description), two to a row.
+    pub outputs: &'a [String],
     /// Scenarios compared with this one: label, runs, colour.
     pub compared: &'a [(String, &'a PlotData, Color32)],
 }
@@ -91,6 +94,7 @@ impl PlotsPanel {
             current,
             baseline,
             recorded,
+            description,
             calendar,
             branch,
             bands,
@@ -115,14 +119,30 @@ impl PlotsPanel {
                 ))
                 .clicked();
             swatch(ui, scenario_color, Swatch::Line);
-            ui.label(
-                egui::RichText::new(tr(lang, "scenario (visitors: 28-day mean, daily faint)"))
-                    .small(),
-            );
+            let averaged = outputs
+                .iter()
+                .filter_map(|o| description.output(o))
+                .find_map(|o| o.mean_days);
+            // Short enough for one legend line: the averaged plot shows which line is the mean.
+            let legend = match averaged {
+                Some(days) => fill(
+                    tr(lang, "scenario ({}-day mean, daily faint)"),
+                    &[&format!("{days}")],
+                ),
+                None => tr(lang, "scenario").to_string(),
+            };
+            ui.label(egui::RichText::new(legend).small());
+            let record_end = date(lang, &calendar.record_end);
             swatch(ui, baseline_color, Swatch::Line);
-            ui.label(egui::RichText::new(tr(lang, "status quo of 10 Oct 2022")).small());
-            swatch(ui, history_color, Swatch::Dot);
-            ui.label(egui::RichText::new(tr(lang, "recorded, to 10 Oct 2022")).small());
+            ui.label(
+                egui::RichText::new(fill(tr(lang, "status quo of {}"), &[&record_end])).small(),
+            );
+            if !recorded.is_empty() {
+                swatch(ui, history_color, Swatch::Dot);
+                ui.label(
+                    egui::RichText::new(fill(tr(lang, "recorded, to {}"), &[&record_end])).small(),
+                );
+            }
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
             ui.label(egui::RichText::new(tr(lang, "branch date")).small());
             for (label, _, colour) in compared {
@@ -153,18 +173,30 @@ impl PlotsPanel {
         for row in 0..rows {
             ui.columns(2, |cols| {
                 for (c, ui) in cols.iter_mut().enumerate() {
-                    let Some(&k) = outputs.get(row * 2 + c) else {
+                    let Some(name) = outputs.get(row * 2 + c) else {
                         continue;
                     };
-                    let (name, unit) = PLOTTED[k];
+                    let name = name.as_str();
+                    let output = description.output(name);
+                    let unit = output.map_or("", |o| o.unit.as_str());
+                    let scale_note = match output.map(|o| &o.scale) {
+                        Some(Scale::Log) => {
+                            fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)])
+                        }
+                        Some(Scale::PercentOf(from, to)) => fill(
+                            tr(lang, "% of its mean {} – {}"),
+                            &[&date(lang, from), &date(lang, to)],
+                        ),
+                        _ => i18n_unit(lang, unit).to_string(),
+                    };
                     ui.label(
                         egui::RichText::new(format!(
-                            "{} ({})",
-                            output_name(lang, name),
-                            i18n_unit(lang, unit)
+                            "{} ({scale_note})",
+                            output_name(lang, description, name),
                         ))
                         .strong(),
                     );
+                    let averaged = output.and_then(|o| o.mean_days);
                     let mut plot = Plot::new(name)
                         .id(plot_id(name))
                         .height(height)
@@ -173,15 +205,26 @@ impl PlotsPanel {
                     if reset {
                         plot = plot.reset();
                     }
-                    with_dates(plot, calendar, lang, unit).show(ui, |plot| {
+                    let scale = Transform::of(output, baseline.daily(name), calendar);
+                    with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
                         // Zoom and pan stay within the data: a view that left it is brought
                         // back (only once the user has moved it; auto bounds fit the data).
                         if !plot.auto_bounds().any() {
-                            let bands: Vec<&[f64]> = bands
-                                .map(|s| [0, 4].map(|b| s.band(name, b).unwrap_or(&[])).to_vec())
+                            let bands: Vec<std::borrow::Cow<'_, [f64]>> = bands
+                                .map(|s| {
+                                    [0, 4]
+                                        .map(|b| scale.values(s.band(name, b).unwrap_or(&[])))
+                                        .to_vec()
+                                })
                                 .unwrap_or_default();
-                            let mut lines = vec![current.series[k].as_slice(), &baseline.series[k]];
-                            lines.extend(recorded.get(name).map(Vec::as_slice));
+                            let bands: Vec<&[f64]> = bands.iter().map(|b| b.as_ref()).collect();
+                            let mut lines: Vec<Vec<PlotPoint>> = vec![
+                                scale.owned_points(current.daily(name)),
+                                scale.owned_points(baseline.daily(name)),
+                            ];
+                            lines.extend(recorded.get(name).map(|r| scale.owned_points(r)));
+                            let lines: Vec<&[PlotPoint]> =
+                                lines.iter().map(Vec::as_slice).collect();
                             if let Some(fixed) = data_bounds(&lines, &bands)
                                 .and_then(|data| kept_within(plot.plot_bounds(), data))
                             {
@@ -192,79 +235,67 @@ impl PlotsPanel {
                         if let Some(s) = bands {
                             let band = |b: usize| s.band(name, b).unwrap_or(&[]);
                             if band(0).len() == s.times.len() {
+                                let b = |k: usize| scale.values(band(k));
                                 plot.add(
-                                    FilledArea::new("p5–p95", &s.times, band(0), band(4))
+                                    FilledArea::new("p5–p95", &s.times, &b(0), &b(4))
                                         .fill_color(band_color(OUTER_ALPHA)),
                                 );
                                 plot.add(
-                                    FilledArea::new("p25–p75", &s.times, band(1), band(3))
+                                    FilledArea::new("p25–p75", &s.times, &b(1), &b(3))
                                         .fill_color(band_color(INNER_ALPHA)),
                                 );
                             }
                         }
-                        if let Some(points) = median.and_then(|m| m.get(k)) {
+                        if let Some(points) = median.and_then(|m| m.get(name)) {
                             plot.line(
-                                Line::new(
-                                    tr(lang, "ensemble median"),
-                                    PlotPoints::Borrowed(points),
-                                )
-                                .color(Color32::from_rgb(0, 70, 120))
-                                .style(egui_plot::LineStyle::dashed_dense())
-                                .width(1.2),
+                                Line::new(tr(lang, "ensemble median"), scale.points(points))
+                                    .color(Color32::from_rgb(0, 70, 120))
+                                    .style(egui_plot::LineStyle::dashed_dense())
+                                    .width(1.2),
                             );
                         }
                         if let Some(points) = recorded.get(name) {
                             plot.points(
-                                Points::new(tr(lang, "recorded"), PlotPoints::Borrowed(points))
+                                Points::new(tr(lang, "recorded"), scale.points(points))
                                     .radius(1.2)
                                     .color(history_color),
                             );
                         }
                         plot.line(
-                            Line::new(
-                                tr(lang, "status quo"),
-                                PlotPoints::Borrowed(&baseline.series[k]),
-                            )
-                            .color(baseline_color)
-                            .width(1.0),
+                            Line::new(tr(lang, "status quo"), scale.points(baseline.daily(name)))
+                                .color(baseline_color)
+                                .width(1.0),
                         );
                         for (label, data, colour) in compared {
-                            let points = if k == 0 {
-                                &data.visitors_mean
-                            } else {
-                                &data.series[k]
-                            };
+                            let points = data.line(name);
                             plot.line(
-                                Line::new(label.as_str(), PlotPoints::Borrowed(points))
+                                Line::new(label.as_str(), scale.points(points))
                                     .color(*colour)
                                     .width(1.8),
                             );
                         }
-                        if k == 0 {
+                        if let Some(days) = averaged {
                             plot.line(
                                 Line::new(
-                                    "scenario, daily",
-                                    PlotPoints::Borrowed(&current.series[k]),
+                                    tr(lang, "scenario, daily"),
+                                    scale.points(current.daily(name)),
                                 )
                                 .color(scenario_color.gamma_multiply(0.4))
                                 .width(1.0),
                             );
                             plot.line(
                                 Line::new(
-                                    "scenario, 28-day mean",
-                                    PlotPoints::Borrowed(&current.visitors_mean),
+                                    fill(tr(lang, "scenario, {}-day mean"), &[&format!("{days}")]),
+                                    scale.points(current.line(name)),
                                 )
                                 .color(scenario_color)
                                 .width(2.0),
                             );
                         } else {
                             plot.line(
-                                Line::new(
-                                    tr(lang, "scenario"),
-                                    PlotPoints::Borrowed(&current.series[k]),
-                                )
-                                .color(scenario_color)
-                                .width(2.0),
+                                Line::new(tr(lang, "scenario"), scale.points(current.daily(name)))
+                                    .color(scenario_color)
+                                    .width(2.0),
                             );
                         }
                         plot.vline(
@@ -279,15 +310,94 @@ impl PlotsPanel {
     }
 }
 
+/// How an output's values are drawn: as they are, on a log scale, or as a per cent of the
+/// status quo's mean over the description's reference period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Transform {
+    Linear,
+    Log,
+    Percent(f64),
+}
+
+/// Values below this are drawn at it on a log scale (zero has no logarithm).
+const LOG_FLOOR: f64 = 1e-2;
+
+impl Transform {
+    /// The transform an output's description asks for; a percentage of a period the status quo
+    /// never reaches, or whose mean is zero, is drawn as it is.
+    pub fn of(output: Option<&Output>, status_quo: &[PlotPoint], calendar: &Calendar) -> Transform {
+        match output.map(|o| &o.scale) {
+            Some(Scale::Log) => Transform::Log,
+            Some(Scale::PercentOf(from, to)) => {
+                let (Ok(a), Ok(b)) = (calendar.time_of(from), calendar.time_of(to)) else {
+                    return Transform::Linear;
+                };
+                let xs: Vec<f64> = status_quo.iter().map(|p| p.x).collect();
+                let ys: Vec<f64> = status_quo.iter().map(|p| p.y).collect();
+                match mean_over(&ys, &xs, a, b) {
+                    Some(m) if m != 0.0 && m.is_finite() => Transform::Percent(m),
+                    _ => Transform::Linear,
+                }
+            }
+            _ => Transform::Linear,
+        }
+    }
+
+    pub fn value(self, y: f64) -> f64 {
+        match self {
+            Transform::Linear => y,
+            Transform::Log => y.max(LOG_FLOOR).log10(),
+            Transform::Percent(m) => y / m * 100.0,
+        }
+    }
+
+    /// The value a drawn y stands for.
+    pub fn inverse(self, y: f64) -> f64 {
+        match self {
+            Transform::Linear => y,
+            Transform::Log => 10f64.powf(y),
+            Transform::Percent(_) => y,
+        }
+    }
+
+    /// Points to draw: borrowed as they are when linear (no copy on every frame).
+    pub fn points(self, p: &[PlotPoint]) -> PlotPoints<'_> {
+        match self {
+            Transform::Linear => PlotPoints::Borrowed(p),
+            _ => PlotPoints::Owned(
+                p.iter()
+                    .map(|q| PlotPoint::new(q.x, self.value(q.y)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The points as drawn, owned (for bounds that outlive one borrow).
+    pub fn owned_points(self, p: &[PlotPoint]) -> Vec<PlotPoint> {
+        p.iter()
+            .map(|q| PlotPoint::new(q.x, self.value(q.y)))
+            .collect()
+    }
+
+    pub fn values(self, v: &[f64]) -> std::borrow::Cow<'_, [f64]> {
+        match self {
+            Transform::Linear => v.into(),
+            _ => v.iter().map(|&y| self.value(y)).collect::<Vec<_>>().into(),
+        }
+    }
+}
+
 /// Calendar dates on a plot's x axis and in its hover label (`unit` for the value).
 pub fn with_dates<'a>(
     plot: Plot<'a>,
     calendar: &Calendar,
     lang: &str,
-    unit: &'static str,
+    unit: &str,
+    scale: Transform,
 ) -> Plot<'a> {
     let (cal, cal2) = (calendar.clone(), calendar.clone());
     let (axis_lang, hover_lang, y_lang) = (lang.to_string(), lang.to_string(), lang.to_string());
+    let unit = unit.to_string();
     plot.x_grid_spacer(date_grid(calendar.clone()))
         .x_axis_formatter(move |mark: GridMark, _range| {
             let iso = cal.date_of(mark.value);
@@ -311,13 +421,15 @@ pub fn with_dates<'a>(
             Some(format!(
                 "{series}\n{}\n{} {}",
                 date(&hover_lang, &cal2.date_of(p.x)),
-                count(&hover_lang, p.y),
-                i18n_unit(&hover_lang, unit)
+                count(&hover_lang, scale.inverse(p.y)),
+                i18n_unit(&hover_lang, &unit)
             ))
         })
         .y_grid_spacer(value_grid)
-        .y_axis_formatter(move |mark: GridMark, _range| {
-            axis_number(&y_lang, mark.value, mark.step_size)
+        .y_axis_formatter(move |mark: GridMark, _range| match scale {
+            // A log axis is drawn in powers of ten: label the value, not its logarithm.
+            Transform::Log => count(&y_lang, 10f64.powf(mark.value)),
+            _ => axis_number(&y_lang, mark.value, mark.step_size),
         })
 }
 
@@ -555,17 +667,16 @@ fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
     }
 }
 
-/// An output's name in `lang`.
-pub fn output_name<'a>(lang: &str, name: &'a str) -> &'a str {
-    match name {
-        "Mainland visitor arrivals" => tr(lang, "Mainland visitor arrivals"),
-        "Shenzhen land crossings" => tr(lang, "Shenzhen land crossings"),
-        "Trade index" => tr(lang, "Trade index"),
-        "Connect turnover" => tr(lang, "Connect turnover"),
-        "Cross-border professionals" => tr(lang, "Cross-border professionals"),
-        "Joint research projects" => tr(lang, "Joint research projects"),
-        other => other,
-    }
+/// An output's title in `lang`.
+pub fn title(lang: &str, output: &Output) -> String {
+    text_in(&output.title, lang).to_string()
+}
+
+/// An output's title in `lang` (its name when the description does not list it).
+pub fn output_name(lang: &str, description: &Description, name: &str) -> String {
+    description
+        .output(name)
+        .map_or_else(|| name.to_string(), |o| title(lang, o))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Presentation mode for a projector: full screen, large type, the headline cards and two plots;
-//! arrow keys step through a story's slides, Esc returns to the workbench.
+//! Presentation mode for a projector: full screen, large type, the headline cards and the plots
+//! the model description names for slides; arrow keys step through a story's slides, Esc returns to the workbench.
 
 use egui::{Key, RichText, Ui};
 
@@ -9,8 +9,6 @@ use crate::scenario::text_in;
 
 /// Zoom while presenting: type a room can read.
 pub const PRESENTATION_ZOOM: f32 = 1.6;
-/// Plots on a slide: Mainland visitor arrivals and the trade index.
-pub const SLIDE_OUTPUTS: [usize; 2] = [0, 2];
 
 pub struct Presentation {
     pub slides: Vec<LoadedSlide>,

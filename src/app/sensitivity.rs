@@ -3,39 +3,23 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::cards::recovery_date;
 use super::i18n::{fill, tr};
 use crate::analysis::ensemble::Plan;
 use crate::analysis::ensemble::sensitivity::{Metric, Swing, tornado};
-use crate::analysis::headlines::reached_date;
+use crate::analysis::format;
+use crate::scenario::description::{Format, Headline};
 use crate::scenario::{Calendar, Prepared};
-
-const METRICS: [(Metric, &str); 4] = [
-    (Metric::Date50, "50% recovery date"),
-    (Metric::Date90, "90% recovery date"),
-    (Metric::VisitorsLost, "visitors lost"),
-    (Metric::TradeLost, "trade lost"),
-];
 
 type Tornado = Result<(f64, Vec<Swing>), String>;
 
+/// The chosen headline figure, by id (the description's first until one is chosen).
+#[derive(Default)]
 pub struct SensitivityWindow {
     pub open: bool,
-    metric: Metric,
+    metric: Option<String>,
     /// (document generation, metric) → result, so the chart re-runs only when either changes.
-    cache: Option<((u64, Metric), Tornado)>,
+    cache: Option<((u64, String), Tornado)>,
     calendar: Option<Calendar>,
-}
-
-impl Default for SensitivityWindow {
-    fn default() -> Self {
-        SensitivityWindow {
-            open: false,
-            metric: Metric::Date50,
-            cache: None,
-            calendar: None,
-        }
-    }
 }
 
 impl SensitivityWindow {
@@ -59,12 +43,6 @@ impl SensitivityWindow {
     }
 
     fn contents(&mut self, ui: &mut Ui, prepared: Option<&Prepared>, generation: u64, lang: &str) {
-        ui.horizontal(|ui| {
-            ui.label(tr(lang, "Metric:"));
-            for (m, label) in METRICS {
-                ui.selectable_value(&mut self.metric, m, tr(lang, label));
-            }
-        });
         let Some(prepared) = prepared else {
             ui.label(tr(
                 lang,
@@ -72,11 +50,28 @@ impl SensitivityWindow {
             ));
             return;
         };
-        let key = (generation, self.metric);
+        let description = &prepared.setup.description;
+        let Some(first) = description.headlines.first() else {
+            ui.label(tr(lang, "The model description names no headline figures."));
+            return;
+        };
+        let mut chosen = self.metric.clone().unwrap_or_else(|| first.id.clone());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "Metric:"));
+            for h in &description.headlines {
+                ui.selectable_value(&mut chosen, h.id.clone(), format::title(h, lang));
+            }
+        });
+        self.metric = Some(chosen.clone());
+        let Some(headline) = description.headline(&chosen) else {
+            return;
+        };
+        let key = (generation, chosen.clone());
         if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
             let settings = Plan::settings(prepared, None, None);
-            let result = Plan::new(prepared, &settings)
-                .and_then(|plan| tornado(prepared, &plan, self.metric).map(|t| (plan, t)))
+            let result = Metric::named(description, &chosen)
+                .and_then(|metric| Ok((metric, Plan::new(prepared, &settings)?)))
+                .and_then(|(metric, plan)| tornado(prepared, &plan, &metric).map(|t| (plan, t)))
                 .map(|(plan, (base, swings))| {
                     self.calendar = Some(plan.calendar);
                     (base, swings)
@@ -91,22 +86,22 @@ impl SensitivityWindow {
             Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
-            Ok((base, swings)) => self.chart(ui, *base, swings, lang),
+            Ok((base, swings)) => self.chart(ui, headline, *base, swings, lang),
         }
     }
 
     /// Swings relative to the base value, the widest on top; low ends in one colour, high ends
     /// in another.
-    fn chart(&self, ui: &mut Ui, base: f64, swings: &[Swing], lang: &str) {
-        let is_date = self.metric.is_date();
+    fn chart(&self, ui: &mut Ui, headline: &Headline, base: f64, swings: &[Swing], lang: &str) {
+        let is_date = headline.format == Format::Date;
         let show = |v: f64| match (&self.calendar, is_date) {
-            (Some(c), true) => recovery_date(lang, reached_date(c, v).as_deref(), &c.horizon_end),
+            (Some(c), true) => format::percentile_value(lang, headline, v, c),
             _ => format!("{v:.1}"),
         };
-        let unit = match self.metric {
-            Metric::Date50 | Metric::Date90 => tr(lang, "days"),
-            Metric::VisitorsLost => tr(lang, "M visitors"),
-            Metric::TradeLost => tr(lang, "days of trade"),
+        let unit = if is_date {
+            tr(lang, "days")
+        } else {
+            headline.unit.as_str()
         };
         ui.label(fill(
             tr(

@@ -2,12 +2,56 @@
 //! scenario, with their headline figures. A lever change re-runs; it never recompiles.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::analysis::{self, Headlines};
 use crate::engine::{EngineError, Results};
 use crate::scenario::edit::Window;
-use crate::scenario::{Calendar, ModelSetup, Prepared, Scenario};
+use crate::scenario::{Calendar, ModelRef, ModelSetup, Prepared, Scenario};
+
+/// Whether `path` is a model (`.xmile`, `.stmx`, `.xml`) rather than a scenario: the extension
+/// decides, as on the command line.
+pub fn is_model(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| !e.eq_ignore_ascii_case("ron"))
+}
+
+/// The model the app opens `path` on, and the scenario file to open on it: a model file opens
+/// on its status quo; a scenario on the model it names (the embedded one by default).
+pub fn setup_for(path: Option<&Path>) -> Result<(ModelSetup, Option<PathBuf>), EngineError> {
+    match path {
+        None => Ok((ModelSetup::embedded()?, None)),
+        Some(p) if is_model(p) => Ok((ModelSetup::load(p)?, None)),
+        Some(p) => {
+            let text = crate::engine::read_text(p)?;
+            let scenario = Scenario::parse(&text, &p.display().to_string())?;
+            let setup = ModelSetup::for_scenario(&scenario.model, p, &text)?;
+            Ok((setup, Some(p.to_path_buf())))
+        }
+    }
+}
+
+/// The scenario a new document starts from: the shipped status quo for the embedded model,
+/// else a status quo that names the model file.
+pub fn default_scenario(setup: &ModelSetup) -> Result<Scenario, EngineError> {
+    let mut scenario = match &setup.path {
+        None => Scenario::parse(
+            crate::scenario::prepare::DEFAULT_SCENARIO,
+            "baseline-2022-10.ron",
+        )?,
+        Some(model) => {
+            let mut s = Scenario::baseline("status quo");
+            // Absolute, so that the scenario reads back wherever it is saved.
+            let model = model.canonicalize().unwrap_or_else(|_| model.clone());
+            s.model = ModelRef::Path(model.display().to_string());
+            s
+        }
+    };
+    // Brought to the current format, so that what the app saves reads back unchanged.
+    setup.migrate(&mut scenario);
+    Ok(scenario)
+}
 
 pub struct Session {
     pub setup: std::sync::Arc<ModelSetup>,
@@ -17,8 +61,8 @@ pub struct Session {
     pub current: Results,
     pub headlines: Option<Headlines>,
     pub branch_time: f64,
-    /// Recorded history for the plots.
-    pub recorded: BTreeMap<&'static str, Vec<egui_plot::PlotPoint>>,
+    /// Recorded history for the plots, by output name.
+    pub recorded: BTreeMap<String, Vec<egui_plot::PlotPoint>>,
     /// Milliseconds the last re-run took (levers to overrides to results).
     pub last_run_ms: f64,
     /// Why the current scenario could not run (it is then shown unchanged).
@@ -38,8 +82,10 @@ impl Session {
         let status_quo_window =
             Window::of(&baseline_scenario, &setup.catalogue).map_err(EngineError::Run)?;
         let branch_time = calendar.record_time().unwrap_or(0.0);
-        let baseline_headlines = analysis::headlines(&baseline, &calendar, branch_time);
-        let recorded = analysis::record::recorded_series(&calendar)
+        let description = &setup.description;
+        let baseline_headlines =
+            analysis::headlines(description, &baseline, &calendar, branch_time, None);
+        let recorded = analysis::record::recorded_series(description, &calendar)
             .into_iter()
             .map(|(name, points)| {
                 (
@@ -98,8 +144,13 @@ impl Session {
                         .calendar
                         .time_of_day(self.window(scenario).branch)
                         .unwrap_or(self.branch_time);
-                    self.headlines =
-                        analysis::headlines(&results, &self.calendar, self.branch_time);
+                    self.headlines = analysis::headlines(
+                        &self.setup.description,
+                        &results,
+                        &self.calendar,
+                        self.branch_time,
+                        self.baseline_headlines.as_ref(),
+                    );
                     self.current = results;
                     self.problem = None;
                 }

@@ -21,8 +21,8 @@ pub const MIN_FOR_BANDS: usize = 40;
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub summary: Summary,
-    /// Each output's median as plot points (in [`ensemble::OUTPUTS`] order), made once per snapshot.
-    pub median: Vec<Vec<egui_plot::PlotPoint>>,
+    /// Each recorded output's median as plot points, by name, made once per snapshot.
+    pub median: std::collections::BTreeMap<String, Vec<egui_plot::PlotPoint>>,
     pub done: usize,
     pub total: usize,
 }
@@ -125,8 +125,8 @@ impl Uncertainty {
     }
 
     /// The newest median lines, however few members they have (they show first).
-    pub fn median(&self) -> Option<&[Vec<egui_plot::PlotPoint>]> {
-        self.snapshot.as_ref().map(|s| s.median.as_slice())
+    pub fn median(&self) -> Option<&std::collections::BTreeMap<String, Vec<egui_plot::PlotPoint>>> {
+        self.snapshot.as_ref().map(|s| &s.median)
     }
 
     /// The summary once it has enough members for bands.
@@ -214,16 +214,19 @@ fn work(
             return;
         }
         start = end;
-        let summary = Summary::of(&plan.calendar, &plan.times, &members);
+        let summary = plan.summary(&members);
         let median = summary
-            .bands
+            .outputs
             .iter()
-            .map(|band| {
-                plan.times
+            .zip(&summary.bands)
+            .map(|(name, band)| {
+                let points = plan
+                    .times
                     .iter()
                     .zip(&band[2])
                     .map(|(&t, &v)| egui_plot::PlotPoint::new(t, v))
-                    .collect()
+                    .collect();
+                (name.clone(), points)
             })
             .collect();
         if let Ok(mut l) = latest.lock() {

@@ -11,7 +11,8 @@ impl BorderflowApp {
     pub(super) fn rerun_if_needed(&mut self) {
         if self.ran_generation != Some(self.doc.generation) {
             self.session.rerun(&self.doc.scenario);
-            self.current_plot = PlotData::from(&self.session.current);
+            self.current_plot =
+                PlotData::from(&self.session.current, &self.session.setup.description);
             self.ran_generation = Some(self.doc.generation);
         }
     }
@@ -46,7 +47,7 @@ impl BorderflowApp {
         let scenario = p.slide().scenario.clone();
         self.presented = Some(p.index);
         self.session.rerun(&scenario);
-        self.current_plot = PlotData::from(&self.session.current);
+        self.current_plot = PlotData::from(&self.session.current, &self.session.setup.description);
     }
 
     /// The presentation: caption, cards and two plots, large.
@@ -82,19 +83,26 @@ impl BorderflowApp {
             }
         });
         egui::Panel::top("slide cards").show(ui, |ui| self.show_cards(ui, false));
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.show_plots(ui, &presentation::SLIDE_OUTPUTS, false)
-        });
+        let plots = self.session.setup.description.presentation.plots.clone();
+        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, false));
     }
 
     /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
     pub(super) fn show_cards(&mut self, ui: &mut egui::Ui, ensemble: bool) {
+        let description = &self.session.setup.description;
         self.cards.ui(
             ui,
             cards::CardView {
                 current: self.session.headlines.as_ref(),
                 baseline: self.session.baseline_headlines.as_ref(),
-                horizon_end: &self.session.calendar.horizon_end,
+                description,
+                // Slides show the presentation's cards; the workbench its own.
+                cards: if ensemble {
+                    &description.workbench.cards
+                } else {
+                    &description.presentation.cards
+                },
+                calendar: &self.session.calendar,
                 ensemble: if ensemble {
                     self.uncertainty.complete()
                 } else {
@@ -107,7 +115,7 @@ impl BorderflowApp {
     }
 
     /// The plots of `outputs`; the workbench adds ensemble bands and compared scenarios.
-    pub(super) fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[usize], workbench: bool) {
+    pub(super) fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[String], workbench: bool) {
         let compared = if workbench {
             self.compare.lines()
         } else {
@@ -119,6 +127,7 @@ impl BorderflowApp {
                 current: &self.current_plot,
                 baseline: &self.baseline_plot,
                 recorded: &self.session.recorded,
+                description: &self.session.setup.description,
                 calendar: &self.session.calendar,
                 branch: self.session.branch_time,
                 bands: self.uncertainty.bands().filter(|_| workbench),

@@ -53,7 +53,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         refuse_input_as_output(out, &inputs)?;
         check_writable(out)?;
     }
-    let observed = observed_record(&prepared.calendar());
+    let observed = observed_record(&prepared.setup.description, &prepared.calendar());
     let started = std::time::Instant::now();
     // The fit reports no step count up front: a spinner with the elapsed time shows it works.
     let spinner = indicatif::ProgressBar::new_spinner();

@@ -82,7 +82,7 @@ pub fn ensemble(
     }
     let indices: Vec<usize> = (0..plan.members()).collect();
     let members = run_with_progress(&prepared, &plan, &indices)?;
-    let summary = Summary::of(&plan.calendar, &plan.times, &members);
+    let summary = plan.summary(&members);
     drop(members);
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
@@ -117,11 +117,13 @@ pub fn merge(shards: &[PathBuf], csv: &Path) -> anyhow::Result<()> {
 
 pub fn sensitivity(
     file: &Path,
-    metric: Metric,
+    metric: &str,
     csv: Option<&Path>,
     sobol: usize,
 ) -> anyhow::Result<()> {
     let prepared = scenario::prepare(file)?;
+    let metric = Metric::named(&prepared.setup.description, metric)?;
+    let metric = &metric;
     let plan = Plan::new(&prepared, &Plan::settings(&prepared, None, None))?;
     if sobol > 0 {
         limits::count("--sobol", sobol, limits::MAX_SOBOL_N)?;

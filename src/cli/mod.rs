@@ -128,8 +128,10 @@ enum Command {
     /// Swing each uncertain parameter low to high and rank them by their effect on a metric.
     Sensitivity {
         file: PathBuf,
-        #[arg(long, value_enum)]
-        metric: crate::analysis::ensemble::sensitivity::Metric,
+        /// A headline figure of the model description (for the SZ–HK model: date50, date90,
+        /// visitors_lost, trade_lost).
+        #[arg(long, value_name = "NAME")]
+        metric: String,
         #[arg(long, value_name = "OUT.csv")]
         csv: Option<PathBuf>,
         /// Also estimate Sobol indices from N base samples (N (k + 2) runs).
@@ -238,7 +240,7 @@ pub fn main() -> i32 {
             metric,
             csv,
             sobol,
-        } => ensemble::sensitivity(&file, metric, csv.as_deref(), sobol),
+        } => ensemble::sensitivity(&file, &metric, csv.as_deref(), sobol),
         Command::Calibrate {
             scenario,
             write,
@@ -446,8 +448,23 @@ fn run(
     }
     if let Loaded::Scenario(p) = &loaded {
         let cal = p.calendar();
-        if let Some(h) = analysis::headlines(&results, &cal, p.branch_time()) {
-            for line in h.lines(&cal.horizon_end) {
+        let description = &p.setup.description;
+        // A difference from the status quo needs the status quo's own figures.
+        let status_quo = if description.needs_status_quo() {
+            let sq = scenario::Prepared::status_quo(std::sync::Arc::clone(&p.setup))?;
+            let r = sq.run_with(&[])?.results;
+            analysis::headlines(description, &r, &cal, sq.branch_time(), None)
+        } else {
+            None
+        };
+        if let Some(h) = analysis::headlines(
+            description,
+            &results,
+            &cal,
+            p.branch_time(),
+            status_quo.as_ref(),
+        ) {
+            for line in h.lines(description, &cal) {
                 println!("{line}");
             }
         }
@@ -499,6 +516,11 @@ fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
             .count()
     };
     let warnings = compiled.unit_warnings.len();
+    // A description beside a model is checked with it (a scenario's model loads its own).
+    let description = scenario::description_path(path);
+    if matches!(loaded, Loaded::Model(_)) && description.exists() {
+        scenario::Description::load(&description, &compiled.program)?;
+    }
     match &loaded {
         Loaded::Model(_) => println!(
             "{}: valid: {} stocks, {} flows, {} auxes, {} warnings",

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod description;
 pub mod edit;
 pub mod file;
 pub mod migrate;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use calendar::Calendar;
 pub use catalogue::{Catalogue, Circle, Direction, Effect, Lever, LeverKind};
+pub use description::{Description, description_path};
 pub use file::{
     Distribution, Ensemble, ModelRef, Sampling, Scenario, load_scenario, save_scenario,
 };

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::calendar::Calendar;
 use super::catalogue::Catalogue;
+use super::description::{Description, description_path};
 use super::edit;
 use super::file::{Ensemble, MAX_MEMBERS, ModelRef, Scenario};
 use super::outlook::{EMBEDDED_OUTLOOKS, Outlook, Outlooks};
@@ -18,6 +19,12 @@ use crate::engine::{self, Compiled, EngineError, Override, Overrides, Results};
 
 pub const EMBEDDED_MODEL: &str = include_str!("../../assets/models/szhk.xmile");
 pub const EMBEDDED_CATALOGUE: &str = include_str!("../../assets/models/szhk.levers.ron");
+pub const EMBEDDED_DESCRIPTION: &str = include_str!("../../assets/models/szhk.model.ron");
+/// The data files the embedded description names, by the path it names them with.
+const EMBEDDED_DATA: [(&str, &str); 1] = [(
+    "../data/hk_daily_passenger_traffic.csv",
+    include_str!("../../assets/data/hk_daily_passenger_traffic.csv"),
+)];
 /// The default scenario: the status quo of 10 October 2022.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/baseline-2022-10.ron");
 
@@ -30,6 +37,10 @@ pub struct ModelSetup {
     pub parameters: ParameterList,
     /// Named outlooks (empty when the model has no outlooks file beside it).
     pub outlooks: Outlooks,
+    /// What a planner reads of the model (empty when it has no description beside it).
+    pub description: Description,
+    /// The model file (None: the embedded model).
+    pub path: Option<PathBuf>,
 }
 
 /// The catalogue path beside a model: `m.xmile` → `m.levers.ron`.
@@ -94,11 +105,25 @@ impl ModelSetup {
             &compiled.program,
             &catalogue,
         )?;
+        let description = Description::parse(
+            EMBEDDED_DESCRIPTION,
+            "szhk.model.ron (embedded)",
+            &compiled.program,
+            &|name| {
+                EMBEDDED_DATA
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, text)| text.to_string())
+                    .ok_or_else(|| EngineError::Run(format!("{name}: not embedded in the program")))
+            },
+        )?;
         Ok(ModelSetup {
             compiled,
             catalogue,
             parameters,
             outlooks,
+            description,
+            path: None,
         })
     }
 
@@ -118,12 +143,36 @@ impl ModelSetup {
         } else {
             Outlooks::default()
         };
+        let description_file = description_path(path);
+        let description = if description_file.exists() {
+            Description::load(&description_file, &compiled.program)?
+        } else {
+            Description::default()
+        };
         Ok(ModelSetup {
             compiled,
             catalogue,
             parameters,
             outlooks,
+            description,
+            path: Some(path.to_path_buf()),
         })
+    }
+
+    /// Whether a scenario at `scenario_path` naming `model` runs on this setup's model.
+    pub fn runs(&self, model: &ModelRef, scenario_path: &Path) -> bool {
+        match (model, &self.path) {
+            (ModelRef::Embedded, None) => true,
+            (ModelRef::Path(p), Some(mine)) => {
+                let base = scenario_path.parent().unwrap_or(Path::new("."));
+                let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => false,
+                };
+                same(&base.join(p), mine)
+            }
+            _ => false,
+        }
     }
 
     /// Brings a scenario read in an older format up to date for this model; one note per
@@ -317,11 +366,17 @@ pub fn prepare_embedded(
     let file = path.display().to_string();
     let text = crate::engine::read_text(path)?;
     let mut scenario = Scenario::parse(&text, &file)?;
-    if scenario.model != ModelRef::Embedded {
+    if !setup.runs(&scenario.model, path) {
+        let open = match &setup.path {
+            None => "the embedded Shenzhen–Hong Kong model".to_string(),
+            Some(p) => p.display().to_string(),
+        };
         return Err(located(
             &file,
             locate(&text, &["model"]),
-            "expected model: Embedded (the app, its comparisons and stories run the embedded Shenzhen–Hong Kong model)",
+            format!(
+                "expected the model open in the app ({open}): its comparisons and stories run that model"
+            ),
         ));
     }
     let notes = setup.migrate(&mut scenario);

@@ -121,7 +121,7 @@ impl<'a> Objective<'a> {
                 TargetKind::Daily { output } => (
                     *output,
                     observed
-                        .get(output)
+                        .get(*output)
                         .is_some_and(|s| s.iter().any(|(time, _)| window.contains(*time))),
                 ),
                 TargetKind::Mean { variable, .. } => (*variable, true),

@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use crate::analysis::record::recorded_series;
 use crate::engine::Results;
-use crate::scenario::Calendar;
+use crate::scenario::{Calendar, Description};
 
 /// Recorded `(model time, value)` series by output name. Days without data (the gap
 /// 2020-11-16 .. 2020-12-31) are absent, never zero.
-pub type Observed = BTreeMap<&'static str, Vec<(f64, f64)>>;
+pub type Observed = BTreeMap<String, Vec<(f64, f64)>>;
 
-/// The embedded daily record (Immigration Department, 2020-01-25 .. 2022-10-10).
-pub fn observed_record(calendar: &Calendar) -> Observed {
-    recorded_series(calendar)
+/// The record the model description names (for the SZ–HK model, the Immigration Department's
+/// daily series, 2020-01-25 .. 2022-10-10).
+pub fn observed_record(description: &Description, calendar: &Calendar) -> Observed {
+    recorded_series(description, calendar)
 }
 
 /// A span of model time, both ends included.
@@ -305,7 +306,7 @@ impl Target {
         match &self.kind {
             TargetKind::Daily { output } => {
                 let (Some(col), Some(points)) =
-                    (results.column_index(output), observed.get(output))
+                    (results.column_index(output), observed.get(*output))
                 else {
                     return Vec::new();
                 };

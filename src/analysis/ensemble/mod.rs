@@ -1,5 +1,6 @@
 //! Seeded ensembles: many runs of one scenario with its uncertain parameters drawn from
-//! distributions, summarised as percentile bands of six outputs and of the headline figures.
+//! distributions, summarised as percentile bands of the outputs and of the headline figures the
+//! model description names.
 //!
 //! [`Plan`] (what to sample, from the scenario's `ensemble` and the model's parameter list) →
 //! [`run_members`] (in parallel, each member a pure function of seed and index) → [`Summary`]
@@ -14,27 +15,40 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::analysis::headlines::{self, LOSS_FROM};
-use crate::engine::{EngineError, Override, Results, Runner};
+use crate::analysis::headlines::{self, Headlines};
+use crate::engine::{EngineError, Override, Overrides, Results, Runner};
+use crate::scenario::description::{Description, Format, HeadlineKind};
 use crate::scenario::{Calendar, Distribution, Ensemble, Outlook, Prepared, Sampling};
 pub use sampling::Sampler;
-
-/// The outputs an ensemble records for every member.
-pub const OUTPUTS: [&str; 6] = [
-    "Mainland visitor arrivals",
-    "Shenzhen land crossings",
-    "Trade index",
-    "Connect turnover",
-    "Cross-border professionals",
-    "Joint research projects",
-];
 /// Members' series are kept every 7 days (a week; 627 points over 2019–2030), which keeps
 /// 1 000 members in 30 MB. Headline figures come from the daily run, before thinning.
 pub const RECORD_EVERY: usize = 7;
 /// The percentiles reported, numpy's default linear interpolation.
 pub const PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
-/// Headline figures per member, in this order.
-pub const HEADLINES: [&str; 4] = ["date50", "date90", "visitors_lost", "trade_lost"];
+
+/// A headline figure as ensemble files write it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeadlineColumn {
+    pub id: String,
+    pub unit: String,
+    /// A date (model times, written as dates) rather than a number.
+    pub is_date: bool,
+}
+
+impl HeadlineColumn {
+    /// The columns of a description's headline figures.
+    pub fn of(description: &Description) -> Vec<HeadlineColumn> {
+        description
+            .headlines
+            .iter()
+            .map(|h| HeadlineColumn {
+                id: h.id.clone(),
+                unit: h.unit.clone(),
+                is_date: h.format == Format::Date,
+            })
+            .collect()
+    }
+}
 /// Members when neither the scenario nor the command line says.
 pub const DEFAULT_MEMBERS: u32 = 200;
 
@@ -73,8 +87,15 @@ fn around_outlook(
 pub struct Plan {
     pub parameters: Vec<SampledParameter>,
     pub sampler: Sampler,
-    /// Output variable indices, in [`OUTPUTS`] order.
-    pub outputs: Vec<usize>,
+    /// The recorded outputs' names (the description's `ensemble` list).
+    pub output_names: Vec<String>,
+    /// Each output's variables (an array's elements, summed).
+    pub outputs: Vec<Vec<usize>>,
+    /// The variables a member's run records: the outputs' and the headline figures'.
+    pub recorded: Vec<usize>,
+    pub description: Description,
+    /// The status quo's overrides, when a headline figure is a difference from it.
+    pub status_quo: Option<Overrides>,
     pub calendar: Calendar,
     pub branch_time: f64,
     /// Model times kept per member.
@@ -122,16 +143,38 @@ impl Plan {
                 named: false,
             });
         }
-        let outputs = OUTPUTS
+        let description = prepared.setup.description.clone();
+        let outputs = description
+            .ensemble
             .iter()
             .map(|o| {
-                program.find(o).ok_or_else(|| {
-                    EngineError::Run(format!(
+                let vars = program.find_all(o);
+                if vars.is_empty() {
+                    Err(EngineError::Run(format!(
                         "ensembles record {o:?}, which the model does not have"
-                    ))
-                })
+                    )))
+                } else {
+                    Ok(vars)
+                }
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut recorded: Vec<usize> = outputs.iter().flatten().copied().collect();
+        for h in &description.headlines {
+            let output = match &h.kind {
+                HeadlineKind::Reaches { output, .. }
+                | HeadlineKind::Loss { output, .. }
+                | HeadlineKind::ValueAt { output, .. } => output,
+                HeadlineKind::FromStatusQuo { .. } => continue,
+            };
+            recorded.extend(program.find_all(output));
+        }
+        recorded.sort_unstable();
+        recorded.dedup();
+        let status_quo = if description.needs_status_quo() {
+            Some(Prepared::status_quo(std::sync::Arc::clone(&prepared.setup))?.overrides)
+        } else {
+            None
+        };
         let steps = program.step_count() as usize / program.save_every() as usize;
         let dt = program.specs().save_step.max(program.specs().dt);
         let times = (0..=steps)
@@ -147,7 +190,11 @@ impl Plan {
                 ensemble.sampling,
                 distributions,
             ),
+            output_names: description.ensemble.clone(),
             outputs,
+            recorded,
+            description,
+            status_quo,
             calendar: prepared.calendar(),
             branch_time: prepared.branch_time(),
             times,
@@ -156,6 +203,17 @@ impl Plan {
 
     pub fn members(&self) -> usize {
         self.sampler.members
+    }
+
+    /// Percentiles over `members` of this plan.
+    pub fn summary(&self, members: &[Member]) -> Summary {
+        Summary::of(
+            &self.calendar,
+            &self.times,
+            &self.output_names,
+            &HeadlineColumn::of(&self.description),
+            members,
+        )
     }
 
     /// Ensemble settings from the command line: the scenario's, with members and seed replaced
@@ -185,9 +243,9 @@ pub struct Member {
     pub parameters: Vec<f64>,
     /// Output-major: output k's value at plan time j is `series[k * times + j]`.
     pub series: Vec<f64>,
-    /// [`HEADLINES`]: recovery dates as model times (the day after the horizon when not
-    /// reached), millions of visitors lost, days of trade lost.
-    pub headlines: [f64; 4],
+    /// The description's headline figures: dates as model times (the day after the horizon
+    /// when not reached), numbers as they are.
+    pub headlines: Vec<f64>,
 }
 
 /// Runs one member with a reusable runner.
@@ -200,29 +258,51 @@ fn run_member(
 ) -> Result<Member, EngineError> {
     let program = &prepared.setup.compiled.program;
     let values = plan.sampler.draw(index);
-    let mut overrides = prepared.overrides.clone();
-    for (p, v) in plan.parameters.iter().zip(&values) {
-        overrides
-            .set_var(program, p.var, Override::Constant(*v))
-            .map_err(|e| EngineError::Run(format!("member {index}: {e}")))?;
-    }
-    runner.run_into(&overrides, out);
+    let with_parameters = |base: &Overrides| -> Result<Overrides, EngineError> {
+        let mut overrides = base.clone();
+        for (p, v) in plan.parameters.iter().zip(&values) {
+            overrides
+                .set_var(program, p.var, Override::Constant(*v))
+                .map_err(|e| EngineError::Run(format!("member {index}: {e}")))?;
+        }
+        Ok(overrides)
+    };
+    let lacking = || EngineError::Run("the model lacks the outputs headline figures need".into());
+    // A difference from the status quo compares with the status quo of the same member.
+    let status_quo = match &plan.status_quo {
+        Some(base) => {
+            runner.run_into(&with_parameters(base)?, out);
+            Some(
+                headlines::headlines(
+                    &plan.description,
+                    out,
+                    &plan.calendar,
+                    plan.branch_time,
+                    None,
+                )
+                .ok_or_else(lacking)?,
+            )
+        }
+        None => None,
+    };
+    runner.run_into(&with_parameters(&prepared.overrides)?, out);
     let mut series = Vec::with_capacity(plan.outputs.len() * plan.times.len());
-    for &var in &plan.outputs {
+    for vars in &plan.outputs {
         for r in (0..out.rows()).step_by(RECORD_EVERY) {
-            series.push(out.value(r, var));
+            series.push(vars.iter().map(|&var| out.value(r, var)).sum());
         }
     }
-    let horizon = plan.calendar.horizon_time().unwrap_or(f64::NAN);
-    let h = headlines::headlines(out, &plan.calendar, plan.branch_time).ok_or_else(|| {
-        EngineError::Run("the model lacks the outputs headline figures need".into())
-    })?;
-    let headlines = [
-        h.time50.unwrap_or(horizon + 1.0),
-        h.time90.unwrap_or(horizon + 1.0),
-        h.visitors_lost_millions,
-        h.trade_lost_days,
-    ];
+    let h: Headlines = headlines::headlines(
+        &plan.description,
+        out,
+        &plan.calendar,
+        plan.branch_time,
+        status_quo.as_ref(),
+    )
+    .ok_or_else(lacking)?;
+    let headlines: Vec<f64> = (0..h.values.len())
+        .map(|i| h.number(i, &plan.calendar))
+        .collect();
     if let Some(bad) = series.iter().chain(&headlines).position(|v| !v.is_finite()) {
         let described: Vec<String> = plan
             .parameters
@@ -293,7 +373,7 @@ fn recording_runner<'p>(
     plan: &Plan,
 ) -> Result<Runner<'p>, EngineError> {
     let mut runner = Runner::new(program)?;
-    runner.record_only = Some(plan.outputs.clone());
+    runner.record_only = Some(plan.recorded.clone());
     Ok(runner)
 }
 
@@ -322,19 +402,29 @@ fn percentiles_of(values: &mut [f64]) -> [f64; 5] {
 pub struct Summary {
     pub calendar: Calendar,
     pub times: Vec<f64>,
+    /// The recorded outputs, in band order.
+    pub outputs: Vec<String>,
+    /// The headline figures, in percentile order.
+    pub headline_columns: Vec<HeadlineColumn>,
     /// Members summarised.
     pub members: usize,
-    /// Per output (in [`OUTPUTS`] order), per percentile, one value per time.
+    /// Per output, per percentile, one value per time.
     pub bands: Vec<[Vec<f64>; 5]>,
-    /// Per headline (in [`HEADLINES`] order), its percentiles.
-    pub headlines: [[f64; 5]; 4],
+    /// Per headline figure, its percentiles.
+    pub headlines: Vec<[f64; 5]>,
 }
 
 impl Summary {
     /// Percentiles over `members` (any order: the result does not depend on it).
-    pub fn of(calendar: &Calendar, times: &[f64], members: &[Member]) -> Summary {
+    pub fn of(
+        calendar: &Calendar,
+        times: &[f64],
+        outputs: &[String],
+        headline_columns: &[HeadlineColumn],
+        members: &[Member],
+    ) -> Summary {
         let n_times = times.len();
-        let bands = (0..OUTPUTS.len())
+        let bands = (0..outputs.len())
             .into_par_iter()
             .map(|k| {
                 let mut band: [Vec<f64>; 5] = Default::default();
@@ -350,13 +440,17 @@ impl Summary {
                 band
             })
             .collect();
-        let headlines = std::array::from_fn(|h| {
-            let mut v: Vec<f64> = members.iter().map(|m| m.headlines[h]).collect();
-            percentiles_of(&mut v)
-        });
+        let headlines = (0..headline_columns.len())
+            .map(|h| {
+                let mut v: Vec<f64> = members.iter().map(|m| m.headlines[h]).collect();
+                percentiles_of(&mut v)
+            })
+            .collect();
         Summary {
             calendar: calendar.clone(),
             times: times.to_vec(),
+            outputs: outputs.to_vec(),
+            headline_columns: headline_columns.to_vec(),
             members: members.len(),
             bands,
             headlines,
@@ -368,7 +462,12 @@ impl Summary {
         let mut s = String::from("output,time,date,p5,p25,p50,p75,p95\n");
         for (k, band) in self.bands.iter().enumerate() {
             for (j, t) in self.times.iter().enumerate() {
-                let _ = write!(s, "{},{t},{}", OUTPUTS[k], self.calendar.date_of(*t));
+                let _ = write!(
+                    s,
+                    "{},{t},{}",
+                    crate::scenario::write::csv_text(&self.outputs[k]),
+                    self.calendar.date_of(*t)
+                );
                 for b in band {
                     let _ = write!(s, ",{}", number(b[j]));
                 }
@@ -382,16 +481,19 @@ impl Summary {
     /// horizon), losses as numbers.
     pub fn headlines_csv(&self) -> String {
         let mut s = String::from("headline,unit,p5,p25,p50,p75,p95\n");
-        let units = [
-            "date",
-            "date",
-            &format!("million Mainland visitors since {LOSS_FROM}"),
-            &format!("days of 2019 trade since {LOSS_FROM}"),
-        ];
-        for (h, name) in HEADLINES.iter().enumerate() {
-            let _ = write!(s, "{name},{}", units[h]);
-            for &v in &self.headlines[h] {
-                let cell = if h < 2 { self.date(v) } else { number(v) };
+        for (column, values) in self.headline_columns.iter().zip(&self.headlines) {
+            let _ = write!(
+                s,
+                "{},{}",
+                crate::scenario::write::csv_text(&column.id),
+                crate::scenario::write::csv_text(&column.unit)
+            );
+            for &v in values {
+                let cell = if column.is_date {
+                    self.date(v)
+                } else {
+                    number(v)
+                };
                 let _ = write!(s, ",{cell}");
             }
             s.push('\n');
@@ -409,7 +511,7 @@ impl Summary {
 
     /// Output `k`'s percentile band `b` (0 = p5 … 4 = p95).
     pub fn band(&self, output: &str, b: usize) -> Option<&[f64]> {
-        let k = OUTPUTS.iter().position(|o| *o == output)?;
+        let k = self.outputs.iter().position(|o| o == output)?;
         self.bands.get(k).map(|band| band[b].as_slice())
     }
 }
@@ -425,13 +527,15 @@ fn number(x: f64) -> String {
 pub fn run(prepared: &Prepared, plan: &Plan) -> Result<(Vec<Member>, Summary), EngineError> {
     let indices: Vec<usize> = (0..plan.members()).collect();
     let members = run_members(prepared, plan, &indices, &Progress::default())?;
-    let summary = Summary::of(&plan.calendar, &plan.times, &members);
+    let summary = plan.summary(&members);
     Ok((members, summary))
 }
 
 /// Bytes per member kept in memory: its series, parameters and headlines.
 pub fn bytes_per_member(plan: &Plan) -> usize {
-    8 * (plan.outputs.len() * plan.times.len() + plan.parameters.len() + HEADLINES.len())
+    8 * (plan.outputs.len() * plan.times.len()
+        + plan.parameters.len()
+        + plan.description.headlines.len())
         + std::mem::size_of::<Member>()
 }
 

@@ -8,36 +8,48 @@ use rayon::prelude::*;
 use super::Plan;
 use super::sampling::{member_rng, quantile};
 use crate::analysis::headlines::{headlines, reached_date, show_date};
-use crate::engine::{EngineError, Override};
+use crate::engine::{EngineError, Override, Overrides};
 use crate::scenario::{Distribution, Prepared};
 use rand::RngExt;
 
-/// A headline figure to explain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Metric {
-    /// 50% recovery date of Mainland visitors (days; the day after the horizon if never).
-    Date50,
-    /// 90% recovery date.
-    Date90,
-    /// Mainland visitors lost since 2020-01-25, millions.
-    #[value(name = "visitors_lost")]
-    VisitorsLost,
-    /// Trade lost since 2020-01-25, days of 2019 trade.
-    #[value(name = "trade_lost")]
-    TradeLost,
+/// A headline figure to explain: one of the model description's, by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metric {
+    index: usize,
+    name: String,
+    is_date: bool,
 }
 
 impl Metric {
-    pub fn index(self) -> usize {
-        self as usize
+    /// The description's headline figure `name`, or an error listing the names there are.
+    pub fn named(
+        description: &crate::scenario::Description,
+        name: &str,
+    ) -> Result<Metric, EngineError> {
+        let index = description.headline_index(name).ok_or_else(|| {
+            EngineError::Run(format!(
+                "--metric {name:?}: expected one of the model's headline figures: {}",
+                description.metric_names().join(", ")
+            ))
+        })?;
+        Ok(Metric {
+            index,
+            name: name.to_string(),
+            is_date: description.headlines[index].format
+                == crate::scenario::description::Format::Date,
+        })
     }
 
-    pub fn is_date(self) -> bool {
-        matches!(self, Metric::Date50 | Metric::Date90)
+    pub fn index(&self) -> usize {
+        self.index
     }
 
-    pub fn name(self) -> &'static str {
-        super::HEADLINES[self.index()]
+    pub fn is_date(&self) -> bool {
+        self.is_date
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 
@@ -71,24 +83,44 @@ fn metric_with(
     prepared: &Prepared,
     plan: &Plan,
     settings: &[(usize, f64)],
-    metric: Metric,
+    metric: &Metric,
 ) -> Result<f64, EngineError> {
     let program = &prepared.setup.compiled.program;
-    let mut o = prepared.overrides.clone();
-    for &(var, v) in settings {
-        o.set_var(program, var, Override::Constant(v))
-            .map_err(EngineError::Run)?;
-    }
-    let r = program.run(&o)?;
-    let h = headlines(&r, &plan.calendar, plan.branch_time)
-        .ok_or_else(|| EngineError::Run("the model lacks the headline outputs".into()))?;
-    let after = plan.calendar.horizon_time().unwrap_or(f64::NAN) + 1.0;
-    Ok(match metric {
-        Metric::Date50 => h.time50.unwrap_or(after),
-        Metric::Date90 => h.time90.unwrap_or(after),
-        Metric::VisitorsLost => h.visitors_lost_millions,
-        Metric::TradeLost => h.trade_lost_days,
-    })
+    let with = |base: &Overrides| -> Result<Overrides, EngineError> {
+        let mut o = base.clone();
+        for &(var, v) in settings {
+            o.set_var(program, var, Override::Constant(v))
+                .map_err(EngineError::Run)?;
+        }
+        Ok(o)
+    };
+    let lacking = || EngineError::Run("the model lacks the headline outputs".into());
+    let status_quo = match &plan.status_quo {
+        Some(base) => {
+            let r = program.run(&with(base)?)?;
+            Some(
+                headlines(
+                    &plan.description,
+                    &r,
+                    &plan.calendar,
+                    plan.branch_time,
+                    None,
+                )
+                .ok_or_else(lacking)?,
+            )
+        }
+        None => None,
+    };
+    let r = program.run(&with(&prepared.overrides)?)?;
+    let h = headlines(
+        &plan.description,
+        &r,
+        &plan.calendar,
+        plan.branch_time,
+        status_quo.as_ref(),
+    )
+    .ok_or_else(lacking)?;
+    Ok(h.number(metric.index(), &plan.calendar))
 }
 
 /// Swings every sampled parameter from low to high, the others at their model values; widest
@@ -96,7 +128,7 @@ fn metric_with(
 pub fn tornado(
     prepared: &Prepared,
     plan: &Plan,
-    metric: Metric,
+    metric: &Metric,
 ) -> Result<(f64, Vec<Swing>), EngineError> {
     let base = metric_with(prepared, plan, &[], metric)?;
     let mut swings = plan
@@ -135,7 +167,7 @@ pub struct SobolIndex {
 pub fn sobol(
     prepared: &Prepared,
     plan: &Plan,
-    metric: Metric,
+    metric: &Metric,
     n: usize,
     progress: &super::Progress,
 ) -> Result<Vec<SobolIndex>, EngineError> {
@@ -209,7 +241,7 @@ pub fn sobol(
 /// Sobol indices appended when computed. Dates are written as dates, swings in days.
 pub fn csv(
     plan: &Plan,
-    metric: Metric,
+    metric: &Metric,
     base: f64,
     swings: &[Swing],
     sobol: Option<&[SobolIndex]>,

@@ -15,11 +15,12 @@
 //! shard,0,4                            shard I of N: members with index mod N = I
 //! fingerprint,5c0f…                    FNV-1a of scenario, model and distributions
 //! outputs,Mainland visitor arrivals,…  the recorded outputs, in order
+//! headlines,4                          the number of headline figures, then for each:
+//! headline,date50,date,date            its id, unit, and whether it is a date or a number
 //! parameters,Risk sensitivity,…        the sampled parameters, in order
 //! times,0,7,14,…                       model times of the recorded values
-//! member,I,P…,H…,S…                    per member: index, one value per parameter, the four
-//!                                      headlines (date50, date90 as model times, visitors
-//!                                      lost in millions, trade lost in days), then each
+//! member,I,P…,H…,S…                    per member: index, one value per parameter, the
+//!                                      headline figures (dates as model times), then each
 //!                                      output's values at every time, output by output
 //! ```
 //!
@@ -28,13 +29,15 @@
 
 use std::path::Path;
 
-use super::{HEADLINES, Member, OUTPUTS, Plan, Summary};
+use super::{HeadlineColumn, Member, Plan, Summary};
 use crate::analysis::limits::{MAX_MEMBERS, MAX_SHARDS};
 use crate::engine::EngineError;
 use crate::scenario::{Calendar, Prepared};
 
 const MAGIC: &str = "borderflow-ensemble-shard";
-const FORMAT_VERSION: &str = "2";
+const FORMAT_VERSION: &str = "3";
+/// Headline figures a shard may carry.
+const MAX_HEADLINES: usize = 1000;
 
 /// What a shard says about the ensemble it belongs to.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +50,7 @@ pub struct Header {
     pub shards: usize,
     pub fingerprint: String,
     pub outputs: Vec<String>,
+    pub headlines: Vec<HeadlineColumn>,
     pub parameters: Vec<String>,
     pub times: Vec<f64>,
 }
@@ -61,7 +65,8 @@ impl Header {
             shard,
             shards,
             fingerprint: fingerprint(prepared, plan),
-            outputs: OUTPUTS.iter().map(|s| s.to_string()).collect(),
+            outputs: plan.output_names.clone(),
+            headlines: HeadlineColumn::of(&plan.description),
             parameters: plan.parameters.iter().map(|p| p.name.clone()).collect(),
             times: plan.times.clone(),
         }
@@ -131,7 +136,7 @@ pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), Eng
         .flexible(true)
         .from_writer(Vec::new());
     let c = &header.calendar;
-    let rows: Vec<Vec<String>> = vec![
+    let mut rows: Vec<Vec<String>> = vec![
         vec![MAGIC.into(), FORMAT_VERSION.into()],
         vec!["origin".into(), c.origin.clone()],
         vec!["horizon_end".into(), c.horizon_end.clone()],
@@ -148,13 +153,25 @@ pub fn write(path: &Path, header: &Header, members: &[Member]) -> Result<(), Eng
         std::iter::once("outputs".to_string())
             .chain(header.outputs.iter().cloned())
             .collect(),
+    ];
+    rows.push(vec!["headlines".into(), header.headlines.len().to_string()]);
+    for h in &header.headlines {
+        let kind = if h.is_date { "date" } else { "number" };
+        rows.push(vec![
+            "headline".into(),
+            h.id.clone(),
+            h.unit.clone(),
+            kind.into(),
+        ]);
+    }
+    rows.extend([
         std::iter::once("parameters".to_string())
             .chain(header.parameters.iter().cloned())
             .collect(),
         std::iter::once("times".to_string())
             .chain(header.times.iter().map(|t| t.to_string()))
             .collect(),
-    ];
+    ]);
     for row in rows {
         w.write_record(&row).map_err(io)?;
     }
@@ -279,14 +296,36 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         _ => return Err(at(line, "expected shard I,N".into())),
     };
     let fingerprint = one(next("fingerprint")?)?.1;
-    let (line, outputs) = next("outputs")?;
-    if outputs != OUTPUTS {
-        return Err(at(
-            line,
-            format!(
-                "expected the outputs {OUTPUTS:?}, found {outputs:?}: a shard of another Borderflow version"
-            ),
-        ));
+    let outputs = next("outputs")?.1;
+    let (line, count) = one(next("headlines")?)?;
+    let count: usize = count
+        .parse()
+        .ok()
+        .filter(|n| *n <= MAX_HEADLINES)
+        .ok_or_else(|| {
+            at(
+                line,
+                format!("expected a headline count up to {MAX_HEADLINES}"),
+            )
+        })?;
+    let mut headlines = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (line, fields) = next("headline")?;
+        match fields.as_slice() {
+            [id, unit, kind] if kind == "date" || kind == "number" => {
+                headlines.push(HeadlineColumn {
+                    id: id.clone(),
+                    unit: unit.clone(),
+                    is_date: kind == "date",
+                })
+            }
+            _ => {
+                return Err(at(
+                    line,
+                    "expected headline,ID,UNIT,date or headline,ID,UNIT,number".into(),
+                ));
+            }
+        }
     }
     let parameters = next("parameters")?.1;
     let (line, times) = next("times")?;
@@ -307,6 +346,7 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         shards,
         fingerprint,
         outputs,
+        headlines,
         parameters,
         times,
     };
@@ -315,7 +355,8 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         header.times.len(),
         header.outputs.len(),
     );
-    let width = 1 + np + HEADLINES.len() + no * nt;
+    let nh = header.headlines.len();
+    let width = 1 + np + nh + no * nt;
     let mut out = Vec::new();
     let mut sum = Checksum::new();
     let mut checked = false;
@@ -373,8 +414,8 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Member>), EngineError> {
         out.push(Member {
             index,
             parameters: values[..np].to_vec(),
-            headlines: [values[np], values[np + 1], values[np + 2], values[np + 3]],
-            series: values[np + 4..].to_vec(),
+            headlines: values[np..np + nh].to_vec(),
+            series: values[np + nh..].to_vec(),
         });
     }
     if !checked {
@@ -425,7 +466,7 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
                 let per_member = 8
                     * (header.outputs.len() * header.times.len()
                         + header.parameters.len()
-                        + HEADLINES.len())
+                        + header.headlines.len())
                     + std::mem::size_of::<Member>();
                 crate::analysis::limits::memory("merge", header.members, per_member)?;
                 first = Some(header.clone());
@@ -477,5 +518,11 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> Result<Summary, EngineError> {
             members.len()
         )));
     }
-    Ok(Summary::of(&header.calendar, &header.times, &members))
+    Ok(Summary::of(
+        &header.calendar,
+        &header.times,
+        &header.outputs,
+        &header.headlines,
+        &members,
+    ))
 }
