@@ -343,7 +343,7 @@ fn sensitivity_ranks_parameters_and_ignores_those_that_cannot_matter() {
     // Finance and trade parameters cannot move Mainland visitor losses.
     for irrelevant in [
         "Connect growth rate",
-        "Base Connect turnover",
+        "Connect saturation",
         "Relay driver loss",
     ] {
         let s = swings.iter().find(|s| s.parameter == irrelevant).unwrap();

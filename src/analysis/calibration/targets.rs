@@ -236,13 +236,50 @@ pub fn targets(cal: &Calendar) -> Vec<Target> {
             source: "cross_border_other_figures.csv row 2: 666 700/day (2017 survey), against the model's 2019 mean",
             ends: t("2019-12-31"),
         },
+    ]);
+    out.extend(circle_targets(cal));
+    out
+}
+
+// ---- Goods, finance and innovation (issue 15): single figures of cross_border_other_figures.csv.
+// One block, so that it can move to a model description as it stands.
+
+/// HK dollars to RMB: the 2021 average exchange rate, about 0.83 RMB per HKD (judgement from the
+/// published central parity rates; the data has no rate).
+const RMB_PER_HKD_2021: f64 = 0.83;
+/// Shenzhen Connect's share of the Shanghai-plus-Shenzhen Connect turnover in 2021 (judgement:
+/// the two exchanges traded about alike; the data has no split).
+const SHENZHEN_SHARE_OF_CONNECT: f64 = 0.5;
+
+/// The goods, finance and innovation targets. The Connect modelled is Shenzhen Connect in RMB.
+pub fn circle_targets(cal: &Calendar) -> Vec<Target> {
+    let t = |d: &str| cal.time_of(d).unwrap_or(f64::NAN);
+    let mean = |variable, from: &str, to: &str, value| TargetKind::Mean {
+        variable,
+        from: t(from),
+        to: t(to),
+        scale: 1.0,
+        value,
+    };
+    vec![
+        Target {
+            name: "Goods vehicle trips 2020-03",
+            kind: mean(
+                "Goods vehicle crossings",
+                "2020-03-01",
+                "2020-03-31",
+                8_197.0,
+            ),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv row 10: 8197 goods-vehicle trips entering HK a day in 2020-03",
+            ends: t("2020-03-31"),
+        },
         Target {
             name: "Cross-border truck drivers before 2020",
             kind: mean(
                 "Cross border truck drivers",
                 "2019-01-01",
                 "2019-12-31",
-                1.0,
                 13_000.0,
             ),
             weight: 0.25,
@@ -255,10 +292,9 @@ pub fn targets(cal: &Calendar) -> Vec<Target> {
                 "Cross border truck drivers",
                 "2020-03-01",
                 "2020-12-31",
-                1.0,
                 8_000.0,
             ),
-            weight: 0.25,
+            weight: 0.5,
             source: "cross_border_other_figures.csv row 11: about 8000 in 2020 (taken from March)",
             ends: t("2020-12-31"),
         },
@@ -268,22 +304,101 @@ pub fn targets(cal: &Calendar) -> Vec<Target> {
                 "Cross border truck drivers",
                 "2022-03-01",
                 "2022-03-31",
-                1.0,
                 6_500.0,
             ),
-            weight: 0.25,
+            weight: 0.5,
             source: "cross_border_other_figures.csv row 11: under 6500 in 2022-03",
             ends: t("2022-03-31"),
         },
         Target {
-            name: "Connect turnover 2021",
-            kind: mean("Connect turnover", "2021-01-01", "2021-11-10", 1.0, 158.9),
+            name: "HK export growth 2019",
+            kind: mean(
+                "Trade against a year earlier",
+                "2019-01-01",
+                "2019-12-31",
+                95.9,
+            ),
             weight: 0.25,
-            source: "cross_border_other_figures.csv rows 20, 21: 122.3 RMB bn + 44.1 HKD bn x 0.83 a day",
+            source: "cross_border_other_figures.csv row 12: HK total exports of goods -4.1% in 2019",
+            ends: t("2019-12-31"),
+        },
+        Target {
+            name: "HK export growth 2021",
+            kind: mean(
+                "Trade against a year earlier",
+                "2021-01-01",
+                "2021-12-31",
+                126.3,
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv row 13: HK total exports of goods +26.3% in 2021",
+            ends: t("2021-12-31"),
+        },
+        Target {
+            name: "Shenzhen Connect first-year turnover",
+            kind: mean(
+                "Connect first year turnover",
+                "2019-01-01",
+                "2019-01-01",
+                882.14 + 412.64,
+            ),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv rows 16, 17: 882.14 + 412.64 RMB bn, 2016-12 to 2017-12",
+            ends: t("2019-01-01"),
+        },
+        Target {
+            name: "Shenzhen Connect cumulative turnover 2021-12-05",
+            kind: mean(
+                "Connect cumulative turnover",
+                "2021-12-05",
+                "2021-12-05",
+                33_700.0 + 8_200.0,
+            ),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv rows 18, 19: 33 700 + 8 200 RMB bn since launch",
+            ends: t("2021-12-05"),
+        },
+        Target {
+            name: "Shenzhen Connect daily turnover 2021",
+            kind: mean(
+                "Connect turnover",
+                "2021-01-01",
+                "2021-11-10",
+                SHENZHEN_SHARE_OF_CONNECT * (122.3 + 44.1 * RMB_PER_HKD_2021),
+            ),
+            weight: 0.25,
+            source: "cross_border_other_figures.csv rows 20, 21 (Shanghai + Shenzhen): 122.3 RMB bn + 44.1 HKD bn a day x 0.83, the Shenzhen half",
             ends: t("2021-11-10"),
         },
-    ]);
-    out
+        Target {
+            name: "Hetao joint research projects 2022-09",
+            kind: mean("Joint research projects", "2022-09-30", "2022-09-30", 150.0),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv row 22: 150 Hetao high-end research projects",
+            ends: t("2022-09-30"),
+        },
+        Target {
+            name: "Hetao IP items 2022-09",
+            kind: mean("IP items", "2022-09-30", "2022-09-30", 203.0),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv row 25: 203 intellectual property items",
+            ends: t("2022-09-30"),
+        },
+        Target {
+            name: "Hetao start-up teams 2022-09",
+            kind: mean("Start ups", "2022-09-30", "2022-09-30", 24.0),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv row 24: 24 HK/Macao start-up teams",
+            ends: t("2022-09-30"),
+        },
+        Target {
+            name: "Qianhai teams incubated 2022-08",
+            kind: mean("Teams incubated", "2022-08-31", "2022-08-31", 610.0),
+            weight: 0.5,
+            source: "cross_border_other_figures.csv row 26: 610 teams incubated by the Qianhai youth hub",
+            ends: t("2022-08-31"),
+        },
+    ]
 }
 
 /// Row of model time `t` in a run saved at regular steps.
