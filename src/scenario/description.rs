@@ -218,9 +218,18 @@ impl Description {
         })
     }
 
+    /// The output `name`; an element `x[e]` of a listed array `x` shares the array's entry (its
+    /// unit and scale), so that a headline can name one element without listing each.
     pub fn output(&self, name: &str) -> Option<&Output> {
-        let key = canonical_name(name);
-        self.outputs.iter().find(|o| canonical_name(&o.name) == key)
+        let find = |n: &str| {
+            let key = canonical_name(n);
+            self.outputs.iter().find(|o| canonical_name(&o.name) == key)
+        };
+        find(name).or_else(|| {
+            let (array, rest) = name.split_once('[')?;
+            rest.ends_with(']').then_some(())?;
+            find(array.trim())
+        })
     }
 
     pub fn headline(&self, id: &str) -> Option<&Headline> {
