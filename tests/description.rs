@@ -43,10 +43,21 @@ fn located(r: Result<Description, EngineError>) -> String {
 fn the_shipped_descriptions_read_and_drive_the_szhk_headlines() {
     let setup = ModelSetup::embedded().unwrap();
     let d = &setup.description;
+    let names = d.metric_names();
     assert_eq!(
-        d.metric_names(),
+        names[..4],
         ["date50", "date90", "visitors_lost", "trade_lost"]
     );
+    // The circles' figures (issue 15) follow.
+    for id in [
+        "connect_2030",
+        "professionals_2030",
+        "projects_2030",
+        "ip_2030",
+        "startups_2030",
+    ] {
+        assert!(names.contains(&id), "{id} in {names:?}");
+    }
     // Arrayed outputs: an element and the whole array.
     assert!(d.output("Crossings[Lo Wu]").is_some());
     assert!(d.output("Crossings").is_some());

@@ -128,8 +128,8 @@ enum Command {
     /// Swing each uncertain parameter low to high and rank them by their effect on a metric.
     Sensitivity {
         file: PathBuf,
-        /// A headline figure of the model description (for the SZ–HK model: date50, date90,
-        /// visitors_lost, trade_lost).
+        /// A headline figure's id from the model description's `headlines` (an unknown id
+        /// lists them all).
         #[arg(long, value_name = "NAME")]
         metric: String,
         #[arg(long, value_name = "OUT.csv")]
