@@ -76,7 +76,10 @@ impl HeadlineCards {
                 let difference = match view.versus {
                     Some(what) => fill(
                         tr(lang, "vs {}: {}"),
-                        &[what, &format::change(lang, headline, h.values[*i], b.values[*i])],
+                        &[
+                            what,
+                            &format::change(lang, headline, h.values[*i], b.values[*i]),
+                        ],
                     ),
                     None => fill(
                         tr(lang, "central run: {}"),

@@ -348,7 +348,10 @@ static ZH: &[(&str, &str)] = &[
     // The model view's sectors and "Plot it".
     ("All sectors", "全部板块"),
     ("{} variables", "{} 个变量"),
-    ("Click a sector to open its diagram.", "点击板块查看其图示。"),
+    (
+        "Click a sector to open its diagram.",
+        "点击板块查看其图示。",
+    ),
     ("Plot it on the workbench", "在工作台绘图"),
     ("Remove this plot", "移除此图"),
     ("sector overview", "板块概览"),

@@ -84,7 +84,10 @@ mod tests {
     fn a_lone_label_sits_centred_below_its_element() {
         let r = place(&[(dot(100.0, 100.0), vec2(60.0, 12.0))]);
         // Element bottom 107, gap 2: the label spans x 70..130, y 109..121.
-        assert_eq!(r[0], Rect::from_min_max(Pos2::new(70.0, 109.0), Pos2::new(130.0, 121.0)));
+        assert_eq!(
+            r[0],
+            Rect::from_min_max(Pos2::new(70.0, 109.0), Pos2::new(130.0, 121.0))
+        );
     }
 
     #[test]
@@ -112,7 +115,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/assets/models/szhk.xmile"
         )))
-            .expect("the shipped model reads");
+        .expect("the shipped model reads");
         let view = &model.views[0];
         let items: Vec<(Rect, Vec2)> = view
             .elements

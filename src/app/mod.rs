@@ -423,6 +423,8 @@ pub struct Startup {
     pub compare: Vec<PathBuf>,
     /// A story to present full screen.
     pub present: Option<PathBuf>,
+    /// The slide to open the story on (0 is the first; past the last, the last).
+    pub slide: usize,
     /// Save the window as PNG here once the ensemble is in, then close.
     pub screenshot: Option<PathBuf>,
 }
@@ -451,6 +453,9 @@ pub fn run(startup: Startup) -> Result<(), String> {
             app.welcome &= app.screenshot_and_quit.is_none();
             if let Some(story) = &startup.present {
                 app.apply(Command::Present(Some(story.clone())));
+                if let Some(p) = &mut app.presentation {
+                    p.index = startup.slide.min(p.slides.len() - 1);
+                }
             }
             Ok(Box::new(app))
         }),

@@ -147,11 +147,9 @@ impl Layout {
 
     /// The sector an element of the variable `doc` is in.
     fn sector_of(&self, doc: usize) -> Option<usize> {
-        self.groups.iter().position(|g| {
-            g.members
-                .iter()
-                .any(|&m| self.elements[m].doc == Some(doc))
-        })
+        self.groups
+            .iter()
+            .position(|g| g.members.iter().any(|&m| self.elements[m].doc == Some(doc)))
     }
 }
 
@@ -225,7 +223,9 @@ impl ModelView {
                 egui::Panel::right("model variables")
                     .resizable(true)
                     .default_size(380.0)
-                    .show(ui, |ui| commands.extend(self.variables(ui, runs, calendar, lang)));
+                    .show(ui, |ui| {
+                        commands.extend(self.variables(ui, runs, calendar, lang))
+                    });
                 egui::CentralPanel::default().show(ui, |ui| {
                     let sectors = self.layout.as_ref().map(|l| l.groups.len());
                     match sectors {
@@ -257,24 +257,22 @@ impl ModelView {
             ((ui.available_height() - gap.y * rows as f32) / rows as f32).clamp(40.0, 110.0),
         );
         let mut open = None;
-        egui::Grid::new("sectors")
-            .spacing(gap)
-            .show(ui, |ui| {
-                for (i, g) in layout.groups.iter().enumerate() {
-                    let text = format!(
-                        "{}\n{}",
-                        g.name,
-                        fill(tr(lang, "{} variables"), &[&g.members.len().to_string()])
-                    );
-                    let button = egui::Button::new(RichText::new(text).size(14.0)).wrap();
-                    if ui.add_sized(tile, button).on_hover_text(&g.name).clicked() {
-                        open = Some(i);
-                    }
-                    if (i + 1) % columns == 0 {
-                        ui.end_row();
-                    }
+        egui::Grid::new("sectors").spacing(gap).show(ui, |ui| {
+            for (i, g) in layout.groups.iter().enumerate() {
+                let text = format!(
+                    "{}\n{}",
+                    g.name,
+                    fill(tr(lang, "{} variables"), &[&g.members.len().to_string()])
+                );
+                let button = egui::Button::new(RichText::new(text).size(14.0)).wrap();
+                if ui.add_sized(tile, button).clicked() {
+                    open = Some(i);
                 }
-            });
+                if (i + 1) % columns == 0 {
+                    ui.end_row();
+                }
+            }
+        });
         if open.is_some() {
             self.sector = open;
             self.fit = true;
@@ -433,7 +431,9 @@ impl ModelView {
         let mut back = false;
         ui.horizontal(|ui| {
             if group.is_some() {
-                back = ui.button(format!("← {}", tr(lang, "All sectors"))).clicked();
+                back = ui
+                    .button(format!("← {}", tr(lang, "All sectors")))
+                    .clicked();
                 ui.label(RichText::new(group.map_or("", |g| g.name.as_str())).strong());
             }
             if ui.small_button(tr(lang, "Fit to view")).clicked() {
@@ -500,7 +500,11 @@ impl ModelView {
         painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
         // Links faint, except those of the selected variable.
         let link_colour = Color32::from_rgb(200, 80, 80);
-        for &(a, b) in layout.links.iter().filter(|(a, b)| visible[*a] && visible[*b]) {
+        for &(a, b) in layout
+            .links
+            .iter()
+            .filter(|(a, b)| visible[*a] && visible[*b])
+        {
             let (ea, eb) = (&layout.elements[a], &layout.elements[b]);
             let lit =
                 self.selected.is_some() && (ea.doc == self.selected || eb.doc == self.selected);
@@ -577,7 +581,7 @@ impl ModelView {
                 e.label.clone(),
                 font.clone(),
                 visuals.text_color(),
-                (200.0 * zoom).max(120.0),
+                (200.0 * zoom).max(170.0),
             );
             labels.push((hit, galley));
             if self.selected.is_some() && self.selected == e.doc {

@@ -282,8 +282,8 @@ impl PlotsPanel {
                                 baseline_label.unwrap_or(tr(lang, "status quo")),
                                 scale.points(baseline.daily(name)),
                             )
-                                .color(baseline_color)
-                                .width(1.0),
+                            .color(baseline_color)
+                            .width(1.0),
                         );
                         for (label, data, colour) in compared {
                             let points = data.line(name);

@@ -87,9 +87,8 @@ impl Presentation {
     /// What the previous slide is called on the plots' legend and the cards, when the current
     /// slide compares with it.
     pub fn reference_label(&self, lang: &str) -> Option<String> {
-        self.previous().map(|p| {
-            fill(tr(lang, "previous slide: {}"), &[title_of(p, lang)])
-        })
+        self.previous()
+            .map(|p| fill(tr(lang, "previous slide: {}"), &[title_of(p, lang)]))
     }
 
     /// The caption and slide counter.

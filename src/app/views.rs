@@ -154,10 +154,7 @@ impl BorderflowApp {
                     calendar: &self.session.calendar,
                     branch: self.session.branch_time,
                     bands: self.uncertainty.bands(),
-                    median: self
-                        .uncertainty
-                        .complete()
-                        .and(self.uncertainty.median()),
+                    median: self.uncertainty.complete().and(self.uncertainty.median()),
                     lang,
                     outputs: &slide.plots,
                     compared: &[],
