@@ -21,6 +21,7 @@ const ZH: &[(&str, &str)] = &[
     ("{} months earlier", "提前 {} 个月"),
     ("{} months later", "推迟 {} 个月"),
     ("same as A", "与A相同"),
+    ("same", "相同"),
     ("neither reaches it", "两者均未达到"),
     ("not reached (A reaches it)", "未达到（A已达到）"),
     ("reached (A does not)", "已达到（A未达到）"),
@@ -241,6 +242,27 @@ pub fn versus_baseline(
             if d < 0.0 { "-" } else { "+" },
             magnitude(lang, h, d, true)
         )],
+    )
+}
+
+/// A figure's change from a reference's, with no word for the reference ("3 months earlier",
+/// "+24.6 M visitors", "same"): the caller names what it is measured against.
+pub fn change(lang: &str, h: &Headline, current: Option<f64>, reference: Option<f64>) -> String {
+    if h.format == Format::Date {
+        return difference_text(lang, reference, current);
+    }
+    let d = current.unwrap_or(f64::NAN) - reference.unwrap_or(f64::NAN);
+    let decimals = match &h.format {
+        Format::Count { decimals, .. } => *decimals as i32,
+        _ => 0,
+    };
+    if d.is_nan() || d.abs() < 0.5 * 10f64.powi(-decimals) {
+        return say(lang, "same").into();
+    }
+    format!(
+        "{}{}",
+        if d < 0.0 { "-" } else { "+" },
+        magnitude(lang, h, d, true)
     )
 }
 

@@ -22,6 +22,8 @@ pub struct CardView<'a> {
     pub ensemble: Option<&'a Summary>,
     /// Keep a line for the range while the ensemble runs, so the cards never change height.
     pub range_line: bool,
+    /// What `baseline` is, when it is not the status quo (a slide against the previous slide).
+    pub versus: Option<&'a str>,
     pub lang: &'a str,
 }
 
@@ -71,20 +73,37 @@ impl HeadlineCards {
                         fill(tr(lang, "p5–p95: {} – {}"), &[&show(p[0]), &show(p[4])])
                     })
                 });
+                let difference = match view.versus {
+                    Some(what) => fill(
+                        tr(lang, "vs {}: {}"),
+                        &[
+                            what,
+                            &format::change(lang, headline, h.values[*i], b.values[*i]),
+                        ],
+                    ),
+                    None => fill(
+                        tr(lang, "central run: {}"),
+                        &[&format::versus_baseline(
+                            lang,
+                            headline,
+                            h.values[*i],
+                            b.values[*i],
+                        )],
+                    ),
+                };
                 card(
                     col,
                     format::title(headline, lang),
                     &format::value(lang, headline, h.values[*i], calendar),
                     range.as_deref().or(reserved),
-                    &format::versus_baseline(lang, headline, h.values[*i], b.values[*i]),
-                    lang,
+                    &difference,
                 );
             }
         });
     }
 }
 
-fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str, lang: &str) {
+fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.label(RichText::new(title).small().weak());
@@ -111,6 +130,6 @@ fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: 
                     .show_tooltip_when_elided(true),
             );
         }
-        ui.label(RichText::new(fill(tr(lang, "central run: {}"), &[difference])).small());
+        ui.label(RichText::new(difference).small());
     });
 }

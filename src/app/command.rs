@@ -38,6 +38,8 @@ pub enum Command {
     },
     ToggleTimeline,
     ToggleModelView,
+    /// Add a model variable (or an array's sum, by the array's name) to the workbench's plots.
+    PlotOnWorkbench(String),
     /// Back to the recorded history for this lever.
     ResetLever(String),
     /// Every lever and override back to the status quo.

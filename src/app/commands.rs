@@ -46,18 +46,29 @@ impl BorderflowApp {
                     return;
                 }
             },
-            None => vec![scenario::story::LoadedSlide {
-                scenario: self.doc.scenario.clone(),
-                caption: Default::default(),
-            }],
+            None => vec![scenario::story::LoadedSlide::of(
+                self.doc.scenario.clone(),
+                &self.session.setup,
+            )],
         };
         self.presentation = Some(presentation::Presentation {
             slides,
             index: 0,
             previous_zoom: 1.0,
+            reference: None,
         });
         self.presented = None;
         self.entering_presentation = true;
+    }
+
+    /// Adds a model variable to the workbench's plots (once), with its runs' series.
+    pub(super) fn plot_on_workbench(&mut self, name: String) {
+        if self.workbench_plots().contains(&name) {
+            return;
+        }
+        self.added_plots.push(name);
+        self.baseline_plot = self.plot_data(&self.session.baseline);
+        self.current_plot = self.plot_data(&self.session.current);
     }
 
     /// Moves through the presentation, or leaves it (back to the document's own run).
@@ -69,8 +80,9 @@ impl BorderflowApp {
             self.leaving_presentation = Some(p.previous_zoom);
             self.presentation = None;
             self.presented = None;
-            // Back to the document's own run.
+            // Back to the document's own run and its ensemble.
             self.ran_generation = None;
+            self.ensemble_generation = None;
         } else {
             p.step(step);
         }
@@ -177,6 +189,7 @@ impl BorderflowApp {
             }
             Command::ToggleTimeline => self.timeline.open = !self.timeline.open,
             Command::ToggleModelView => self.model_view.open = !self.model_view.open,
+            Command::PlotOnWorkbench(name) => self.plot_on_workbench(name),
             Command::ResetLever(id) => {
                 self.doc
                     .edit(Gesture::Single, |s| edit::reset_lever(s, &id));

@@ -338,6 +338,23 @@ static ZH: &[(&str, &str)] = &[
     ("slide {} of {}", "第 {} / {} 张"),
     ("Switch language", "切换语言"),
     ("Toggle uncertainty bands", "显示/隐藏不确定性区间"),
+    // Slides: what a slide compares with.
+    ("vs {}: {}", "较{}：{}"),
+    ("the status quo", "现状"),
+    ("the previous slide", "上一张"),
+    ("compared with the status quo", "对比：现状"),
+    ("compared with the previous slide: {}", "对比上一张：{}"),
+    ("previous slide: {}", "上一张：{}"),
+    // The model view's sectors and "Plot it".
+    ("All sectors", "全部板块"),
+    ("{} variables", "{} 个变量"),
+    (
+        "Click a sector to open its diagram.",
+        "点击板块查看其图示。",
+    ),
+    ("Plot it on the workbench", "在工作台绘图"),
+    ("Remove this plot", "移除此图"),
+    ("sector overview", "板块概览"),
 ];
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod export;
 pub mod files;
 pub mod guide;
 pub mod i18n;
+pub mod labels;
 pub mod levers;
 mod menu;
 pub mod model_view;
@@ -99,6 +100,8 @@ pub struct BorderflowApp {
     pub doc: Document,
     current_plot: PlotData,
     baseline_plot: PlotData,
+    /// Model variables plotted on the workbench from the model view, after the description's.
+    pub added_plots: Vec<String>,
     ran_generation: Option<u64>,
     levers: levers::LeversPanel,
     plots: plots::PlotsPanel,
@@ -201,6 +204,7 @@ impl BorderflowApp {
         let mut app = BorderflowApp {
             current_plot: baseline_plot.clone(),
             baseline_plot,
+            added_plots: Vec::new(),
             session,
             doc: Document::new(default, None),
             ran_generation: None,
@@ -265,6 +269,11 @@ impl BorderflowApp {
         if self.presentation.is_some() {
             self.presentation_frame(ui);
             if self.presentation.is_some() {
+                // --present with --screenshot: the slide once its bands are in.
+                self.screenshot_when_settled(ctx);
+                if self.close_confirmed {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
                 self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
                 return;
             }
@@ -295,7 +304,7 @@ impl BorderflowApp {
             .rect
             .width();
         egui::Panel::top("cards").show(ui, |ui| self.show_cards(ui, true));
-        let plots = self.session.setup.description.workbench.plots.clone();
+        let plots = self.workbench_plots();
         egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, true));
         self.sensitivity.ui(
             ctx,
@@ -310,13 +319,13 @@ impl BorderflowApp {
             branch,
             &self.lang,
         ));
-        self.model_view.ui(
+        commands.extend(self.model_view.ui(
             ctx,
             (&self.session.current, &self.session.baseline),
             &self.session.calendar,
             self.session.branch_time,
             &self.lang,
-        );
+        ));
         let working = compare::Working {
             scenario: &self.doc.scenario,
             results: &self.session.current,
@@ -335,12 +344,7 @@ impl BorderflowApp {
         }
         self.rerun_if_needed();
         self.restart_ensemble_if_needed(ctx);
-        let settled = self.uncertainty.running().is_none();
-        if settled && let Some(path) = self.screenshot_and_quit.take() {
-            self.quit_after_export = true;
-            self.apply(Command::ExportPng(Some(path)));
-            ctx.request_repaint();
-        }
+        self.screenshot_when_settled(ctx);
         let title = self.doc.title();
         if self.sent_title.as_ref() != Some(&title) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -365,6 +369,16 @@ impl BorderflowApp {
                 "frame_ms={:.3} run_ms={:.3}",
                 self.last_frame_ms, self.session.last_run_ms
             );
+        }
+    }
+
+    /// `--screenshot`: once the ensemble is in, export the window and close.
+    fn screenshot_when_settled(&mut self, ctx: &egui::Context) {
+        let settled = self.uncertainty.running().is_none();
+        if settled && let Some(path) = self.screenshot_and_quit.take() {
+            self.quit_after_export = true;
+            self.apply(Command::ExportPng(Some(path)));
+            ctx.request_repaint();
         }
     }
 
@@ -409,6 +423,8 @@ pub struct Startup {
     pub compare: Vec<PathBuf>,
     /// A story to present full screen.
     pub present: Option<PathBuf>,
+    /// The slide to open the story on (0 is the first; past the last, the last).
+    pub slide: usize,
     /// Save the window as PNG here once the ensemble is in, then close.
     pub screenshot: Option<PathBuf>,
 }
@@ -437,6 +453,9 @@ pub fn run(startup: Startup) -> Result<(), String> {
             app.welcome &= app.screenshot_and_quit.is_none();
             if let Some(story) = &startup.present {
                 app.apply(Command::Present(Some(story.clone())));
+                if let Some(p) = &mut app.presentation {
+                    p.index = startup.slide.min(p.slides.len() - 1);
+                }
             }
             Ok(Box::new(app))
         }),

@@ -1,12 +1,15 @@
 //! The model view: the stock-and-flow diagram from the model's XMILE `<views>` (stocks as boxes,
 //! flows as pipes with valves, links as arrows; drag to pan, scroll to zoom, values on hover) and
 //! beside it every variable with the same content as `borderflow doc`, a search, and a plot.
+//! A diagram with `<group>`s (one per sector) opens on an overview of its sectors; a sector
+//! opens into its own diagram, where labels are placed so that none overlap.
 
 use std::collections::HashMap;
 
 use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui, Vec2, vec2};
 use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
 
+use super::command::Command;
 use super::i18n::{count, date, fill, tr};
 use crate::analysis::doc::VariableDoc;
 use crate::engine::ast::View;
@@ -25,8 +28,10 @@ pub struct ModelView {
     pub plot: bool,
     /// For an array's element: plot the sum over the whole array instead.
     pub plot_sum: bool,
-    /// Fit the whole diagram into view on the next frame.
+    /// Fit the whole diagram (or the open sector) into view on the next frame.
     fit: bool,
+    /// The sector whose diagram is open (index into the layout's groups); None: the overview.
+    pub sector: Option<usize>,
     docs: Vec<VariableDoc>,
     index: HashMap<String, usize>,
     /// The diagram, resolved once from `<views>` (None: the model has no diagram).
@@ -39,6 +44,15 @@ struct Layout {
     elements: Vec<Element>,
     /// (from, to) element indices.
     links: Vec<(usize, usize)>,
+    /// The diagram's sectors (its `<group>`s), in file order.
+    groups: Vec<Group>,
+}
+
+struct Group {
+    name: String,
+    area: Rect,
+    /// The elements inside its area (indices into `elements`).
+    members: Vec<usize>,
 }
 
 struct Element {
@@ -62,8 +76,22 @@ enum ElementKind {
 
 impl Layout {
     fn new(view: &View, index: &HashMap<String, usize>) -> Layout {
-        let elements: Vec<Element> = view
+        let groups: Vec<(String, Rect)> = view
             .elements
+            .iter()
+            .filter(|e| e.kind == "group")
+            .map(|e| {
+                let min = Pos2::new(e.x as f32, e.y as f32);
+                let size = vec2(
+                    e.width.unwrap_or(0.0) as f32,
+                    e.height.unwrap_or(0.0) as f32,
+                );
+                (e.name.clone(), Rect::from_min_size(min, size))
+            })
+            .collect();
+        let shown: Vec<&crate::engine::ast::ViewElement> =
+            view.elements.iter().filter(|e| e.kind != "group").collect();
+        let elements: Vec<Element> = shown
             .iter()
             .map(|e| Element {
                 kind: match e.kind.as_str() {
@@ -85,8 +113,7 @@ impl Layout {
                 doc: index.get(&canonical_name(&e.name)).copied(),
             })
             .collect();
-        let position: HashMap<String, usize> = view
-            .elements
+        let position: HashMap<String, usize> = shown
             .iter()
             .enumerate()
             .map(|(i, e)| (canonical_name(&e.name), i))
@@ -101,7 +128,28 @@ impl Layout {
                 ))
             })
             .collect();
-        Layout { elements, links }
+        let groups = groups
+            .into_iter()
+            .map(|(name, area)| Group {
+                members: (0..elements.len())
+                    .filter(|&i| area.contains(elements[i].at))
+                    .collect(),
+                name,
+                area,
+            })
+            .collect();
+        Layout {
+            elements,
+            links,
+            groups,
+        }
+    }
+
+    /// The sector an element of the variable `doc` is in.
+    fn sector_of(&self, doc: usize) -> Option<usize> {
+        self.groups
+            .iter()
+            .position(|g| g.members.iter().any(|&m| self.elements[m].doc == Some(doc)))
     }
 }
 
@@ -122,6 +170,7 @@ impl ModelView {
             plot: false,
             plot_sum: false,
             fit: true,
+            sector: None,
             docs,
             index,
             layout,
@@ -131,7 +180,26 @@ impl ModelView {
     /// Selects a variable by name (any spelling the engine accepts).
     pub fn select(&mut self, name: &str) -> bool {
         self.selected = self.index.get(&canonical_name(name)).copied();
+        self.show_selected();
         self.selected.is_some()
+    }
+
+    /// Opens the sector of the selected variable, so that the diagram shows it.
+    fn show_selected(&mut self) {
+        let sector = self
+            .selected
+            .and_then(|d| self.layout.as_ref()?.sector_of(d));
+        if sector.is_some() && sector != self.sector {
+            self.sector = sector;
+            self.fit = true;
+        }
+    }
+
+    /// The sectors' names, in the diagram's order (empty when it has none).
+    pub fn sectors(&self) -> Vec<&str> {
+        self.layout.as_ref().map_or_else(Vec::new, |l| {
+            l.groups.iter().map(|g| g.name.as_str()).collect()
+        })
     }
 
     pub fn ui(
@@ -141,9 +209,10 @@ impl ModelView {
         calendar: &Calendar,
         branch: f64,
         lang: &str,
-    ) {
+    ) -> Vec<Command> {
+        let mut commands = Vec::new();
         if !self.open {
-            return;
+            return commands;
         }
         let mut open = true;
         egui::Window::new(tr(lang, "Model"))
@@ -154,16 +223,60 @@ impl ModelView {
                 egui::Panel::right("model variables")
                     .resizable(true)
                     .default_size(380.0)
-                    .show(ui, |ui| self.variables(ui, runs, calendar, lang));
+                    .show(ui, |ui| {
+                        commands.extend(self.variables(ui, runs, calendar, lang))
+                    });
                 egui::CentralPanel::default().show(ui, |ui| {
-                    if self.layout.is_some() {
-                        self.diagram(ui, runs.0, calendar, branch, lang);
-                    } else {
-                        ui.label(tr(lang, "The model has no diagram (<views>)."));
+                    let sectors = self.layout.as_ref().map(|l| l.groups.len());
+                    match sectors {
+                        None => {
+                            ui.label(tr(lang, "The model has no diagram (<views>)."));
+                        }
+                        Some(n) if n > 0 && self.sector.is_none() => self.overview(ui, lang),
+                        Some(_) => self.diagram(ui, runs.0, calendar, branch, lang),
                     }
                 });
             });
         self.open = open;
+        commands
+    }
+
+    /// The sectors as tiles, each with its variable count: a click opens its diagram.
+    fn overview(&mut self, ui: &mut Ui, lang: &str) {
+        let Some(layout) = &self.layout else {
+            return;
+        };
+        ui.label(RichText::new(tr(lang, "Click a sector to open its diagram.")).weak());
+        let n = layout.groups.len();
+        let width = ui.available_width();
+        let columns = ((width / 200.0).floor() as usize).clamp(1, n);
+        let rows = n.div_ceil(columns);
+        let gap = ui.spacing().item_spacing;
+        let tile = vec2(
+            (width - gap.x * (columns - 1) as f32) / columns as f32,
+            ((ui.available_height() - gap.y * rows as f32) / rows as f32).clamp(40.0, 110.0),
+        );
+        let mut open = None;
+        egui::Grid::new("sectors").spacing(gap).show(ui, |ui| {
+            for (i, g) in layout.groups.iter().enumerate() {
+                let text = format!(
+                    "{}\n{}",
+                    g.name,
+                    fill(tr(lang, "{} variables"), &[&g.members.len().to_string()])
+                );
+                let button = egui::Button::new(RichText::new(text).size(14.0)).wrap();
+                if ui.add_sized(tile, button).clicked() {
+                    open = Some(i);
+                }
+                if (i + 1) % columns == 0 {
+                    ui.end_row();
+                }
+            }
+        });
+        if open.is_some() {
+            self.sector = open;
+            self.fit = true;
+        }
     }
 
     /// Search, the list of variables, and the selected one's documentation and plot.
@@ -173,13 +286,15 @@ impl ModelView {
         runs: (&Results, &Results),
         calendar: &Calendar,
         lang: &str,
-    ) {
+    ) -> Vec<Command> {
+        let mut commands = Vec::new();
         ui.horizontal(|ui| {
             let label = ui.label(tr(lang, "Search:"));
             ui.text_edit_singleline(&mut self.search)
                 .labelled_by(label.id);
         });
         let needle = self.search.to_lowercase();
+        let mut clicked = false;
         egui::ScrollArea::vertical()
             .id_salt("variable list")
             .max_height(160.0)
@@ -193,15 +308,19 @@ impl ModelView {
                         .clicked()
                     {
                         self.selected = Some(i);
+                        clicked = true;
                     }
                 }
             });
+        if clicked {
+            self.show_selected();
+        }
         ui.separator();
         let Some(d) = self.selected.and_then(|i| self.docs.get(i)).cloned() else {
             ui.label(
                 RichText::new(tr(lang, "Select a variable in the list or the diagram.")).weak(),
             );
-            return;
+            return commands;
         };
         egui::ScrollArea::vertical()
             .id_salt("variable doc")
@@ -239,10 +358,17 @@ impl ModelView {
                 }
                 // An array's element can be plotted alone or as the sum of the whole array.
                 let array = d.name.split_once('[').map(|(a, _)| a.to_string());
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.checkbox(&mut self.plot, tr(lang, "Plot it"));
                     if array.is_some() {
                         ui.checkbox(&mut self.plot_sum, tr(lang, "the sum over the whole array"));
+                    }
+                    if ui.button(tr(lang, "Plot it on the workbench")).clicked() {
+                        let name = match &array {
+                            Some(a) if self.plot_sum => a.clone(),
+                            _ => d.name.clone(),
+                        };
+                        commands.push(Command::PlotOnWorkbench(name));
                     }
                 });
                 if self.plot {
@@ -286,6 +412,7 @@ impl ModelView {
                     });
                 }
             });
+        commands
     }
 
     /// The diagram: drag to pan, scroll or pinch to zoom, hover for values, click to select.
@@ -300,23 +427,51 @@ impl ModelView {
         let Some(layout) = &self.layout else {
             return;
         };
-        if ui.small_button(tr(lang, "Fit to view")).clicked() {
-            self.fit = true;
+        let group = self.sector.and_then(|g| layout.groups.get(g));
+        let mut back = false;
+        ui.horizontal(|ui| {
+            if group.is_some() {
+                back = ui
+                    .button(format!("← {}", tr(lang, "All sectors")))
+                    .clicked();
+                ui.label(RichText::new(group.map_or("", |g| g.name.as_str())).strong());
+            }
+            if ui.small_button(tr(lang, "Fit to view")).clicked() {
+                self.fit = true;
+            }
+        });
+        if back {
+            self.sector = None;
+            return;
         }
+        // In a sector, only its own elements and the links between them.
+        let visible: Vec<bool> = (0..layout.elements.len())
+            .map(|i| group.is_none_or(|g| g.members.contains(&i)))
+            .collect();
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
         if self.fit && !layout.elements.is_empty() {
-            // The whole layout in view, with a margin for names.
+            // The sector (or the whole layout) in view, with a margin for names.
             self.fit = false;
-            let (mut lo, mut hi) = (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN));
-            for e in &layout.elements {
-                lo = lo.min(e.at);
-                hi = hi.max(e.at);
-            }
-            let size = (hi - lo) + vec2(500.0, 100.0);
+            let (lo, hi) = match group {
+                Some(g) => (g.area.min, g.area.max),
+                None => {
+                    let (mut lo, mut hi) =
+                        (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN));
+                    for e in &layout.elements {
+                        lo = lo.min(e.at);
+                        hi = hi.max(e.at);
+                    }
+                    (lo, hi)
+                }
+            };
+            let margin = vec2(160.0, 40.0);
+            let size = (hi - lo) + 2.0 * margin;
             self.zoom = (rect.width() / size.x)
                 .min(rect.height() / size.y)
                 .clamp(0.1, 3.0);
-            self.offset = -lo.to_vec2() + vec2(250.0, 50.0);
+            // Centred in the view.
+            let used = size * self.zoom;
+            self.offset = -lo.to_vec2() + margin + (rect.size() - used) / 2.0 / self.zoom;
         }
         response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Canvas, true, tr(lang, "stock-and-flow diagram"))
@@ -345,7 +500,11 @@ impl ModelView {
         painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
         // Links faint, except those of the selected variable.
         let link_colour = Color32::from_rgb(200, 80, 80);
-        for &(a, b) in &layout.links {
+        for &(a, b) in layout
+            .links
+            .iter()
+            .filter(|(a, b)| visible[*a] && visible[*b])
+        {
             let (ea, eb) = (&layout.elements[a], &layout.elements[b]);
             let lit =
                 self.selected.is_some() && (ea.doc == self.selected || eb.doc == self.selected);
@@ -362,11 +521,18 @@ impl ModelView {
                 10.0 * zoom,
             );
         }
-        let font = egui::FontId::proportional((10.0 * zoom / 0.6).clamp(6.0, 18.0));
+        // Names stay readable whatever the zoom; their places are chosen so that none overlap.
+        let font = egui::FontId::proportional((12.0 * zoom).clamp(11.0, 16.0));
+        let mut labels: Vec<(Rect, std::sync::Arc<egui::Galley>)> = Vec::new();
         let pipe = Stroke::new((5.0 * zoom).max(1.5), Color32::from_rgb(90, 140, 200));
         let mut hovered: Option<usize> = None;
         let pointer = response.hover_pos();
-        for e in &layout.elements {
+        for e in layout
+            .elements
+            .iter()
+            .zip(&visible)
+            .filter_map(|(e, v)| v.then_some(e))
+        {
             let c = to_screen(e.at);
             let hit = match e.kind {
                 ElementKind::Stock => {
@@ -411,13 +577,13 @@ impl ModelView {
                     Rect::from_center_size(c, vec2(14.0, 14.0) * zoom.max(0.5))
                 }
             };
-            painter.text(
-                hit.center_bottom() + vec2(0.0, 2.0),
-                egui::Align2::CENTER_TOP,
-                &e.label,
+            let galley = painter.layout(
+                e.label.clone(),
                 font.clone(),
                 visuals.text_color(),
+                (200.0 * zoom).max(170.0),
             );
+            labels.push((hit, galley));
             if self.selected.is_some() && self.selected == e.doc {
                 painter.rect_stroke(
                     hit.expand(4.0),
@@ -429,6 +595,10 @@ impl ModelView {
             if pointer.is_some_and(|p| hit.expand(3.0).contains(p)) {
                 hovered = e.doc;
             }
+        }
+        let items: Vec<(Rect, Vec2)> = labels.iter().map(|(r, g)| (*r, g.size())).collect();
+        for (at, (_, galley)) in super::labels::place(&items).into_iter().zip(labels) {
+            painter.galley(at.min, galley, visuals.text_color());
         }
         if let Some(i) = hovered {
             let name = &self.docs[i].name;

@@ -27,12 +27,20 @@ pub struct PlotData {
 
 impl PlotData {
     pub fn from(results: &Results, description: &Description) -> PlotData {
+        PlotData::with(results, description, &[])
+    }
+
+    /// As `from`, with every output of the description (a slide may plot any) and the model
+    /// variables in `extra` (plotted from the model view).
+    pub fn with(results: &Results, description: &Description, extra: &[String]) -> PlotData {
         let mut data = PlotData::default();
         let shown = description
             .workbench
             .plots
             .iter()
-            .chain(&description.presentation.plots);
+            .chain(&description.presentation.plots)
+            .chain(description.outputs.iter().map(|o| &o.name))
+            .chain(extra);
         for name in shown {
             if data.series.contains_key(name) {
                 continue;
@@ -74,6 +82,8 @@ pub struct PlotsPanel;
 pub struct PlotView<'a> {
     pub current: &'a PlotData,
     pub baseline: &'a PlotData,
+    /// What `baseline` is when it is not the status quo (a slide's previous slide).
+    pub baseline_label: Option<&'a str>,
     pub recorded: &'a BTreeMap<String, Vec<PlotPoint>>,
     pub description: &'a Description,
     pub calendar: &'a Calendar,
@@ -93,6 +103,7 @@ impl PlotsPanel {
         let PlotView {
             current,
             baseline,
+            baseline_label,
             recorded,
             description,
             calendar,
@@ -134,9 +145,11 @@ impl PlotsPanel {
             ui.label(egui::RichText::new(legend).small());
             let record_end = date(lang, &calendar.record_end);
             swatch(ui, baseline_color, Swatch::Line);
-            ui.label(
-                egui::RichText::new(fill(tr(lang, "status quo of {}"), &[&record_end])).small(),
+            let reference = baseline_label.map_or_else(
+                || fill(tr(lang, "status quo of {}"), &[&record_end]),
+                str::to_string,
             );
+            ui.label(egui::RichText::new(reference).small());
             if !recorded.is_empty() {
                 swatch(ui, history_color, Swatch::Dot);
                 ui.label(
@@ -189,11 +202,14 @@ impl PlotsPanel {
                         ),
                         _ => i18n_unit(lang, unit).to_string(),
                     };
+                    // A model variable plotted from the model view may have no unit.
+                    let heading = output_name(lang, description, name);
                     ui.label(
-                        egui::RichText::new(format!(
-                            "{} ({scale_note})",
-                            output_name(lang, description, name),
-                        ))
+                        egui::RichText::new(if scale_note.is_empty() {
+                            heading
+                        } else {
+                            format!("{heading} ({scale_note})")
+                        })
                         .strong(),
                     );
                     let averaged = output.and_then(|o| o.mean_days);
@@ -262,9 +278,12 @@ impl PlotsPanel {
                             );
                         }
                         plot.line(
-                            Line::new(tr(lang, "status quo"), scale.points(baseline.daily(name)))
-                                .color(baseline_color)
-                                .width(1.0),
+                            Line::new(
+                                baseline_label.unwrap_or(tr(lang, "status quo")),
+                                scale.points(baseline.daily(name)),
+                            )
+                            .color(baseline_color)
+                            .width(1.0),
                         );
                         for (label, data, colour) in compared {
                             let points = data.line(name);

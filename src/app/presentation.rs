@@ -1,20 +1,40 @@
 //! Presentation mode for a projector: full screen, large type, the headline cards and the plots
-//! the model description names for slides; arrow keys step through a story's slides, Esc returns to the workbench.
+//! the slide names (the model description's presentation set by default), each against the
+//! status quo or the previous slide; arrow keys step through a story's slides, Esc returns to
+//! the workbench.
 
 use egui::{Key, RichText, Ui};
 
 use super::i18n::{fill, tr};
-use crate::scenario::story::LoadedSlide;
+use super::plots::PlotData;
+use crate::analysis::Headlines;
+use crate::scenario::story::{LoadedSlide, Reference};
 use crate::scenario::text_in;
 
-/// Zoom while presenting: type a room can read.
+/// Zoom while presenting on a large screen: type a room can read.
 pub const PRESENTATION_ZOOM: f32 = 1.6;
+
+/// The zoom for a screen of `size` (points at zoom 1): as large as [`PRESENTATION_ZOOM`] while
+/// a slide's cards and two rows of plots still fit (about 1000 × 640 points), never below 1.
+pub fn zoom_for(size: egui::Vec2) -> f32 {
+    (size.x / 1000.0)
+        .min(size.y / 640.0)
+        .clamp(1.0, PRESENTATION_ZOOM)
+}
 
 pub struct Presentation {
     pub slides: Vec<LoadedSlide>,
     pub index: usize,
     /// The zoom to go back to.
     pub previous_zoom: f32,
+    /// The previous slide's run when the current slide compares with it.
+    pub reference: Option<SlideReference>,
+}
+
+/// A run a slide is measured against, other than the status quo.
+pub struct SlideReference {
+    pub plot: PlotData,
+    pub headlines: Option<Headlines>,
 }
 
 /// What a key press asks of the presentation.
@@ -28,6 +48,13 @@ pub enum Step {
 impl Presentation {
     pub fn slide(&self) -> &LoadedSlide {
         &self.slides[self.index.min(self.slides.len() - 1)]
+    }
+
+    /// The slide this one is measured against, when it is a slide (the first slide's
+    /// "previous" is the status quo).
+    pub fn previous(&self) -> Option<&LoadedSlide> {
+        let i = self.index.min(self.slides.len() - 1);
+        (self.slide().compare == Reference::Previous && i > 0).then(|| &self.slides[i - 1])
     }
 
     /// The step the keys pressed this frame ask for.
@@ -57,6 +84,13 @@ impl Presentation {
         before != self.index
     }
 
+    /// What the previous slide is called on the plots' legend and the cards, when the current
+    /// slide compares with it.
+    pub fn reference_label(&self, lang: &str) -> Option<String> {
+        self.previous()
+            .map(|p| fill(tr(lang, "previous slide: {}"), &[title_of(p, lang)]))
+    }
+
     /// The caption and slide counter.
     pub fn header(&self, ui: &mut Ui, lang: &str) {
         let slide = self.slide();
@@ -68,7 +102,7 @@ impl Presentation {
                 .size(24.0)
                 .strong(),
         );
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if !caption.is_empty() {
                 ui.label(RichText::new(title).weak());
                 ui.separator();
@@ -84,6 +118,15 @@ impl Presentation {
                 .weak(),
             );
             ui.separator();
+            let versus = match self.previous() {
+                Some(p) => fill(
+                    tr(lang, "compared with the previous slide: {}"),
+                    &[title_of(p, lang)],
+                ),
+                None => tr(lang, "compared with the status quo").to_string(),
+            };
+            ui.label(RichText::new(versus).strong());
+            ui.separator();
             ui.label(
                 RichText::new(format!(
                     "← → {} · Esc {}",
@@ -96,4 +139,9 @@ impl Presentation {
         });
         ui.add_space(4.0);
     }
+}
+
+/// A slide's short name: its scenario's title.
+fn title_of<'a>(slide: &'a LoadedSlide, lang: &str) -> &'a str {
+    text_in(&slide.scenario.title, lang)
 }

@@ -11,10 +11,21 @@ impl BorderflowApp {
     pub(super) fn rerun_if_needed(&mut self) {
         if self.ran_generation != Some(self.doc.generation) {
             self.session.rerun(&self.doc.scenario);
-            self.current_plot =
-                PlotData::from(&self.session.current, &self.session.setup.description);
+            self.current_plot = self.plot_data(&self.session.current);
             self.ran_generation = Some(self.doc.generation);
         }
+    }
+
+    /// A run's series for the plots: the description's outputs and the added variables.
+    pub(super) fn plot_data(&self, results: &crate::engine::Results) -> PlotData {
+        PlotData::with(results, &self.session.setup.description, &self.added_plots)
+    }
+
+    /// The workbench's plots: the description's, then those added from the model view.
+    pub fn workbench_plots(&self) -> Vec<String> {
+        let mut plots = self.session.setup.description.workbench.plots.clone();
+        plots.extend(self.added_plots.iter().cloned());
+        plots
     }
 
     /// A new ensemble when the scenario changed (the old one is cancelled), or when the bands
@@ -36,21 +47,40 @@ impl BorderflowApp {
         }
     }
 
-    /// Runs the current slide's scenario when the slide changed.
-    pub(super) fn run_slide(&mut self) {
+    /// Runs the current slide's scenario when the slide changed, and the previous slide's when
+    /// the slide compares with it; the ensemble restarts for the slide's bands.
+    pub(super) fn run_slide(&mut self, ctx: &egui::Context) {
         let Some(p) = &self.presentation else {
             return;
         };
         if self.presented == Some(p.index) {
             return;
         }
+        let previous = p.previous().map(|s| s.scenario.clone());
         let scenario = p.slide().scenario.clone();
         self.presented = Some(p.index);
+        let mut reference = None;
+        if let Some(previous) = previous {
+            self.session.rerun(&previous);
+            reference = Some(presentation::SlideReference {
+                plot: self.plot_data(&self.session.current),
+                headlines: self.session.headlines.clone(),
+            });
+        }
         self.session.rerun(&scenario);
-        self.current_plot = PlotData::from(&self.session.current, &self.session.setup.description);
+        self.current_plot = self.plot_data(&self.session.current);
+        if let Some(p) = &mut self.presentation {
+            p.reference = reference;
+        }
+        match &self.session.prepared {
+            Some(prepared) => self.uncertainty.restart(prepared.clone(), ctx.clone()),
+            None => self.uncertainty.clear(),
+        }
+        // Back on the workbench, its own ensemble starts again.
+        self.ensemble_generation = None;
     }
 
-    /// The presentation: caption, cards and two plots, large.
+    /// The presentation: caption, the slide's cards and plots with bands, large.
     pub(super) fn presentation_frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if self.entering_presentation {
@@ -58,8 +88,13 @@ impl BorderflowApp {
             if let Some(p) = &mut self.presentation {
                 p.previous_zoom = ctx.zoom_factor();
             }
-            ctx.set_zoom_factor(presentation::PRESENTATION_ZOOM);
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        // Type as large as the screen allows with nothing clipped (1280 × 800 and up).
+        let unzoomed = ctx.content_rect().size() * ctx.zoom_factor();
+        let zoom = presentation::zoom_for(unzoomed);
+        if (zoom - ctx.zoom_factor()).abs() > 0.01 {
+            ctx.set_zoom_factor(zoom);
         }
         if let Some(step) = presentation::Presentation::keys(&ctx) {
             self.apply(Command::Slide(step));
@@ -73,18 +108,59 @@ impl BorderflowApp {
         if self.presentation.is_none() {
             return;
         }
-        self.run_slide();
+        self.run_slide(&ctx);
+        let Some(p) = &self.presentation else {
+            return;
+        };
         egui::Panel::top("slide").show(ui, |ui| {
-            if let Some(p) = &self.presentation {
-                p.header(ui, &self.lang);
-            }
+            p.header(ui, &self.lang);
             if let Some(problem) = &self.session.problem {
                 ui.colored_label(ui.visuals().error_fg_color, problem);
             }
         });
-        egui::Panel::top("slide cards").show(ui, |ui| self.show_cards(ui, false));
-        let plots = self.session.setup.description.presentation.plots.clone();
-        egui::CentralPanel::default().show(ui, |ui| self.show_plots(ui, &plots, false));
+        let lang = self.lang.as_str();
+        let label = p.reference_label(lang);
+        let reference = p.reference.as_ref();
+        let slide = p.slide();
+        let description = &self.session.setup.description;
+        egui::Panel::top("slide cards").show(ui, |ui| {
+            self.cards.ui(
+                ui,
+                cards::CardView {
+                    current: self.session.headlines.as_ref(),
+                    baseline: match reference {
+                        Some(r) => r.headlines.as_ref(),
+                        None => self.session.baseline_headlines.as_ref(),
+                    },
+                    description,
+                    cards: &slide.cards,
+                    calendar: &self.session.calendar,
+                    ensemble: self.uncertainty.complete(),
+                    range_line: self.uncertainty.enabled,
+                    versus: reference.map(|_| tr(lang, "the previous slide")),
+                    lang,
+                },
+            )
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.plots.ui(
+                ui,
+                plots::PlotView {
+                    current: &self.current_plot,
+                    baseline: reference.map_or(&self.baseline_plot, |r| &r.plot),
+                    baseline_label: label.as_deref(),
+                    recorded: &self.session.recorded,
+                    description,
+                    calendar: &self.session.calendar,
+                    branch: self.session.branch_time,
+                    bands: self.uncertainty.bands(),
+                    median: self.uncertainty.complete().and(self.uncertainty.median()),
+                    lang,
+                    outputs: &slide.plots,
+                    compared: &[],
+                },
+            )
+        });
     }
 
     /// The headline cards; with `ensemble`, the finished ensemble's ranges below the central run.
@@ -109,6 +185,7 @@ impl BorderflowApp {
                     None
                 },
                 range_line: ensemble && self.uncertainty.enabled,
+                versus: None,
                 lang: &self.lang,
             },
         );
@@ -126,6 +203,7 @@ impl BorderflowApp {
             plots::PlotView {
                 current: &self.current_plot,
                 baseline: &self.baseline_plot,
+                baseline_label: None,
                 recorded: &self.session.recorded,
                 description: &self.session.setup.description,
                 calendar: &self.session.calendar,

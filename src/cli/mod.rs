@@ -33,6 +33,9 @@ struct Cli {
     /// A story (RON list of scenarios with captions) to present full screen.
     #[arg(long, value_name = "STORY")]
     present: Option<PathBuf>,
+    /// With --present: the slide to open on (1 is the first).
+    #[arg(long, value_name = "N", requires = "present", value_parser = clap::value_parser!(u32).range(1..))]
+    slide: Option<u32>,
     /// Save the window as PNG once the runs and the ensemble are in, then close.
     #[arg(long, value_name = "OUT.png")]
     screenshot: Option<PathBuf>,
@@ -187,6 +190,7 @@ pub fn main() -> i32 {
             scenario: cli.file,
             compare: cli.compare,
             present: cli.present,
+            slide: cli.slide.map_or(0, |n| n as usize - 1),
             screenshot: cli.screenshot,
         };
         return match crate::app::run(startup) {
