@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
 use crate::analysis::ensemble::Summary;
 use crate::analysis::headlines::{mean_over, trailing_mean};
+use crate::analysis::why::Strip;
 use crate::engine::Results;
 use crate::scenario::description::{Output, Scale};
 use crate::scenario::{Calendar, Description, text_in};
@@ -28,11 +29,8 @@ pub struct PlotData {
 impl PlotData {
     pub fn from(results: &Results, description: &Description) -> PlotData {
         let mut data = PlotData::default();
-        let shown = description
-            .workbench
-            .plots
-            .iter()
-            .chain(&description.presentation.plots);
+        // Every output: the user may pick any of them for a plot.
+        let shown = description.outputs.iter().map(|o| &o.name);
         for name in shown {
             if data.series.contains_key(name) {
                 continue;
@@ -68,7 +66,55 @@ impl PlotData {
     }
 }
 
-pub struct PlotsPanel;
+/// The user's choices for the plots, remembered across sessions: what each workbench plot
+/// shows and how each output's axis is drawn.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlotChoices {
+    /// The workbench's plots (output names); empty: the description's.
+    pub plots: Vec<String>,
+    /// An output's axis, when the user chose one (else the description's scale).
+    pub axes: BTreeMap<String, Axis>,
+}
+
+/// An axis the user can choose for a plot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Axis {
+    Linear,
+    Log,
+    /// Per cent of the status quo's mean over the description's reference period.
+    PercentOfReference,
+}
+
+impl PlotChoices {
+    /// The workbench plots: the user's when they are all still outputs of the model.
+    pub fn workbench<'a>(&'a self, description: &'a Description) -> &'a [String] {
+        let known = |p: &String| description.output(p).is_some();
+        if !self.plots.is_empty()
+            && self.plots.len() == description.workbench.plots.len()
+            && self.plots.iter().all(known)
+        {
+            &self.plots
+        } else {
+            &description.workbench.plots
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct PlotsPanel {
+    pub choices: PlotChoices,
+    /// Every plot shows its whole range on the next frame (an axis changed).
+    reset_next: bool,
+}
+
+impl PlotsPanel {
+    pub fn new(choices: PlotChoices) -> PlotsPanel {
+        PlotsPanel {
+            choices,
+            reset_next: false,
+        }
+    }
+}
 
 /// What the plots show in one frame.
 pub struct PlotView<'a> {
@@ -86,6 +132,10 @@ pub struct PlotView<'a> {
     pub outputs: &'a [String],
     /// Scenarios compared with this one: label, runs, colour.
     pub compared: &'a [(String, &'a PlotData, Color32)],
+    /// Which limit holds each traveller type back (drawn under the description's plot).
+    pub strip: Option<&'a Strip>,
+    /// The user may pick what each plot shows (the workbench).
+    pub choosable: bool,
 }
 
 impl PlotsPanel {
@@ -102,16 +152,23 @@ impl PlotsPanel {
             lang,
             outputs,
             compared,
+            strip,
+            choosable,
         } = view;
         let group = egui::Id::unique("linked plots");
         let rows = outputs.len().div_ceil(2).max(1);
-        let height = ((ui.available_height() - 24.0) / rows as f32 - 26.0).max(80.0);
+        // The limit strip goes under its plot when that plot is shown.
+        let strip = strip
+            .zip(description.limits.as_ref())
+            .filter(|(_, l)| outputs.iter().any(|o| o == &l.under));
+        let strip_height = strip.map_or(0.0, |(_, l)| super::strip::height(l));
+        let height = ((ui.available_height() - 24.0 - strip_height) / rows as f32 - 26.0).max(80.0);
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
         let history_color = Color32::from_rgb(213, 94, 0);
-        let mut reset = false;
+        let mut reset = std::mem::take(&mut self.reset_next);
         ui.horizontal_wrapped(|ui| {
-            reset = ui
+            reset |= ui
                 .small_button(tr(lang, "Reset view"))
                 .on_hover_text(tr(
                     lang,
@@ -176,36 +233,49 @@ impl PlotsPanel {
                     let Some(name) = outputs.get(row * 2 + c) else {
                         continue;
                     };
+                    let slot = row * 2 + c;
                     let name = name.as_str();
                     let output = description.output(name);
                     let unit = output.map_or("", |o| o.unit.as_str());
-                    let scale_note = match output.map(|o| &o.scale) {
-                        Some(Scale::Log) => {
-                            fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)])
-                        }
-                        Some(Scale::PercentOf(from, to)) => fill(
-                            tr(lang, "% of its mean {} – {}"),
-                            &[&date(lang, from), &date(lang, to)],
-                        ),
-                        _ => i18n_unit(lang, unit).to_string(),
-                    };
-                    ui.label(
-                        egui::RichText::new(format!(
-                            "{} ({scale_note})",
-                            output_name(lang, description, name),
-                        ))
-                        .strong(),
+                    let scale = Transform::chosen(
+                        self.choices.axes.get(name).copied(),
+                        output,
+                        description,
+                        baseline.daily(name),
+                        calendar,
                     );
+                    let scale_note = match scale {
+                        Transform::Log => fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)]),
+                        Transform::Percent(_) => match percent_period(output, description) {
+                            Some((from, to)) => fill(
+                                tr(lang, "% of its mean {} – {}"),
+                                &[&date(lang, from), &date(lang, to)],
+                            ),
+                            None => i18n_unit(lang, unit).to_string(),
+                        },
+                        Transform::Linear => i18n_unit(lang, unit).to_string(),
+                    };
+                    ui.horizontal(|ui| {
+                        if choosable {
+                            self.choose_output(ui, slot, name, outputs, description, lang);
+                        } else {
+                            ui.label(
+                                egui::RichText::new(output_name(lang, description, name)).strong(),
+                            );
+                        }
+                        self.choose_axis(ui, name, scale, output, description, lang);
+                    });
+                    ui.label(egui::RichText::new(scale_note).small().weak());
                     let averaged = output.and_then(|o| o.mean_days);
                     let mut plot = Plot::new(name)
                         .id(plot_id(name))
                         .height(height)
+                        .y_axis_min_width(super::strip::AXIS_WIDTH)
                         .link_axis(group, [true, false])
                         .link_cursor(group, [true, false]);
                     if reset {
                         plot = plot.reset();
                     }
-                    let scale = Transform::of(output, baseline.daily(name), calendar);
                     with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
                         // Zoom and pan stay within the data: a view that left it is brought
                         // back (only once the user has moved it; auto bounds fit the data).
@@ -304,9 +374,114 @@ impl PlotsPanel {
                                 .style(egui_plot::LineStyle::dashed_loose()),
                         );
                     });
+                    if let Some((strip, limits)) = strip.filter(|(_, l)| l.under == name) {
+                        super::strip::ui(
+                            ui,
+                            super::strip::StripView {
+                                strip,
+                                limits,
+                                calendar,
+                                group,
+                                reset,
+                                lang,
+                            },
+                        );
+                    }
                 }
             });
         }
+    }
+}
+
+impl PlotsPanel {
+    /// The output a workbench plot shows, as a menu of the description's outputs.
+    fn choose_output(
+        &mut self,
+        ui: &mut Ui,
+        slot: usize,
+        name: &str,
+        shown: &[String],
+        description: &Description,
+        lang: &str,
+    ) {
+        let mut chosen = name.to_string();
+        egui::ComboBox::from_id_salt(("plot output", slot))
+            .selected_text(egui::RichText::new(output_name(lang, description, name)).strong())
+            .truncate()
+            .width((ui.available_width() - 80.0).max(120.0))
+            .show_ui(ui, |ui| {
+                for o in &description.outputs {
+                    ui.selectable_value(&mut chosen, o.name.clone(), title(lang, o));
+                }
+            })
+            .response
+            .on_hover_text(tr(lang, "Choose what this plot shows"));
+        if chosen != name {
+            let mut plots = shown.to_vec();
+            plots[slot] = chosen;
+            self.choices.plots = plots;
+        }
+    }
+
+    /// Linear, log, or % of the reference period, for one output's plot.
+    fn choose_axis(
+        &mut self,
+        ui: &mut Ui,
+        name: &str,
+        now: Transform,
+        output: Option<&Output>,
+        description: &Description,
+        lang: &str,
+    ) {
+        let mut axis = match now {
+            Transform::Linear => Axis::Linear,
+            Transform::Log => Axis::Log,
+            Transform::Percent(_) => Axis::PercentOfReference,
+        };
+        let before = axis;
+        egui::ComboBox::from_id_salt(("plot axis", name))
+            .selected_text(axis_name(lang, axis))
+            .width(64.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut axis, Axis::Linear, axis_name(lang, Axis::Linear));
+                ui.selectable_value(&mut axis, Axis::Log, axis_name(lang, Axis::Log));
+                if percent_period(output, description).is_some() {
+                    ui.selectable_value(
+                        &mut axis,
+                        Axis::PercentOfReference,
+                        axis_name(lang, Axis::PercentOfReference),
+                    );
+                }
+            })
+            .response
+            .on_hover_text(tr(lang, "How this plot's axis is drawn"));
+        if axis != before {
+            self.choices.axes.insert(name.to_string(), axis);
+            // The view was in the old axis' units: show the whole range in the new one.
+            self.reset_next = true;
+        }
+    }
+}
+
+fn axis_name(lang: &str, axis: Axis) -> &'static str {
+    match axis {
+        Axis::Linear => tr(lang, "linear"),
+        Axis::Log => tr(lang, "log"),
+        Axis::PercentOfReference => tr(lang, "% of ref."),
+    }
+}
+
+/// The period a plot's "% of" divides by: the output's own, else the description's.
+fn percent_period<'a>(
+    output: Option<&'a Output>,
+    description: &'a Description,
+) -> Option<(&'a str, &'a str)> {
+    match output.map(|o| &o.scale) {
+        Some(Scale::PercentOf(from, to)) => Some((from, to)),
+        _ => description
+            .reference_period
+            .as_ref()
+            .map(|(a, b)| (a.as_str(), b.as_str())),
     }
 }
 
@@ -329,16 +504,48 @@ impl Transform {
         match output.map(|o| &o.scale) {
             Some(Scale::Log) => Transform::Log,
             Some(Scale::PercentOf(from, to)) => {
-                let (Ok(a), Ok(b)) = (calendar.time_of(from), calendar.time_of(to)) else {
+                Transform::percent_of(from, to, status_quo, calendar)
+            }
+            _ => Transform::Linear,
+        }
+    }
+
+    /// The transform the user chose for an output (None: the description's).
+    pub fn chosen(
+        axis: Option<Axis>,
+        output: Option<&Output>,
+        description: &Description,
+        status_quo: &[PlotPoint],
+        calendar: &Calendar,
+    ) -> Transform {
+        match axis {
+            None => Transform::of(output, status_quo, calendar),
+            Some(Axis::Linear) => Transform::Linear,
+            Some(Axis::Log) => Transform::Log,
+            Some(Axis::PercentOfReference) => {
+                let Some((from, to)) = percent_period(output, description) else {
                     return Transform::Linear;
                 };
-                let xs: Vec<f64> = status_quo.iter().map(|p| p.x).collect();
-                let ys: Vec<f64> = status_quo.iter().map(|p| p.y).collect();
-                match mean_over(&ys, &xs, a, b) {
-                    Some(m) if m != 0.0 && m.is_finite() => Transform::Percent(m),
-                    _ => Transform::Linear,
-                }
+                Transform::percent_of(from, to, status_quo, calendar)
             }
+        }
+    }
+
+    /// Per cent of the status quo's mean from `from` to `to`; linear when the status quo does
+    /// not cover the period or its mean there is zero.
+    fn percent_of(
+        from: &str,
+        to: &str,
+        status_quo: &[PlotPoint],
+        calendar: &Calendar,
+    ) -> Transform {
+        let (Ok(a), Ok(b)) = (calendar.time_of(from), calendar.time_of(to)) else {
+            return Transform::Linear;
+        };
+        let xs: Vec<f64> = status_quo.iter().map(|p| p.x).collect();
+        let ys: Vec<f64> = status_quo.iter().map(|p| p.y).collect();
+        match mean_over(&ys, &xs, a, b) {
+            Some(m) if m != 0.0 && m.is_finite() => Transform::Percent(m),
             _ => Transform::Linear,
         }
     }
@@ -711,6 +918,62 @@ mod tests {
         assert_eq!(round_step(2.2), 2.5);
         assert_eq!(round_step(1000.0), 1000.0);
         assert_eq!(round_step(6_000.0), 10_000.0);
+    }
+
+    #[test]
+    fn percent_of_the_reference_period_divides_by_the_status_quos_mean_there() {
+        let calendar = Calendar {
+            origin: "2019-01-01".into(),
+            horizon_end: "2019-12-31".into(),
+            record_end: "2019-06-30".into(),
+        };
+        let d = Description {
+            reference_period: Some(("2019-01-01".into(), "2019-01-03".into())),
+            ..Default::default()
+        };
+        // Days 0, 1, 2 are the period: mean (40 + 50 + 60) / 3 = 50; day 3 is outside it.
+        let sq: Vec<PlotPoint> = [40.0, 50.0, 60.0, 1000.0]
+            .iter()
+            .enumerate()
+            .map(|(t, &y)| PlotPoint::new(t as f64, y))
+            .collect();
+        let t = Transform::chosen(Some(Axis::PercentOfReference), None, &d, &sq, &calendar);
+        assert_eq!(t, Transform::Percent(50.0));
+        assert_eq!(t.value(75.0), 150.0);
+        assert_eq!(
+            Transform::chosen(Some(Axis::Log), None, &d, &sq, &calendar).value(1000.0),
+            3.0
+        );
+        // Without a reference period there is no percentage: drawn as it is.
+        let none = Description::default();
+        let t = Transform::chosen(Some(Axis::PercentOfReference), None, &none, &sq, &calendar);
+        assert_eq!(t, Transform::Linear);
+        assert_eq!(
+            Transform::chosen(None, None, &none, &sq, &calendar),
+            Transform::Linear
+        );
+    }
+
+    #[test]
+    fn chosen_plots_that_are_no_longer_outputs_fall_back_to_the_descriptions() {
+        let output = |n: &str| Output {
+            name: n.into(),
+            title: Default::default(),
+            unit: String::new(),
+            scale: Scale::Linear,
+            mean_days: None,
+        };
+        let mut d = Description {
+            outputs: vec![output("a"), output("b")],
+            ..Default::default()
+        };
+        d.workbench.plots = vec!["a".into()];
+        let mut c = PlotChoices::default();
+        assert_eq!(c.workbench(&d), ["a"]);
+        c.plots = vec!["b".into()];
+        assert_eq!(c.workbench(&d), ["b"]);
+        c.plots = vec!["gone".into()];
+        assert_eq!(c.workbench(&d), ["a"]);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use super::command::Command;
 use super::i18n::{fill, tr};
 use super::plots::PlotData;
-use super::{BorderflowApp, cards, plots, presentation, shortcuts};
+use super::{BorderflowApp, cards, plots, presentation, shortcuts, why};
+use crate::analysis::why::Strip;
 
 impl BorderflowApp {
     /// Runs the document's scenario again when it changed since the last run.
@@ -13,8 +14,32 @@ impl BorderflowApp {
             self.session.rerun(&self.doc.scenario);
             self.current_plot =
                 PlotData::from(&self.session.current, &self.session.setup.description);
+            self.strip = Strip::of(&self.session.setup.description, &self.session.current);
             self.ran_generation = Some(self.doc.generation);
+            self.explain_change();
         }
+    }
+
+    /// Sets the status line's "why didn't it move?" for the lever change just run.
+    fn explain_change(&mut self) {
+        self.why = None;
+        let Some((lever, Some(before))) = &self.why_before else {
+            return;
+        };
+        let (Some(after), None) = (&self.session.headlines, &self.session.problem) else {
+            return;
+        };
+        let change = why::Change {
+            lever,
+            before,
+            after,
+            scenario: &self.doc.scenario,
+            catalogue: &self.session.setup.catalogue,
+            description: &self.session.setup.description,
+            calendar: &self.session.calendar,
+            strip: self.strip.as_ref(),
+        };
+        self.why = why::explain(&change, &self.lang);
     }
 
     /// A new ensemble when the scenario changed (the old one is cancelled), or when the bands
@@ -48,6 +73,7 @@ impl BorderflowApp {
         self.presented = Some(p.index);
         self.session.rerun(&scenario);
         self.current_plot = PlotData::from(&self.session.current, &self.session.setup.description);
+        self.strip = Strip::of(&self.session.setup.description, &self.session.current);
     }
 
     /// The presentation: caption, cards and two plots, large.
@@ -140,6 +166,8 @@ impl BorderflowApp {
                 lang: &self.lang,
                 outputs,
                 compared: &compared,
+                strip: self.strip.as_ref().filter(|_| workbench),
+                choosable: workbench,
             },
         );
     }
@@ -165,6 +193,10 @@ impl BorderflowApp {
             ui.separator();
             if self.uncertainty.status_ui(ui, &self.lang) {
                 out.push(Command::RestartEnsemble);
+            }
+            if let Some(why) = &self.why {
+                ui.separator();
+                ui.label(why);
             }
             if let Some(notice) = &self.notice {
                 ui.separator();
