@@ -270,13 +270,12 @@ impl PlotsPanel {
                     let mut plot = Plot::new(name)
                         .id(plot_id(name))
                         .height(height)
-                        .y_axis_min_width(super::strip::AXIS_WIDTH)
                         .link_axis(group, [true, false])
                         .link_cursor(group, [true, false]);
                     if reset {
                         plot = plot.reset();
                     }
-                    with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
+                    let shown = with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
                         // Zoom and pan stay within the data: a view that left it is brought
                         // back (only once the user has moved it; auto bounds fit the data).
                         if !plot.auto_bounds().any() {
@@ -381,8 +380,7 @@ impl PlotsPanel {
                                 strip,
                                 limits,
                                 calendar,
-                                group,
-                                reset,
+                                plot: &shown.transform,
                                 lang,
                             },
                         );

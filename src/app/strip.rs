@@ -2,7 +2,7 @@
 //! it back over time (the description's `limits`), on the plot's own linked time axis.
 
 use egui::{Color32, Ui};
-use egui_plot::{Plot, PlotPoints, Polygon};
+use egui_plot::PlotTransform;
 
 use super::i18n::{date, fill, tr};
 use crate::analysis::why::Strip;
@@ -11,8 +11,6 @@ use crate::scenario::{Calendar, text_in};
 
 /// Height of one traveller type's band, in points.
 pub const ROW_HEIGHT: f32 = 15.0;
-/// The y axis' width on the plot above and on the strip, so that their times line up.
-pub const AXIS_WIDTH: f32 = 64.0;
 
 /// Okabe and Ito's colour-blind-safe palette, one per limit (cycled beyond eight).
 const COLOURS: [Color32; 7] = [
@@ -31,7 +29,7 @@ pub fn colour(limit: usize) -> Color32 {
 
 /// The strip's height with its title and legend.
 pub fn height(limits: &Limits) -> f32 {
-    limits.rows.len() as f32 * ROW_HEIGHT + 44.0
+    limits.rows.len() as f32 * ROW_HEIGHT + 48.0
 }
 
 /// What the strip draws.
@@ -39,9 +37,8 @@ pub struct StripView<'a> {
     pub strip: &'a Strip,
     pub limits: &'a Limits,
     pub calendar: &'a Calendar,
-    /// The plots' link group (x axis and cursor).
-    pub group: egui::Id,
-    pub reset: bool,
+    /// The plot above: the strip takes its frame and its time axis.
+    pub plot: &'a PlotTransform,
     pub lang: &'a str,
 }
 
@@ -50,8 +47,7 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
         strip,
         limits,
         calendar,
-        group,
-        reset,
+        plot,
         lang,
     } = view;
     let rows = limits.rows.len();
@@ -60,85 +56,51 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
             .small()
             .strong(),
     );
-    let mut plot = Plot::new("limit strip")
-        .id(egui::Id::unique("limit strip"))
-        .height(rows as f32 * ROW_HEIGHT)
-        .show_axes([false, true])
-        .y_axis_min_width(AXIS_WIDTH)
-        .y_axis_formatter(|_, _| String::new())
-        .show_grid(false)
-        .show_x(false)
-        .show_y(false)
-        .allow_zoom([true, false])
-        .allow_drag([true, false])
-        .allow_scroll(false)
-        .default_y_bounds(0.0, rows as f64)
-        .set_margin_fraction(egui::vec2(0.05, 0.0))
-        .link_axis(group, [true, false])
-        .link_cursor(group, [true, false]);
-    if reset {
-        plot = plot.reset();
-    }
-    let response = plot.show(ui, |plot| {
-        for r in 0..rows {
-            // The first row on top.
-            let y = (rows - 1 - r) as f64;
-            for span in strip.spans(r) {
-                let Some(l) = span.limit else { continue };
-                let corners = vec![
-                    [span.from, y + 0.08],
-                    [span.to, y + 0.08],
-                    [span.to, y + 0.92],
-                    [span.from, y + 0.92],
-                ];
-                plot.polygon(
-                    Polygon::new(
-                        text_in(&limits.limits[l].title, lang),
-                        PlotPoints::new(corners),
-                    )
-                    .fill_color(colour(l))
-                    .stroke(egui::Stroke::NONE),
-                );
-            }
+    // The strip spans exactly the plot's frame and maps time as the plot does, so that it
+    // follows the plot's zoom and pan.
+    let frame = *plot.frame();
+    let (outer, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), rows as f32 * ROW_HEIGHT),
+        egui::Sense::hover(),
+    );
+    let area = egui::Rect::from_x_y_ranges(frame.x_range(), outer.y_range());
+    let painter = ui.painter_at(area);
+    painter.rect_filled(area, 0.0, ui.visuals().extreme_bg_color);
+    for r in 0..rows {
+        let top = area.top() + r as f32 * ROW_HEIGHT;
+        for span in strip.spans(r) {
+            let Some(l) = span.limit else { continue };
+            let x0 = plot.position_from_point_x(span.from);
+            let x1 = plot.position_from_point_x(span.to);
+            let rect = egui::Rect::from_x_y_ranges(x0..=x1, (top + 1.5)..=(top + ROW_HEIGHT - 1.5));
+            painter.rect_filled(rect, 0.0, colour(l));
         }
-    });
-    let frame = *response.transform.frame();
-    let painter = ui.painter_at(frame);
-    for (r, row) in limits.rows.iter().enumerate() {
-        let y = frame.top() + (r as f32 + 0.5) * frame.height() / rows as f32;
-        let pos = egui::pos2(frame.left() + 4.0, y);
         let galley = painter.layout_no_wrap(
-            text_in(&row.title, lang).to_string(),
+            text_in(&limits.rows[r].title, lang).to_string(),
             egui::FontId::proportional(10.5),
             Color32::BLACK,
         );
+        let pos = egui::pos2(area.left() + 4.0, top + ROW_HEIGHT / 2.0);
         let rect = egui::Align2::LEFT_CENTER.anchor_size(pos, galley.size());
-        painter.rect_filled(rect.expand(1.5), 2.0, Color32::from_white_alpha(200));
+        painter.rect_filled(rect.expand(1.0), 2.0, Color32::from_white_alpha(210));
         painter.galley(rect.min, galley, Color32::BLACK);
     }
-    if let Some(pointer) = response.response.hover_pos() {
-        let value = response.transform.value_from_position(pointer);
-        let r = ((frame.bottom() - pointer.y) / frame.height() * rows as f32).floor() as usize;
-        let r = rows.saturating_sub(1).saturating_sub(r.min(rows - 1));
-        let held = strip.at(value.x).get(r).copied().flatten();
-        let text = match held {
+    if let Some(pointer) = response.hover_pos().filter(|p| area.contains(*p)) {
+        let t = plot.value_from_position(pointer).x;
+        let r = (((pointer.y - area.top()) / ROW_HEIGHT) as usize).min(rows - 1);
+        let who = text_in(&limits.rows[r].title, lang);
+        let text = match strip.at(t).get(r).copied().flatten() {
             Some((l, share)) => fill(
                 tr(lang, "{}: {} ({}% of demand turned away)"),
                 &[
-                    text_in(&limits.rows[r].title, lang),
+                    who,
                     text_in(&limits.limits[l].title, lang),
                     &format!("{:.0}", share * 100.0),
                 ],
             ),
-            None => fill(
-                tr(lang, "{}: no limit"),
-                &[text_in(&limits.rows[r].title, lang)],
-            ),
+            None => fill(tr(lang, "{}: no limit"), &[who]),
         };
-        response.response.on_hover_text(format!(
-            "{}\n{text}",
-            date(lang, &calendar.date_of(value.x))
-        ));
+        response.on_hover_text(format!("{}\n{text}", date(lang, &calendar.date_of(t))));
     }
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
@@ -149,7 +111,7 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
         }
         ui.label(
             egui::RichText::new(fill(
-                tr(lang, "(blank: less than {}% turned away)"),
+                tr(lang, "blank: under {}%"),
                 &[&format!("{}", limits.floor * 100.0)],
             ))
             .small()
