@@ -253,10 +253,7 @@ static ZH: &[(&str, &str)] = &[
         "{}：{}（{}%的需求受阻）",
     ),
     ("{}: no limit", "{}：无限制"),
-    (
-        "(blank: less than {}% turned away)",
-        "（空白：受阻需求不足{}%）",
-    ),
+    ("blank: under {}%", "空白：低于{}%"),
     ("No headline figure moved.", "主要指标没有变化。"),
     ("What held travel back on {}: {}.", "{}出行受阻原因：{}。"),
     // Timeline editor.

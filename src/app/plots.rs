@@ -188,36 +188,39 @@ impl PlotsPanel {
                 ),
                 None => tr(lang, "scenario").to_string(),
             };
-            ui.label(egui::RichText::new(legend).small());
+            legend_label(ui, egui::RichText::new(legend).small());
             let record_end = date(lang, &calendar.record_end);
             swatch(ui, baseline_color, Swatch::Line);
-            ui.label(
+            legend_label(
+                ui,
                 egui::RichText::new(fill(tr(lang, "status quo of {}"), &[&record_end])).small(),
             );
             if !recorded.is_empty() {
                 swatch(ui, history_color, Swatch::Dot);
-                ui.label(
+                legend_label(
+                    ui,
                     egui::RichText::new(fill(tr(lang, "recorded, to {}"), &[&record_end])).small(),
                 );
             }
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
-            ui.label(egui::RichText::new(tr(lang, "branch date")).small());
+            legend_label(ui, egui::RichText::new(tr(lang, "branch date")).small());
             for (label, _, colour) in compared {
                 ui.separator();
                 swatch(ui, *colour, Swatch::Line);
-                ui.label(egui::RichText::new(label).small());
+                legend_label(ui, egui::RichText::new(label).small());
             }
             if median.is_some() {
                 ui.separator();
                 swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
-                ui.label(egui::RichText::new(tr(lang, "ensemble median")).small());
+                legend_label(ui, egui::RichText::new(tr(lang, "ensemble median")).small());
             }
             if let Some(s) = bands {
                 swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
-                ui.label(egui::RichText::new("p5–p95").small());
+                legend_label(ui, egui::RichText::new("p5–p95").small());
                 swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
-                ui.label(egui::RichText::new("p25–p75").small());
-                ui.label(
+                legend_label(ui, egui::RichText::new("p25–p75").small());
+                legend_label(
+                    ui,
                     egui::RichText::new(fill(
                         tr(lang, "of {} ensemble members"),
                         &[&s.members.to_string()],
@@ -633,7 +636,11 @@ pub fn with_dates<'a>(
         .y_grid_spacer(value_grid)
         .y_axis_formatter(move |mark: GridMark, _range| match scale {
             // A log axis is drawn in powers of ten: label the value, not its logarithm.
-            Transform::Log => count(&y_lang, 10f64.powf(mark.value)),
+            // Powers of ten as whole numbers: "10,000", "1万".
+            Transform::Log => {
+                let v = 10f64.powf(mark.value);
+                axis_number(&y_lang, v, v)
+            }
             _ => axis_number(&y_lang, mark.value, mark.step_size),
         })
 }
@@ -872,6 +879,12 @@ fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
     }
 }
 
+/// A legend entry that never breaks inside: when it does not fit, it moves whole to the next
+/// line (a Chinese word split across lines leaves an orphan character).
+pub fn legend_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+    ui.add(egui::Label::new(text).extend());
+}
+
 /// An output's title in `lang`.
 pub fn title(lang: &str, output: &Output) -> String {
     text_in(&output.title, lang).to_string()
@@ -899,6 +912,10 @@ mod tests {
         assert_eq!(axis_number("zh", 5_000.0, 5_000.0), "5000");
         assert_eq!(axis_number("zh", 300_000_000.0, 100_000_000.0), "3亿");
         assert_eq!(axis_number("zh", 150_000_000.0, 50_000_000.0), "1.5亿");
+        // A log axis labels each power of ten with itself as the step: whole numbers.
+        assert_eq!(axis_number("zh", 10_000.0, 10_000.0), "1万");
+        assert_eq!(axis_number("en", 100.0, 100.0), "100");
+        assert_eq!(axis_number("en", 1e6, 1e6), "1,000,000");
     }
 
     #[test]

@@ -107,9 +107,13 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
         for (l, limit) in limits.limits.iter().enumerate() {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 2.0, colour(l));
-            ui.label(egui::RichText::new(text_in(&limit.title, lang)).small());
+            super::plots::legend_label(
+                ui,
+                egui::RichText::new(text_in(&limit.title, lang)).small(),
+            );
         }
-        ui.label(
+        super::plots::legend_label(
+            ui,
             egui::RichText::new(fill(
                 tr(lang, "blank: under {}%"),
                 &[&format!("{}", limits.floor * 100.0)],
