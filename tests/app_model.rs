@@ -42,7 +42,10 @@ fn an_xmile_file_opens_on_its_own_levers_cards_and_plots_and_a_lever_moves() {
         assert!(h.query_by_label_contains(label).is_some(), "shows {label}");
     }
     // A plot's title is the menu of what it shows.
-    assert!(h.query_by_value("Ever infected").is_some(), "shows its plot");
+    assert!(
+        h.query_by_value("Ever infected").is_some(),
+        "shows its plot"
+    );
     assert!(
         h.query_by_label_contains("Mainland visitor").is_none(),
         "nothing of the SZ–HK model"
