@@ -939,8 +939,11 @@ fn zoom_and_pan_stay_within_the_data_and_reset_view_restores_the_whole_range() {
         (*memory.bounds(), memory.auto_bounds)
     };
     let horizon = h.state().session.calendar.horizon_time().unwrap();
+    // The plot's title is the menu of what it shows.
     let label = h
-        .get_by_label("Mainland visitor arrivals (persons/day)")
+        .get_all_by_value("Mainland visitor arrivals")
+        .next()
+        .expect("the plot's title")
         .rect();
     let centre = label.center_bottom() + egui::vec2(0.0, 60.0);
     let (start, auto) = bounds(&h);

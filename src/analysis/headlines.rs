@@ -305,6 +305,8 @@ mod tests {
             workbench: Show::default(),
             presentation: Show::default(),
             effects: Vec::new(),
+            limits: None,
+            reference_period: None,
             data: Vec::new(),
         }
     }

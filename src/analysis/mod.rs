@@ -9,6 +9,7 @@ pub mod format;
 pub mod headlines;
 pub mod limits;
 pub mod record;
+pub mod why;
 
 pub use doc::model_doc;
 pub use headlines::{Headlines, headlines};

@@ -158,8 +158,37 @@ impl BorderflowApp {
         }
     }
 
+    /// Remembers the headline figures before a lever's gesture begins, for "why didn't it
+    /// move?"; any other edit of the scenario forgets them.
+    fn note_change(&mut self, command: &Command) {
+        let lever = match command {
+            Command::SetLever { id, gesture, .. } | Command::EditTimeline { id, gesture, .. } => {
+                let same = self.why_before.as_ref().is_some_and(|(l, _)| l == id);
+                if *gesture == Gesture::Continue && same {
+                    return;
+                }
+                id
+            }
+            Command::SetLeverDate { id, .. } => id,
+            Command::Undo
+            | Command::Redo
+            | Command::ResetLever(_)
+            | Command::ResetToBaseline
+            | Command::New
+            | Command::Open(_)
+            | Command::OpenExample(_) => {
+                self.why_before = None;
+                self.why = None;
+                return;
+            }
+            _ => return,
+        };
+        self.why_before = Some((lever.clone(), self.session.headlines.clone()));
+    }
+
     /// Carries out one command.
     pub fn apply(&mut self, command: Command) {
+        self.note_change(&command);
         match command {
             Command::SetLever { id, value, gesture } => {
                 let window = self.session.window(&self.doc.scenario);

@@ -241,6 +241,21 @@ static ZH: &[(&str, &str)] = &[
     ("neither reaches it", "两者均未达到"),
     ("not reached (A reaches it)", "未达到（A 已达到）"),
     ("reached (A does not)", "已达到（A 未达到）"),
+    ("linear", "线性"),
+    ("Choose what this plot shows", "选择此图显示的内容"),
+    ("log", "对数"),
+    ("% of ref.", "参考期%"),
+    ("How this plot's axis is drawn", "此图纵轴的刻度方式"),
+    // "Why didn't it move?"
+    ("What holds travel back", "出行受阻原因"),
+    (
+        "{}: {} ({}% of demand turned away)",
+        "{}：{}（{}%的需求受阻）",
+    ),
+    ("{}: no limit", "{}：无限制"),
+    ("blank: under {}%", "空白：低于{}%"),
+    ("No headline figure moved.", "主要指标没有变化。"),
+    ("What held travel back on {}: {}.", "{}出行受阻原因：{}。"),
     // Timeline editor.
     ("Timeline editor", "时间轴编辑器"),
     ("Reset layout", "重置布局"),

@@ -26,9 +26,11 @@ pub mod presentation;
 pub mod sensitivity;
 pub mod session;
 pub mod shortcuts;
+mod strip;
 pub mod timeline;
 pub mod uncertainty;
 mod views;
+pub mod why;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -78,6 +80,16 @@ pub fn install_fonts(ctx: &egui::Context) {
             .push("noto_sans_sc".into());
     }
     ctx.set_fonts(fonts);
+}
+
+/// Where the plot choices are kept: one set per model (another model has other outputs).
+fn plots_key(session: &Session) -> String {
+    let model = session
+        .setup
+        .path
+        .as_ref()
+        .map_or_else(|| "embedded".to_string(), |p| p.display().to_string());
+    format!("plot choices {model}")
 }
 
 /// Files kept in File → Open recent.
@@ -156,6 +168,13 @@ pub struct BorderflowApp {
     pub welcome: bool,
     /// The window title last sent (sending it every frame costs a repaint).
     sent_title: Option<String>,
+    /// Which limit holds each traveller type back in the current run (None: the model's
+    /// description has no limit strip).
+    pub strip: Option<crate::analysis::why::Strip>,
+    /// The lever being changed and the headline figures before its gesture began.
+    why_before: Option<(String, Option<crate::analysis::Headlines>)>,
+    /// The status line's answer to "why didn't it move?".
+    pub why: Option<String>,
 }
 
 impl BorderflowApp {
@@ -198,6 +217,10 @@ impl BorderflowApp {
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<u64>(s, LAYOUT_KEY))
             .unwrap_or_default();
+        let plot_choices = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<plots::PlotChoices>(s, &plots_key(&session)))
+            .unwrap_or_default();
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
         }
@@ -209,7 +232,7 @@ impl BorderflowApp {
             doc: Document::new(default, None),
             ran_generation: None,
             levers: levers::LeversPanel::default(),
-            plots: plots::PlotsPanel,
+            plots: plots::PlotsPanel::new(plot_choices),
             cards: cards::HeadlineCards,
             uncertainty: uncertainty::Uncertainty::new(),
             sensitivity: sensitivity::SensitivityWindow::default(),
@@ -244,6 +267,9 @@ impl BorderflowApp {
             sent_title: None,
             examples: examples::scenarios(),
             welcome,
+            strip: None,
+            why_before: None,
+            why: None,
         };
         if let Some(p) = &path {
             app.open(p);
@@ -382,6 +408,11 @@ impl BorderflowApp {
         }
     }
 
+    /// What the user chose for the plots (remembered across sessions).
+    pub fn plot_choices(&self) -> &plots::PlotChoices {
+        &self.plots.choices
+    }
+
     /// Current value of a lever in the working scenario (for tests and the status line).
     pub fn lever_value(&self, id: &str) -> Option<LeverValue> {
         self.doc
@@ -403,6 +434,7 @@ impl eframe::App for BorderflowApp {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
         eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
         eframe::set_value(storage, LAYOUT_KEY, &self.layout_generation);
+        eframe::set_value(storage, &plots_key(&self.session), &self.plots.choices);
         if !self.welcome {
             eframe::set_value(storage, WELCOME_KEY, &true);
         }

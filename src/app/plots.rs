@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use super::i18n::{count, date, fill, month, tr, unit as i18n_unit};
 use crate::analysis::ensemble::Summary;
 use crate::analysis::headlines::{mean_over, trailing_mean};
+use crate::analysis::why::Strip;
 use crate::engine::Results;
 use crate::scenario::description::{Output, Scale};
 use crate::scenario::{Calendar, Description, text_in};
@@ -76,7 +77,55 @@ impl PlotData {
     }
 }
 
-pub struct PlotsPanel;
+/// The user's choices for the plots, remembered across sessions: what each workbench plot
+/// shows and how each output's axis is drawn.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlotChoices {
+    /// The workbench's plots (output names); empty: the description's.
+    pub plots: Vec<String>,
+    /// An output's axis, when the user chose one (else the description's scale).
+    pub axes: BTreeMap<String, Axis>,
+}
+
+/// An axis the user can choose for a plot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Axis {
+    Linear,
+    Log,
+    /// Per cent of the status quo's mean over the description's reference period.
+    PercentOfReference,
+}
+
+impl PlotChoices {
+    /// The workbench plots: the user's when they are all still outputs of the model.
+    pub fn workbench<'a>(&'a self, description: &'a Description) -> &'a [String] {
+        let known = |p: &String| description.output(p).is_some();
+        if !self.plots.is_empty()
+            && self.plots.len() == description.workbench.plots.len()
+            && self.plots.iter().all(known)
+        {
+            &self.plots
+        } else {
+            &description.workbench.plots
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct PlotsPanel {
+    pub choices: PlotChoices,
+    /// Every plot shows its whole range on the next frame (an axis changed).
+    reset_next: bool,
+}
+
+impl PlotsPanel {
+    pub fn new(choices: PlotChoices) -> PlotsPanel {
+        PlotsPanel {
+            choices,
+            reset_next: false,
+        }
+    }
+}
 
 /// What the plots show in one frame.
 pub struct PlotView<'a> {
@@ -96,6 +145,10 @@ pub struct PlotView<'a> {
     pub outputs: &'a [String],
     /// Scenarios compared with this one: label, runs, colour.
     pub compared: &'a [(String, &'a PlotData, Color32)],
+    /// Which limit holds each traveller type back (drawn under the description's plot).
+    pub strip: Option<&'a Strip>,
+    /// The user may pick what each plot shows (the workbench).
+    pub choosable: bool,
 }
 
 impl PlotsPanel {
@@ -113,16 +166,23 @@ impl PlotsPanel {
             lang,
             outputs,
             compared,
+            strip,
+            choosable,
         } = view;
         let group = egui::Id::unique("linked plots");
         let rows = outputs.len().div_ceil(2).max(1);
-        let height = ((ui.available_height() - 24.0) / rows as f32 - 26.0).max(80.0);
+        // The limit strip goes under its plot when that plot is shown.
+        let strip = strip
+            .zip(description.limits.as_ref())
+            .filter(|(_, l)| outputs.iter().any(|o| o == &l.under));
+        let strip_height = strip.map_or(0.0, |(_, l)| super::strip::height(l));
+        let height = ((ui.available_height() - 24.0 - strip_height) / rows as f32 - 26.0).max(80.0);
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
         let history_color = Color32::from_rgb(213, 94, 0);
-        let mut reset = false;
+        let mut reset = std::mem::take(&mut self.reset_next);
         ui.horizontal_wrapped(|ui| {
-            reset = ui
+            reset |= ui
                 .small_button(tr(lang, "Reset view"))
                 .on_hover_text(tr(
                     lang,
@@ -142,38 +202,40 @@ impl PlotsPanel {
                 ),
                 None => tr(lang, "scenario").to_string(),
             };
-            ui.label(egui::RichText::new(legend).small());
+            legend_label(ui, egui::RichText::new(legend).small());
             let record_end = date(lang, &calendar.record_end);
             swatch(ui, baseline_color, Swatch::Line);
             let reference = baseline_label.map_or_else(
                 || fill(tr(lang, "status quo of {}"), &[&record_end]),
                 str::to_string,
             );
-            ui.label(egui::RichText::new(reference).small());
+            legend_label(ui, egui::RichText::new(reference).small());
             if !recorded.is_empty() {
                 swatch(ui, history_color, Swatch::Dot);
-                ui.label(
+                legend_label(
+                    ui,
                     egui::RichText::new(fill(tr(lang, "recorded, to {}"), &[&record_end])).small(),
                 );
             }
             swatch(ui, Color32::from_gray(120), Swatch::Dashed);
-            ui.label(egui::RichText::new(tr(lang, "branch date")).small());
+            legend_label(ui, egui::RichText::new(tr(lang, "branch date")).small());
             for (label, _, colour) in compared {
                 ui.separator();
                 swatch(ui, *colour, Swatch::Line);
-                ui.label(egui::RichText::new(label).small());
+                legend_label(ui, egui::RichText::new(label).small());
             }
             if median.is_some() {
                 ui.separator();
                 swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
-                ui.label(egui::RichText::new(tr(lang, "ensemble median")).small());
+                legend_label(ui, egui::RichText::new(tr(lang, "ensemble median")).small());
             }
             if let Some(s) = bands {
                 swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
-                ui.label(egui::RichText::new("p5–p95").small());
+                legend_label(ui, egui::RichText::new("p5–p95").small());
                 swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
-                ui.label(egui::RichText::new("p25–p75").small());
-                ui.label(
+                legend_label(ui, egui::RichText::new("p25–p75").small());
+                legend_label(
+                    ui,
                     egui::RichText::new(fill(
                         tr(lang, "of {} ensemble members"),
                         &[&s.members.to_string()],
@@ -189,29 +251,39 @@ impl PlotsPanel {
                     let Some(name) = outputs.get(row * 2 + c) else {
                         continue;
                     };
+                    let slot = row * 2 + c;
                     let name = name.as_str();
                     let output = description.output(name);
                     let unit = output.map_or("", |o| o.unit.as_str());
-                    let scale_note = match output.map(|o| &o.scale) {
-                        Some(Scale::Log) => {
-                            fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)])
-                        }
-                        Some(Scale::PercentOf(from, to)) => fill(
-                            tr(lang, "% of its mean {} – {}"),
-                            &[&date(lang, from), &date(lang, to)],
-                        ),
-                        _ => i18n_unit(lang, unit).to_string(),
-                    };
-                    // A model variable plotted from the model view may have no unit.
-                    let heading = output_name(lang, description, name);
-                    ui.label(
-                        egui::RichText::new(if scale_note.is_empty() {
-                            heading
-                        } else {
-                            format!("{heading} ({scale_note})")
-                        })
-                        .strong(),
+                    let scale = Transform::chosen(
+                        self.choices.axes.get(name).copied(),
+                        output,
+                        description,
+                        baseline.daily(name),
+                        calendar,
                     );
+                    let scale_note = match scale {
+                        Transform::Log => fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)]),
+                        Transform::Percent(_) => match percent_period(output, description) {
+                            Some((from, to)) => fill(
+                                tr(lang, "% of its mean {} – {}"),
+                                &[&date(lang, from), &date(lang, to)],
+                            ),
+                            None => i18n_unit(lang, unit).to_string(),
+                        },
+                        Transform::Linear => i18n_unit(lang, unit).to_string(),
+                    };
+                    ui.horizontal(|ui| {
+                        if choosable {
+                            self.choose_output(ui, slot, name, outputs, description, lang);
+                        } else {
+                            ui.label(
+                                egui::RichText::new(output_name(lang, description, name)).strong(),
+                            );
+                        }
+                        self.choose_axis(ui, name, scale, output, description, lang);
+                    });
+                    ui.label(egui::RichText::new(scale_note).small().weak());
                     let averaged = output.and_then(|o| o.mean_days);
                     let mut plot = Plot::new(name)
                         .id(plot_id(name))
@@ -221,8 +293,7 @@ impl PlotsPanel {
                     if reset {
                         plot = plot.reset();
                     }
-                    let scale = Transform::of(output, baseline.daily(name), calendar);
-                    with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
+                    let shown = with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
                         // Zoom and pan stay within the data: a view that left it is brought
                         // back (only once the user has moved it; auto bounds fit the data).
                         if !plot.auto_bounds().any() {
@@ -323,9 +394,113 @@ impl PlotsPanel {
                                 .style(egui_plot::LineStyle::dashed_loose()),
                         );
                     });
+                    if let Some((strip, limits)) = strip.filter(|(_, l)| l.under == name) {
+                        super::strip::ui(
+                            ui,
+                            super::strip::StripView {
+                                strip,
+                                limits,
+                                calendar,
+                                plot: &shown.transform,
+                                lang,
+                            },
+                        );
+                    }
                 }
             });
         }
+    }
+}
+
+impl PlotsPanel {
+    /// The output a workbench plot shows, as a menu of the description's outputs.
+    fn choose_output(
+        &mut self,
+        ui: &mut Ui,
+        slot: usize,
+        name: &str,
+        shown: &[String],
+        description: &Description,
+        lang: &str,
+    ) {
+        let mut chosen = name.to_string();
+        egui::ComboBox::from_id_salt(("plot output", slot))
+            .selected_text(egui::RichText::new(output_name(lang, description, name)).strong())
+            .truncate()
+            .width((ui.available_width() - 80.0).max(120.0))
+            .show_ui(ui, |ui| {
+                for o in &description.outputs {
+                    ui.selectable_value(&mut chosen, o.name.clone(), title(lang, o));
+                }
+            })
+            .response
+            .on_hover_text(tr(lang, "Choose what this plot shows"));
+        if chosen != name {
+            let mut plots = shown.to_vec();
+            plots[slot] = chosen;
+            self.choices.plots = plots;
+        }
+    }
+
+    /// Linear, log, or % of the reference period, for one output's plot.
+    fn choose_axis(
+        &mut self,
+        ui: &mut Ui,
+        name: &str,
+        now: Transform,
+        output: Option<&Output>,
+        description: &Description,
+        lang: &str,
+    ) {
+        let mut axis = match now {
+            Transform::Linear => Axis::Linear,
+            Transform::Log => Axis::Log,
+            Transform::Percent(_) => Axis::PercentOfReference,
+        };
+        let before = axis;
+        egui::ComboBox::from_id_salt(("plot axis", name))
+            .selected_text(axis_name(lang, axis))
+            .width(64.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut axis, Axis::Linear, axis_name(lang, Axis::Linear));
+                ui.selectable_value(&mut axis, Axis::Log, axis_name(lang, Axis::Log));
+                if percent_period(output, description).is_some() {
+                    ui.selectable_value(
+                        &mut axis,
+                        Axis::PercentOfReference,
+                        axis_name(lang, Axis::PercentOfReference),
+                    );
+                }
+            })
+            .response
+            .on_hover_text(tr(lang, "How this plot's axis is drawn"));
+        if axis != before {
+            self.choices.axes.insert(name.to_string(), axis);
+            // The view was in the old axis' units: show the whole range in the new one.
+            self.reset_next = true;
+        }
+    }
+}
+
+fn axis_name(lang: &str, axis: Axis) -> &'static str {
+    match axis {
+        Axis::Linear => tr(lang, "linear"),
+        Axis::Log => tr(lang, "log"),
+        Axis::PercentOfReference => tr(lang, "% of ref."),
+    }
+}
+
+/// The period a plot's "% of" divides by: the output's own, else the description's.
+fn percent_period<'a>(
+    output: Option<&'a Output>,
+    description: &'a Description,
+) -> Option<(&'a str, &'a str)> {
+    match output.map(|o| &o.scale) {
+        Some(Scale::PercentOf(from, to)) => Some((from, to)),
+        _ => description
+            .reference_period
+            .as_ref()
+            .map(|(a, b)| (a.as_str(), b.as_str())),
     }
 }
 
@@ -348,16 +523,48 @@ impl Transform {
         match output.map(|o| &o.scale) {
             Some(Scale::Log) => Transform::Log,
             Some(Scale::PercentOf(from, to)) => {
-                let (Ok(a), Ok(b)) = (calendar.time_of(from), calendar.time_of(to)) else {
+                Transform::percent_of(from, to, status_quo, calendar)
+            }
+            _ => Transform::Linear,
+        }
+    }
+
+    /// The transform the user chose for an output (None: the description's).
+    pub fn chosen(
+        axis: Option<Axis>,
+        output: Option<&Output>,
+        description: &Description,
+        status_quo: &[PlotPoint],
+        calendar: &Calendar,
+    ) -> Transform {
+        match axis {
+            None => Transform::of(output, status_quo, calendar),
+            Some(Axis::Linear) => Transform::Linear,
+            Some(Axis::Log) => Transform::Log,
+            Some(Axis::PercentOfReference) => {
+                let Some((from, to)) = percent_period(output, description) else {
                     return Transform::Linear;
                 };
-                let xs: Vec<f64> = status_quo.iter().map(|p| p.x).collect();
-                let ys: Vec<f64> = status_quo.iter().map(|p| p.y).collect();
-                match mean_over(&ys, &xs, a, b) {
-                    Some(m) if m != 0.0 && m.is_finite() => Transform::Percent(m),
-                    _ => Transform::Linear,
-                }
+                Transform::percent_of(from, to, status_quo, calendar)
             }
+        }
+    }
+
+    /// Per cent of the status quo's mean from `from` to `to`; linear when the status quo does
+    /// not cover the period or its mean there is zero.
+    fn percent_of(
+        from: &str,
+        to: &str,
+        status_quo: &[PlotPoint],
+        calendar: &Calendar,
+    ) -> Transform {
+        let (Ok(a), Ok(b)) = (calendar.time_of(from), calendar.time_of(to)) else {
+            return Transform::Linear;
+        };
+        let xs: Vec<f64> = status_quo.iter().map(|p| p.x).collect();
+        let ys: Vec<f64> = status_quo.iter().map(|p| p.y).collect();
+        match mean_over(&ys, &xs, a, b) {
+            Some(m) if m != 0.0 && m.is_finite() => Transform::Percent(m),
             _ => Transform::Linear,
         }
     }
@@ -447,7 +654,11 @@ pub fn with_dates<'a>(
         .y_grid_spacer(value_grid)
         .y_axis_formatter(move |mark: GridMark, _range| match scale {
             // A log axis is drawn in powers of ten: label the value, not its logarithm.
-            Transform::Log => count(&y_lang, 10f64.powf(mark.value)),
+            // Powers of ten as whole numbers: "10,000", "1万".
+            Transform::Log => {
+                let v = 10f64.powf(mark.value);
+                axis_number(&y_lang, v, v)
+            }
             _ => axis_number(&y_lang, mark.value, mark.step_size),
         })
 }
@@ -686,6 +897,12 @@ fn swatch(ui: &mut Ui, color: Color32, kind: Swatch) {
     }
 }
 
+/// A legend entry that never breaks inside: when it does not fit, it moves whole to the next
+/// line (a Chinese word split across lines leaves an orphan character).
+pub fn legend_label(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+    ui.add(egui::Label::new(text).extend());
+}
+
 /// An output's title in `lang`.
 pub fn title(lang: &str, output: &Output) -> String {
     text_in(&output.title, lang).to_string()
@@ -713,6 +930,10 @@ mod tests {
         assert_eq!(axis_number("zh", 5_000.0, 5_000.0), "5000");
         assert_eq!(axis_number("zh", 300_000_000.0, 100_000_000.0), "3亿");
         assert_eq!(axis_number("zh", 150_000_000.0, 50_000_000.0), "1.5亿");
+        // A log axis labels each power of ten with itself as the step: whole numbers.
+        assert_eq!(axis_number("zh", 10_000.0, 10_000.0), "1万");
+        assert_eq!(axis_number("en", 100.0, 100.0), "100");
+        assert_eq!(axis_number("en", 1e6, 1e6), "1,000,000");
     }
 
     #[test]
@@ -730,6 +951,62 @@ mod tests {
         assert_eq!(round_step(2.2), 2.5);
         assert_eq!(round_step(1000.0), 1000.0);
         assert_eq!(round_step(6_000.0), 10_000.0);
+    }
+
+    #[test]
+    fn percent_of_the_reference_period_divides_by_the_status_quos_mean_there() {
+        let calendar = Calendar {
+            origin: "2019-01-01".into(),
+            horizon_end: "2019-12-31".into(),
+            record_end: "2019-06-30".into(),
+        };
+        let d = Description {
+            reference_period: Some(("2019-01-01".into(), "2019-01-03".into())),
+            ..Default::default()
+        };
+        // Days 0, 1, 2 are the period: mean (40 + 50 + 60) / 3 = 50; day 3 is outside it.
+        let sq: Vec<PlotPoint> = [40.0, 50.0, 60.0, 1000.0]
+            .iter()
+            .enumerate()
+            .map(|(t, &y)| PlotPoint::new(t as f64, y))
+            .collect();
+        let t = Transform::chosen(Some(Axis::PercentOfReference), None, &d, &sq, &calendar);
+        assert_eq!(t, Transform::Percent(50.0));
+        assert_eq!(t.value(75.0), 150.0);
+        assert_eq!(
+            Transform::chosen(Some(Axis::Log), None, &d, &sq, &calendar).value(1000.0),
+            3.0
+        );
+        // Without a reference period there is no percentage: drawn as it is.
+        let none = Description::default();
+        let t = Transform::chosen(Some(Axis::PercentOfReference), None, &none, &sq, &calendar);
+        assert_eq!(t, Transform::Linear);
+        assert_eq!(
+            Transform::chosen(None, None, &none, &sq, &calendar),
+            Transform::Linear
+        );
+    }
+
+    #[test]
+    fn chosen_plots_that_are_no_longer_outputs_fall_back_to_the_descriptions() {
+        let output = |n: &str| Output {
+            name: n.into(),
+            title: Default::default(),
+            unit: String::new(),
+            scale: Scale::Linear,
+            mean_days: None,
+        };
+        let mut d = Description {
+            outputs: vec![output("a"), output("b")],
+            ..Default::default()
+        };
+        d.workbench.plots = vec!["a".into()];
+        let mut c = PlotChoices::default();
+        assert_eq!(c.workbench(&d), ["a"]);
+        c.plots = vec!["b".into()];
+        assert_eq!(c.workbench(&d), ["b"]);
+        c.plots = vec!["gone".into()];
+        assert_eq!(c.workbench(&d), ["a"]);
     }
 
     #[test]

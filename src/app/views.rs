@@ -4,7 +4,8 @@
 use super::command::Command;
 use super::i18n::{fill, tr};
 use super::plots::PlotData;
-use super::{BorderflowApp, cards, plots, presentation, shortcuts};
+use super::{BorderflowApp, cards, plots, presentation, shortcuts, why};
+use crate::analysis::why::Strip;
 
 impl BorderflowApp {
     /// Runs the document's scenario again when it changed since the last run.
@@ -12,7 +13,9 @@ impl BorderflowApp {
         if self.ran_generation != Some(self.doc.generation) {
             self.session.rerun(&self.doc.scenario);
             self.current_plot = self.plot_data(&self.session.current);
+            self.strip = Strip::of(&self.session.setup.description, &self.session.current);
             self.ran_generation = Some(self.doc.generation);
+            self.explain_change();
         }
     }
 
@@ -23,9 +26,35 @@ impl BorderflowApp {
 
     /// The workbench's plots: the description's, then those added from the model view.
     pub fn workbench_plots(&self) -> Vec<String> {
-        let mut plots = self.session.setup.description.workbench.plots.clone();
+        let mut plots = self
+            .plots
+            .choices
+            .workbench(&self.session.setup.description)
+            .to_vec();
         plots.extend(self.added_plots.iter().cloned());
         plots
+    }
+
+    /// Sets the status line's "why didn't it move?" for the lever change just run.
+    fn explain_change(&mut self) {
+        self.why = None;
+        let Some((lever, Some(before))) = &self.why_before else {
+            return;
+        };
+        let (Some(after), None) = (&self.session.headlines, &self.session.problem) else {
+            return;
+        };
+        let change = why::Change {
+            lever,
+            before,
+            after,
+            scenario: &self.doc.scenario,
+            catalogue: &self.session.setup.catalogue,
+            description: &self.session.setup.description,
+            calendar: &self.session.calendar,
+            strip: self.strip.as_ref(),
+        };
+        self.why = why::explain(&change, &self.lang);
     }
 
     /// A new ensemble when the scenario changed (the old one is cancelled), or when the bands
@@ -69,6 +98,7 @@ impl BorderflowApp {
         }
         self.session.rerun(&scenario);
         self.current_plot = self.plot_data(&self.session.current);
+        self.strip = Strip::of(&self.session.setup.description, &self.session.current);
         if let Some(p) = &mut self.presentation {
             p.reference = reference;
         }
@@ -158,6 +188,9 @@ impl BorderflowApp {
                     lang,
                     outputs: &slide.plots,
                     compared: &[],
+                    // A slide shows its chosen plots as they are: no menus, no strip.
+                    strip: None,
+                    choosable: false,
                 },
             )
         });
@@ -218,6 +251,8 @@ impl BorderflowApp {
                 lang: &self.lang,
                 outputs,
                 compared: &compared,
+                strip: self.strip.as_ref().filter(|_| workbench),
+                choosable: workbench,
             },
         );
     }
@@ -243,6 +278,10 @@ impl BorderflowApp {
             ui.separator();
             if self.uncertainty.status_ui(ui, &self.lang) {
                 out.push(Command::RestartEnsemble);
+            }
+            if let Some(why) = &self.why {
+                ui.separator();
+                ui.label(why);
             }
             if let Some(notice) = &self.notice {
                 ui.separator();

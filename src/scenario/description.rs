@@ -32,6 +32,14 @@ pub struct Description {
     pub workbench: Show,
     /// What a presentation slide shows.
     pub presentation: Show,
+    /// The period a plot drawn as "% of the reference period" divides by (`from`, `to`, both
+    /// included): the status quo's mean over it is 100%.
+    #[serde(default)]
+    pub reference_period: Option<(String, String)>,
+    /// The strip of limits that hold each traveller type back ("why didn't it move?"); a model
+    /// without it shows no strip.
+    #[serde(default)]
+    pub limits: Option<Limits>,
     /// The text of each recorded file, in `recorded` order (read with the description).
     #[serde(skip)]
     pub data: Vec<std::sync::Arc<str>>,
@@ -150,6 +158,54 @@ pub enum Format {
 pub struct Show {
     pub plots: Vec<String>,
     pub cards: Vec<String>,
+}
+
+/// Which limit holds each row (a traveller type) back over time: the arrayed `limits` outputs
+/// each give the share of demand one limit turns away, per element named in `rows`; the largest
+/// share at a time is the limit that holds that row back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// The plot (an output name) under which the strip is drawn.
+    pub under: String,
+    pub rows: Vec<LimitRow>,
+    /// One arrayed output per limit, with its label.
+    pub limits: Vec<Labelled>,
+    /// Below this share no limit is said to hold the row back.
+    #[serde(default = "limit_floor")]
+    pub floor: f64,
+}
+
+fn limit_floor() -> f64 {
+    0.01
+}
+
+/// A row of the limit strip: an element of the limit outputs' dimension, with the outputs
+/// (names a lever's stated effects use) that measure its travel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRow {
+    pub element: String,
+    #[serde(deserialize_with = "super::unique::map")]
+    pub title: Text,
+    #[serde(default)]
+    pub outputs: Vec<String>,
+}
+
+/// A name with its bilingual label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labelled {
+    pub name: String,
+    #[serde(deserialize_with = "super::unique::map")]
+    pub title: Text,
+}
+
+impl Limits {
+    /// The series name of `limit` for `row`: `Limit quota[HK residents]`.
+    pub fn series(limit: &Labelled, row: &LimitRow) -> String {
+        format!("{}[{}]", limit.name, row.element)
+    }
 }
 
 /// A recorded data file: one row per date (and whatever else its columns say).
@@ -448,6 +504,39 @@ impl Description {
                             self.metric_names().join(", ")
                         ),
                     ));
+                }
+            }
+        }
+        if let Some((from, to)) = &self.reference_period {
+            let (a, b) = (
+                date(from, &["reference_period", &quoted(from)])?,
+                date(to, &["reference_period", &quoted(to)])?,
+            );
+            if a > b {
+                return Err(at(
+                    &["reference_period"],
+                    format!("reference_period: {from} is after {to}"),
+                ));
+            }
+        }
+        if let Some(limits) = &self.limits {
+            listed(&limits.under, &["limits", "under"], "limit strip plot")?;
+            if limits.rows.is_empty() || limits.limits.is_empty() {
+                return Err(at(
+                    &["limits"],
+                    "limits: expected at least one row and one limit".into(),
+                ));
+            }
+            if !(limits.floor.is_finite() && (0.0..1.0).contains(&limits.floor)) {
+                return Err(at(
+                    &["limits", "floor"],
+                    format!("limits: expected a floor in 0..1, found {}", limits.floor),
+                ));
+            }
+            for row in &limits.rows {
+                for limit in &limits.limits {
+                    let name = Limits::series(limit, row);
+                    variable(&name, &["limits", &quoted(&limit.name)], "limit")?;
                 }
             }
         }
