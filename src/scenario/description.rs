@@ -32,6 +32,9 @@ pub struct Description {
     pub workbench: Show,
     /// What a presentation slide shows.
     pub presentation: Show,
+    /// What `borderflow calibrate` fits the model to (none: the model is not calibrated).
+    #[serde(default)]
+    pub calibration: Vec<super::targets::CalibrationTarget>,
     /// The text of each recorded file, in `recorded` order (read with the description).
     #[serde(skip)]
     pub data: Vec<std::sync::Arc<str>>,
@@ -484,7 +487,7 @@ impl Description {
                 }
             }
         }
-        Ok(())
+        super::targets::check(self, &at, &variable)
     }
 
     fn check_reference(
