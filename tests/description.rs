@@ -45,7 +45,23 @@ fn the_shipped_descriptions_read_and_drive_the_szhk_headlines() {
     let d = &setup.description;
     assert_eq!(
         d.metric_names(),
-        ["date50", "date90", "visitors_lost", "trade_lost"]
+        [
+            "date50",
+            "date90",
+            "visitors_lost",
+            "trade_lost",
+            "connect_2030",
+            "professionals_2030",
+            "professionals_2030_finance",
+            "professionals_2030_law",
+            "professionals_2030_accounting",
+            "professionals_2030_architecture",
+            "professionals_2030_medicine",
+            "professionals_2030_research",
+            "projects_2030",
+            "ip_2030",
+            "startups_2030",
+        ]
     );
     // Arrayed outputs: an element and the whole array.
     assert!(d.output("Crossings[Lo Wu]").is_some());
@@ -157,8 +173,10 @@ fn sir_calibrated_with(from: &str, to: &str) -> Result<Description, EngineError>
         // The line the changed text is on, for the caller's location check.
         let line = text
             .lines()
-            .rposition(|l| l.contains(to))
-            .map_or(0, |i| i + 1);
+            .enumerate()
+            .filter(|(_, l)| l.contains(to))
+            .last()
+            .map_or(0, |(i, _)| i + 1);
         EngineError::Run(format!("{e} [changed line {line}]"))
     })
 }
