@@ -305,6 +305,7 @@ mod tests {
             workbench: Show::default(),
             presentation: Show::default(),
             effects: Vec::new(),
+            calibration: Vec::new(),
             data: Vec::new(),
         }
     }
