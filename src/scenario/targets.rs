@@ -55,12 +55,15 @@ impl TargetSpec {
     }
 }
 
+/// Fails when the model has no variable `name` (arguments: name, needles to locate it, what it is).
+pub(super) type CheckVariable<'a> = dyn Fn(&str, &[&str], &str) -> Result<(), EngineError> + 'a;
+
 /// Checks the calibration section. `at` locates an error by needles; `variable` fails when the
 /// model has no such variable.
 pub(super) fn check(
     d: &Description,
     at: &dyn Fn(&[&str], String) -> EngineError,
-    variable: &dyn Fn(&str, &[&str], &str) -> Result<(), EngineError>,
+    variable: &CheckVariable,
 ) -> Result<(), EngineError> {
     let recorded: Vec<&str> = d
         .recorded
