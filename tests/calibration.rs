@@ -281,7 +281,7 @@ fn nothing_after_the_cut_off_is_an_outcome() {
     let prepared = status_quo();
     let cal = prepared.calendar();
     let end = cal.time_of(CUT_OFF).unwrap();
-    for t in targets(&cal) {
+    for t in targets(&prepared.setup.description, &cal) {
         assert!(t.ends <= end, "{}", t.name);
         if let TargetKind::Mean { to, .. } = t.kind {
             assert!(to <= end, "{}", t.name);

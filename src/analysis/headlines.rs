@@ -307,6 +307,7 @@ mod tests {
             effects: Vec::new(),
             limits: None,
             reference_period: None,
+            calibration: Vec::new(),
             data: Vec::new(),
         }
     }

@@ -40,6 +40,9 @@ pub struct Description {
     /// without it shows no strip.
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// What `borderflow calibrate` fits the model to (none: the model is not calibrated).
+    #[serde(default)]
+    pub calibration: Vec<super::targets::CalibrationTarget>,
     /// The text of each recorded file, in `recorded` order (read with the description).
     #[serde(skip)]
     pub data: Vec<std::sync::Arc<str>>,
@@ -573,7 +576,7 @@ impl Description {
                 }
             }
         }
-        Ok(())
+        super::targets::check(self, &at, &variable)
     }
 
     fn check_reference(

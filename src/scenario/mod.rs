@@ -13,6 +13,7 @@ pub mod outlook;
 pub mod parameters;
 pub mod prepare;
 pub mod story;
+pub mod targets;
 pub mod unique;
 pub mod write;
 
@@ -32,6 +33,7 @@ pub use prepare::{
     ModelSetup, Prepared, ScenarioRun, Timelines, catalogue_path, outlooks_path, parameters_path,
     prepare, prepare_embedded, prepare_str,
 };
+pub use targets::{CalibrationTarget, TargetSpec};
 
 use crate::engine::{Diagnostic, EngineError, Location};
 

@@ -111,7 +111,13 @@ impl<'a> Objective<'a> {
                 "the model lists no fitted parameters (<model>.calibration.ron)".into(),
             ));
         }
-        let targets: Vec<Target> = targets(&prepared.calendar())
+        if prepared.setup.description.calibration.is_empty() {
+            return Err(EngineError::Run(
+                "the model description lists no calibration targets (<model>.model.ron, `calibration`)"
+                    .into(),
+            ));
+        }
+        let targets: Vec<Target> = targets(&prepared.setup.description, &prepared.calendar())
             .into_iter()
             // Daily series are clipped to the window; single figures dated after it are left out.
             .filter(|t| matches!(t.kind, TargetKind::Daily { .. }) || t.ends <= window.end)
@@ -119,12 +125,12 @@ impl<'a> Objective<'a> {
         for t in &targets {
             let (variable, has_data) = match &t.kind {
                 TargetKind::Daily { output } => (
-                    *output,
+                    output.as_str(),
                     observed
-                        .get(*output)
+                        .get(output)
                         .is_some_and(|s| s.iter().any(|(time, _)| window.contains(*time))),
                 ),
-                TargetKind::Mean { variable, .. } => (*variable, true),
+                TargetKind::Mean { variable, .. } => (variable.as_str(), true),
             };
             if program.find(variable).is_none() {
                 return Err(EngineError::Run(format!(
@@ -318,7 +324,7 @@ pub fn fit(
 /// Fit statistics of one series under one fit, in or out of the fitted sample.
 #[derive(Clone, Debug)]
 pub struct StatsRow {
-    pub series: &'static str,
+    pub series: String,
     /// "model as shipped before fitting", "fit to 2022-10-10", "fit to 2021-12-31".
     pub fit: String,
     pub out_of_sample: bool,
@@ -337,7 +343,7 @@ pub struct FigureRow {
 /// One daily output over the record, as recorded and as each run has it.
 #[derive(Clone, Debug)]
 pub struct PlotSeries {
-    pub output: &'static str,
+    pub output: String,
     pub observed: Vec<(f64, f64)>,
     pub prior: Vec<(f64, f64)>,
     pub full: Vec<(f64, f64)>,
@@ -411,10 +417,10 @@ pub fn calibrate(
     let prior_run = run(&[])?;
     let full_run = run(&full.settings())?;
     let split_run = run(&split.settings())?;
-    let all_targets = targets(&calendar);
+    let all_targets = targets(&prepared.setup.description, &calendar);
     let mut rows = Vec::new();
     for target in &all_targets {
-        let TargetKind::Daily { output } = target.kind else {
+        let TargetKind::Daily { output } = &target.kind else {
             continue;
         };
         let cases = [
@@ -426,7 +432,7 @@ pub fn calibrate(
         for (label, results, window, out_of_sample) in cases {
             if let Some(stats) = stats::fit_stats(&target.pairs(results, observed, window)) {
                 rows.push(StatsRow {
-                    series: output,
+                    series: output.clone(),
                     fit: label.to_string(),
                     out_of_sample,
                     window,
@@ -457,13 +463,13 @@ pub fn calibrate(
         .collect();
     let plots = all_targets
         .iter()
-        .filter_map(|t| match t.kind {
-            TargetKind::Daily { output } => Some(output),
+        .filter_map(|t| match &t.kind {
+            TargetKind::Daily { output } => Some(output.clone()),
             _ => None,
         })
         .map(|output| {
             let daily = |r: &Results| -> Vec<(f64, f64)> {
-                let Some(s) = r.series(output) else {
+                let Some(s) = r.series(&output) else {
                     return Vec::new();
                 };
                 r.times
@@ -474,11 +480,11 @@ pub fn calibrate(
                     .collect()
             };
             PlotSeries {
-                output,
-                observed: observed.get(output).cloned().unwrap_or_default(),
+                observed: observed.get(&output).cloned().unwrap_or_default(),
                 prior: daily(&prior_run),
                 full: daily(&full_run),
                 split: daily(&split_run),
+                output,
             }
         })
         .collect();
