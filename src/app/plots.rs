@@ -176,7 +176,14 @@ impl PlotsPanel {
             .zip(description.limits.as_ref())
             .filter(|(_, l)| outputs.iter().any(|o| o == &l.under));
         let strip_height = strip.map_or(0.0, |(_, l)| super::strip::height(l));
-        let height = ((ui.available_height() - 24.0 - strip_height) / rows as f32 - 26.0).max(80.0);
+        // Fixed allowances, so that nothing moves when the legend gains the ensemble's entries:
+        // the legend may wrap to two lines; each plot has a heading row (menus) and a unit line.
+        let spacing = ui.spacing().item_spacing.y;
+        let small = ui.text_style_height(&egui::TextStyle::Small);
+        let legend = 2.0 * (ui.spacing().interact_size.y.max(small) + spacing);
+        let heading = ui.spacing().interact_size.y + small + 3.0 * spacing;
+        let height =
+            ((ui.available_height() - legend - strip_height) / rows as f32 - heading).max(80.0);
         let scenario_color = Color32::from_rgb(0, 114, 178);
         let baseline_color = Color32::from_gray(150);
         let history_color = Color32::from_rgb(213, 94, 0);
