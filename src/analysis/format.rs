@@ -6,7 +6,7 @@ use crate::scenario::description::{Format, Headline};
 use crate::scenario::{Calendar, text_in};
 
 /// The phrases of this module in Chinese (the English is the key).
-const ZH: &[(&str, &str)] = &[
+pub(crate) const ZH: &[(&str, &str)] = &[
     ("not by {}", "{}前未达到"),
     ("not reached by the end of {}", "{}年底前未达到"),
     ("{} days", "{} 天"),

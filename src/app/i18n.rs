@@ -19,7 +19,14 @@ pub fn tr(lang: &str, en: &'static str) -> &'static str {
 
 fn zh() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| ZH.iter().copied().collect())
+    // The formatters' own phrases (analysis::format) and the app's.
+    MAP.get_or_init(|| {
+        crate::analysis::format::ZH
+            .iter()
+            .chain(ZH)
+            .copied()
+            .collect()
+    })
 }
 
 /// A preset value as shown in `lang` (the lever catalogue names presets in English; the name
@@ -146,8 +153,6 @@ static ZH: &[(&str, &str)] = &[
     ("share of fields", "领域占比"),
     ("RMB_bn/day", "十亿元/日"),
     // Cards.
-    ("not by {}", "{}前未达到"),
-    ("not reached by the end of {}", "{}年底前未达到"),
     ("central run: {}", "中心情景：{}"),
     (
         "p5–p95: {} – {} ({} members)",
@@ -155,18 +160,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     ("p5–p95: {} – {}", "p5–p95：{} – {}"),
     ("p5–p95: all {} members alike", "p5–p95：{} 个成员结果相同"),
-    ("{} days", "{} 天"),
     ("{} visitors", "{} 人次"),
-    ("same as baseline", "与基准相同"),
-    ("{} vs baseline", "较基准 {}"),
-    ("not reached in either", "两者均未达到"),
-    ("not reached (baseline reached it)", "未达到（基准已达到）"),
-    ("reached (baseline did not)", "已达到（基准未达到）"),
-    ("same day", "同一天"),
-    ("{} days earlier", "提前 {} 天"),
-    ("{} days later", "推迟 {} 天"),
-    ("{} months earlier", "提前 {} 个月"),
-    ("{} months later", "推迟 {} 个月"),
     // Plots.
     ("branch date", "分支日期"),
     (
@@ -238,7 +232,6 @@ static ZH: &[(&str, &str)] = &[
         "Add a scenario to see its difference from A.",
         "添加情景以查看其与 A 的差值。",
     ),
-    ("neither reaches it", "两者均未达到"),
     ("not reached (A reaches it)", "未达到（A 已达到）"),
     ("reached (A does not)", "已达到（A 未达到）"),
     ("linear", "线性"),
