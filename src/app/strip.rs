@@ -88,18 +88,7 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
     if let Some(pointer) = response.hover_pos().filter(|p| area.contains(*p)) {
         let t = plot.value_from_position(pointer).x;
         let r = (((pointer.y - area.top()) / ROW_HEIGHT) as usize).min(rows - 1);
-        let who = text_in(&limits.rows[r].title, lang);
-        let text = match strip.at(t).get(r).copied().flatten() {
-            Some((l, share)) => fill(
-                tr(lang, "{}: {} ({}% of demand turned away)"),
-                &[
-                    who,
-                    text_in(&limits.limits[l].title, lang),
-                    &format!("{:.0}", share * 100.0),
-                ],
-            ),
-            None => fill(tr(lang, "{}: no limit"), &[who]),
-        };
+        let text = super::why::holding_text(limits, r, strip.at(t).get(r).copied().flatten(), lang);
         response.on_hover_text(format!("{}\n{text}", date(lang, &calendar.date_of(t))));
     }
     ui.horizontal_wrapped(|ui| {

@@ -5,10 +5,32 @@
 use crate::analysis::Headlines;
 use crate::analysis::effects::EFFECT_SHARE;
 use crate::analysis::why::{Strip, rows_moved_by};
-use crate::scenario::description::{Description, Format};
+use crate::scenario::description::{Description, Format, Limits};
 use crate::scenario::{Calendar, Catalogue, Scenario, text_in};
 
 use super::i18n::{date, fill, tr};
+
+/// "HK residents: closed crossing (7% of demand turned away)", or "…: no limit": what holds
+/// strip row `row` back, as the status line and the strip's hover say it.
+pub fn holding_text(
+    limits: &Limits,
+    row: usize,
+    holding: Option<(usize, f64)>,
+    lang: &str,
+) -> String {
+    let who = text_in(&limits.rows[row].title, lang);
+    match holding {
+        Some((l, share)) => fill(
+            tr(lang, "{}: {} ({}% of demand turned away)"),
+            &[
+                who,
+                text_in(&limits.limits[l].title, lang),
+                &format!("{:.0}", share * 100.0),
+            ],
+        ),
+        None => fill(tr(lang, "{}: no limit"), &[who]),
+    }
+}
 
 /// Whether two runs' headline figures are the same as `effects` counts a change: a date by
 /// less than a day, a number by less than 0.5% of the first run's value.
@@ -71,20 +93,7 @@ pub fn explain(change: &Change<'_>, lang: &str) -> Option<String> {
     let holding = strip.at(t);
     let parts: Vec<String> = rows
         .iter()
-        .map(|&r| {
-            let who = text_in(&limits.rows[r].title, lang);
-            match holding.get(r).copied().flatten() {
-                Some((l, share)) => fill(
-                    tr(lang, "{}: {} ({}% of demand turned away)"),
-                    &[
-                        who,
-                        text_in(&limits.limits[l].title, lang),
-                        &format!("{:.0}", share * 100.0),
-                    ],
-                ),
-                None => fill(tr(lang, "{}: no limit"), &[who]),
-            }
-        })
+        .map(|&r| holding_text(limits, r, holding.get(r).copied().flatten(), lang))
         .collect();
     let separator = if lang == "zh" { "；" } else { "; " };
     if lang != "zh" {
