@@ -115,6 +115,17 @@ fn bad_syntax_and_wrong_kinds_are_located() {
     assert!(e.contains("expected a share > 0"), "{e}");
     let e = located(sir_with("since: \"2020-01-01\"", "since: \"2020-13-01\""));
     assert!(e.contains("2020-13-01"), "{e}");
+    // A language's own multiplier must be a positive number too.
+    let e = located(sir_with(
+        "Count(times: 1.0, decimals: 0, noun: {\"en\": \"{} person-days\"",
+        "Count(times: 1.0, times_in: {\"zh\": 0.0}, decimals: 0, noun: {\"en\": \"{} person-days\"",
+    ));
+    assert!(e.contains("expected times > 0"), "{e}");
+    assert!(sir_with(
+        "Count(times: 1.0, decimals: 0, noun: {\"en\": \"{} person-days\"",
+        "Count(times: 1.0, times_in: {\"zh\": 1e-4}, decimals: 0, noun: {\"en\": \"{} person-days\"",
+    )
+    .is_ok());
 }
 
 #[test]

@@ -103,7 +103,12 @@ pub fn count(lang: &str, x: f64) -> String {
     let a = x.abs();
     let sign = if x < 0.0 { "-" } else { "" };
     if lang == "zh" {
-        if a >= 1e8 {
+        if a >= 1e10 {
+            // "2374亿", not "2374.00亿".
+            format!("{sign}{:.0}亿", a / 1e8)
+        } else if a >= 1e9 {
+            format!("{sign}{:.1}亿", a / 1e8)
+        } else if a >= 1e8 {
             format!("{sign}{:.2}亿", a / 1e8)
         } else if a >= 1e7 {
             // "2462万", not "2461.89万": four figures are as many as a reader takes in.
@@ -184,7 +189,7 @@ pub fn value(lang: &str, h: &Headline, v: Option<f64>, calendar: &Calendar) -> S
             recovery_date(lang, t.map(|t| calendar.date_of(t)).as_deref(), horizon_end)
         }
         (_, None) => "–".into(),
-        (Format::Count { times, .. }, Some(v)) => count(lang, v * times),
+        (Format::Count { .. }, Some(v)) => count(lang, v * h.format.times(lang)),
         (Format::Days, Some(v)) => days_text(lang, v),
     }
 }
@@ -204,8 +209,8 @@ pub fn percentile_value(lang: &str, h: &Headline, v: f64, calendar: &Calendar) -
 /// A number's magnitude as a figure of `h` (no sign): for differences.
 fn magnitude(lang: &str, h: &Headline, x: f64, noun: bool) -> String {
     match &h.format {
-        Format::Count { times, noun: n, .. } => {
-            let c = count(lang, x.abs() * times);
+        Format::Count { noun: n, .. } => {
+            let c = count(lang, x.abs() * h.format.times(lang));
             match text_in(n, lang) {
                 t if noun && !t.is_empty() => fill(t, &[&c]),
                 _ => c,
@@ -292,9 +297,9 @@ pub fn signed_difference(
 ) -> String {
     match &h.format {
         Format::Date => difference_text(lang, baseline, current),
-        Format::Count { times, .. } => count(
+        Format::Count { .. } => count(
             lang,
-            (current.unwrap_or(f64::NAN) - baseline.unwrap_or(f64::NAN)) * times,
+            (current.unwrap_or(f64::NAN) - baseline.unwrap_or(f64::NAN)) * h.format.times(lang),
         ),
         Format::Days => days_text(
             lang,
@@ -359,5 +364,47 @@ mod tests {
         );
         assert_eq!(recovery_date("zh", None, "2030-12-31"), "2030年底前未达到");
         assert_eq!(days_text("zh", 2203.4), "2203 天");
+    }
+
+    #[test]
+    fn a_figure_is_written_in_each_languages_own_unit() {
+        use crate::scenario::description::HeadlineKind;
+        // RMB 237.4 bn a day is 2374 亿元 (1 亿 = 0.1 bn), by hand.
+        let h = Headline {
+            id: "connect".into(),
+            title: Default::default(),
+            unit: "RMB bn a day".into(),
+            kind: HeadlineKind::ValueAt {
+                output: "Connect".into(),
+                from: "2030-01-01".into(),
+                to: None,
+            },
+            format: Format::Count {
+                times: 1.0,
+                decimals: 1,
+                noun: [
+                    ("en".to_string(), "RMB {} bn a day".to_string()),
+                    ("zh".to_string(), "日均{}元".to_string()),
+                ]
+                .into(),
+                times_in: [("zh".to_string(), 1e9)].into(),
+            },
+            line: None,
+        };
+        let calendar = Calendar {
+            origin: "2019-01-01".into(),
+            horizon_end: "2030-12-31".into(),
+            record_end: "2022-10-10".into(),
+        };
+        assert_eq!(value("en", &h, Some(237.4), &calendar), "237");
+        assert_eq!(value("zh", &h, Some(237.4), &calendar), "2374亿");
+        assert_eq!(change("zh", &h, Some(237.4), Some(109.0)), "+日均1284亿元");
+        assert_eq!(
+            change("en", &h, Some(237.4), Some(109.0)),
+            "+RMB 128 bn a day"
+        );
+        // Between 10 and 100 亿 one decimal, under 10 亿 two.
+        assert_eq!(count("zh", 5.55e9), "55.5亿");
+        assert_eq!(count("zh", 5.55e8), "5.55亿");
     }
 }

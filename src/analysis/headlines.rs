@@ -239,6 +239,7 @@ mod tests {
             times: 1.0,
             decimals: 1,
             noun: Default::default(),
+            times_in: Default::default(),
         };
         Description {
             outputs: Vec::new(),

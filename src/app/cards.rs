@@ -51,85 +51,128 @@ impl HeadlineCards {
         let calendar = view.calendar;
         let waiting = tr(lang, "p5–p95 when the ensemble is in");
         let reserved = view.range_line.then_some(waiting);
-        ui.columns(shown.len(), |cols| {
-            for (col, (i, headline)) in cols.iter_mut().zip(&shown) {
-                // A card leads with the central run (the figure the table, exports and `run`
-                // give); a finished ensemble adds its 90% range as a second line. A running one
-                // changes nothing.
-                let range = view.ensemble.and_then(|s| {
-                    let k = s
-                        .headline_columns
-                        .iter()
-                        .position(|c| c.id == headline.id)?;
-                    let p = s.headlines[k];
-                    let show = |v: f64| format::percentile_value(lang, headline, v, &s.calendar);
-                    Some(if show(p[0]) == show(p[4]) {
-                        fill(
-                            tr(lang, "p5–p95: all {} members alike"),
-                            &[&s.members.to_string()],
-                        )
-                    } else {
-                        // The member count is in the status bar: one line fits a narrow card.
-                        fill(tr(lang, "p5–p95: {} – {}"), &[&show(p[0]), &show(p[4])])
-                    })
-                });
-                let difference = match view.versus {
-                    Some(what) => fill(
-                        tr(lang, "vs {}: {}"),
-                        &[
-                            what,
-                            &format::change(lang, headline, h.values[*i], b.values[*i]),
-                        ],
-                    ),
-                    None => fill(
-                        tr(lang, "central run: {}"),
-                        &[&format::versus_baseline(
-                            lang,
-                            headline,
-                            h.values[*i],
-                            b.values[*i],
-                        )],
-                    ),
-                };
-                card(
-                    col,
-                    format::title(headline, lang),
-                    &format::value(lang, headline, h.values[*i], calendar),
-                    range.as_deref().or(reserved),
-                    &difference,
-                );
-            }
-        });
+        // Cards narrower than this wrap their words badly: they go in two rows instead.
+        let per_row = cards_per_row(shown.len(), ui.available_width());
+        for row in shown.chunks(per_row) {
+            ui.columns(per_row, |cols| {
+                for (col, (i, headline)) in cols.iter_mut().zip(row) {
+                    // A card leads with the central run (the figure the table, exports and `run`
+                    // give); a finished ensemble adds its 90% range as a second line. A running one
+                    // changes nothing.
+                    let range = view.ensemble.and_then(|s| {
+                        let k = s
+                            .headline_columns
+                            .iter()
+                            .position(|c| c.id == headline.id)?;
+                        let p = s.headlines[k];
+                        let show =
+                            |v: f64| format::percentile_value(lang, headline, v, &s.calendar);
+                        Some(if show(p[0]) == show(p[4]) {
+                            fill(
+                                tr(lang, "p5–p95: all {} members alike"),
+                                &[&s.members.to_string()],
+                            )
+                        } else {
+                            // The member count is in the status bar: one line fits a narrow card.
+                            fill(tr(lang, "p5–p95: {} – {}"), &[&show(p[0]), &show(p[4])])
+                        })
+                    });
+                    let difference = match view.versus {
+                        Some(what) => fill(
+                            tr(lang, "vs {}: {}"),
+                            &[
+                                what,
+                                &format::change(lang, headline, h.values[*i], b.values[*i]),
+                            ],
+                        ),
+                        None => fill(
+                            tr(lang, "central run: {}"),
+                            &[&format::versus_baseline(
+                                lang,
+                                headline,
+                                h.values[*i],
+                                b.values[*i],
+                            )],
+                        ),
+                    };
+                    card(
+                        col,
+                        format::title(headline, lang),
+                        &format::value(lang, headline, h.values[*i], calendar),
+                        range.as_deref().or(reserved),
+                        &difference,
+                    );
+                }
+            });
+        }
+    }
+}
+
+/// A card narrower than this breaks "central run: …" into one word a line.
+const MIN_CARD_WIDTH: f32 = 124.0;
+
+/// How many of `n` cards go in a row `width` wide: all of them, or half (rounded up) when the
+/// cards would be narrower than `MIN_CARD_WIDTH`.
+fn cards_per_row(n: usize, width: f32) -> usize {
+    let n = n.max(1);
+    if width / n as f32 >= MIN_CARD_WIDTH {
+        n
+    } else {
+        n.div_ceil(2)
     }
 }
 
 fn card(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
-        ui.label(RichText::new(title).small().weak());
-        // A value too wide for its card gets a smaller font, never a line break (a Chinese
-        // date would leave one character alone on the second line).
-        let width = ui.available_width();
-        let size = (13..=19)
-            .rev()
-            .map(|s| s as f32)
-            .find(|&s| {
-                let font = egui::FontId::proportional(s);
-                ui.painter()
-                    .layout_no_wrap(value.to_string(), font, egui::Color32::WHITE)
-                    .size()
-                    .x
-                    <= width
-            })
-            .unwrap_or(13.0);
-        ui.add(egui::Label::new(RichText::new(value).size(size).strong()).wrap());
-        if let Some(r) = range {
-            ui.add(
-                egui::Label::new(RichText::new(r).small())
-                    .truncate()
-                    .show_tooltip_when_elided(true),
-            );
-        }
-        ui.label(RichText::new(difference).small());
+        // Not justified: `ui.columns` justifies, and egui then spreads a wrapped line's letters
+        // across the card ("c e n t r a l  r u n").
+        ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            card_text(ui, title, value, range, difference)
+        });
     });
+}
+
+fn card_text(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, difference: &str) {
+    ui.label(RichText::new(title).small().weak());
+    // A value too wide for its card gets a smaller font, never a line break (a Chinese
+    // date would leave one character alone on the second line).
+    let width = ui.available_width();
+    let size = (13..=19)
+        .rev()
+        .map(|s| s as f32)
+        .find(|&s| {
+            let font = egui::FontId::proportional(s);
+            ui.painter()
+                .layout_no_wrap(value.to_string(), font, egui::Color32::WHITE)
+                .size()
+                .x
+                <= width
+        })
+        .unwrap_or(13.0);
+    ui.add(egui::Label::new(RichText::new(value).size(size).strong()).wrap());
+    if let Some(r) = range {
+        ui.add(
+            egui::Label::new(RichText::new(r).small())
+                .truncate()
+                .show_tooltip_when_elided(true),
+        );
+    }
+    ui.label(RichText::new(difference).small());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards_go_in_two_rows_only_when_one_row_would_make_them_too_narrow() {
+        // 7 cards: 7 × 124 = 868 px fit in one row.
+        assert_eq!(cards_per_row(7, 900.0), 7);
+        // 1024 px window less a 307 px lever panel: 7 cards of ~100 px; two rows of 4 and 3.
+        assert_eq!(cards_per_row(7, 700.0), 4);
+        assert_eq!(cards_per_row(4, 700.0), 4);
+        assert_eq!(cards_per_row(1, 10.0), 1);
+        assert_eq!(cards_per_row(0, 10.0), 1);
+    }
 }

@@ -19,6 +19,9 @@ use crate::scenario::{Calendar, Description, ModelSetup, Scenario, prepare_embed
 /// Scenarios compared besides the working one.
 pub const MAX_COMPARED: usize = 3;
 
+/// The width of the table's first column, the figures' names (wrapped within it).
+const FIGURE_COLUMN_WIDTH: f32 = 190.0;
+
 /// Okabe–Ito colours, distinct for colour-blind viewers: A is the app's scenario blue.
 pub const COLOURS: [Color32; 4] = [
     Color32::from_rgb(0, 114, 178),
@@ -92,13 +95,13 @@ impl ComparePanel {
         Ok(())
     }
 
-    /// Lines for the main plots: each compared run with its colour.
-    pub fn lines(&self) -> Vec<(String, &PlotData, Color32)> {
+    /// Lines for the main plots: each compared run, titled in `lang`, with its colour.
+    pub fn lines(&self, lang: &str) -> Vec<(String, &PlotData, Color32)> {
         self.runs
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let title = text_in(&r.scenario.title, "en").to_string();
+                let title = text_in(&r.scenario.title, lang).to_string();
                 (
                     format!("{} {title}", LETTERS[i + 1]),
                     &r.plot,
@@ -148,6 +151,9 @@ impl ComparePanel {
             .id(egui::Id::unique("compare window"))
             .open(&mut open)
             .default_width(720.0)
+            // Never wider or taller than the window: the table and plot scroll instead.
+            .max_width(ctx.content_rect().width() - 16.0)
+            .max_height(ctx.content_rect().height() - 40.0)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     if self.runs.len() < MAX_COMPARED
@@ -177,77 +183,88 @@ impl ComparePanel {
         out: &mut Vec<Command>,
     ) {
         let a = working.headlines;
-        egui::Grid::new("comparison table")
-            .striped(true)
-            .num_columns(2 + description.headlines.len())
+        let rows: Vec<_> = std::iter::once((working.scenario, working.headlines, None))
+            .chain(
+                self.runs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (&r.scenario, r.headlines.as_ref(), Some(i))),
+            )
+            .collect();
+        // Figures down, scenarios across: at most four columns of figures fit a small window,
+        // where sixteen columns of scenarios' figures would run off its edge.
+        let height = (ui.ctx().content_rect().height() * 0.45).max(160.0);
+        egui::ScrollArea::both()
+            .id_salt("comparison table")
+            .max_height(height)
             .show(ui, |ui| {
-                let heads = ["", tr(lang, "Scenario")]
-                    .into_iter()
-                    .chain(description.headlines.iter().map(|h| format::title(h, lang)));
-                for head in heads {
-                    ui.label(RichText::new(head).small().strong());
-                }
-                ui.end_row();
-                let rows = std::iter::once((working.scenario, working.headlines, None)).chain(
-                    self.runs
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| (&r.scenario, r.headlines.as_ref(), Some(i))),
-                );
-                for (k, (scenario, h, index)) in rows.enumerate() {
-                    ui.horizontal(|ui| {
-                        let (rect, _) =
-                            ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                        ui.painter().rect_filled(rect, 2.0, COLOURS[k]);
-                        ui.label(RichText::new(LETTERS[k]).strong());
-                    });
-                    ui.horizontal(|ui| {
-                        ui.label(text_in(&scenario.title, lang));
-                        if let Some(i) = index
-                            && ui
-                                .small_button("×")
-                                .on_hover_text(tr(lang, "Remove"))
-                                .clicked()
-                        {
-                            out.push(Command::RemoveComparison(i));
+                egui::Grid::new("comparison table")
+                    .striped(true)
+                    .num_columns(1 + rows.len())
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(tr(lang, "Scenario")).small().strong());
+                        for (k, (scenario, _, index)) in rows.iter().enumerate() {
+                            ui.horizontal(|ui| {
+                                let (rect, _) = ui.allocate_exact_size(
+                                    egui::vec2(12.0, 12.0),
+                                    egui::Sense::hover(),
+                                );
+                                ui.painter().rect_filled(rect, 2.0, COLOURS[k]);
+                                ui.label(RichText::new(LETTERS[k]).strong());
+                                ui.label(text_in(&scenario.title, lang));
+                                if let Some(i) = index
+                                    && ui
+                                        .small_button("×")
+                                        .on_hover_text(tr(lang, "Remove"))
+                                        .clicked()
+                                {
+                                    out.push(Command::RemoveComparison(*i));
+                                }
+                            });
                         }
-                    });
-                    let Some(h) = h else {
-                        ui.label("–");
                         ui.end_row();
-                        continue;
-                    };
-                    let vs = |text: String| match (index, a) {
-                        (Some(_), Some(_)) => format!("{text}\n{}", tr(lang, "vs A:")),
-                        _ => text,
-                    };
-                    let cells = description
-                        .headlines
-                        .iter()
-                        .enumerate()
-                        .map(|(i, headline)| {
-                            (
-                                format::value(lang, headline, h.values[i], calendar),
-                                a.map(|a| {
-                                    format::versus_a_text(lang, headline, a.values[i], h.values[i])
-                                }),
-                            )
-                        });
-                    for (value, difference) in cells {
-                        match (index, difference) {
-                            (Some(_), Some(d)) => {
-                                ui.vertical(|ui| {
-                                    ui.label(vs(value));
-                                    ui.label(RichText::new(d).small());
-                                });
+                        for (i, headline) in description.headlines.iter().enumerate() {
+                            // The figure's name in a column of its own width, wrapped.
+                            ui.allocate_ui(egui::vec2(FIGURE_COLUMN_WIDTH, 0.0), |ui| {
+                                ui.set_min_width(FIGURE_COLUMN_WIDTH);
+                                ui.add(
+                                    egui::Label::new(
+                                        RichText::new(format::title(headline, lang)).small(),
+                                    )
+                                    .wrap(),
+                                );
+                            });
+                            for (_, h, index) in &rows {
+                                let Some(h) = h else {
+                                    ui.label("–");
+                                    continue;
+                                };
+                                let value = format::value(lang, headline, h.values[i], calendar);
+                                match (index, a) {
+                                    (Some(_), Some(a)) => {
+                                        let d = format::versus_a_text(
+                                            lang,
+                                            headline,
+                                            a.values[i],
+                                            h.values[i],
+                                        );
+                                        ui.horizontal(|ui| {
+                                            ui.label(value);
+                                            ui.label(
+                                                RichText::new(fill(tr(lang, "vs A: {}"), &[&d]))
+                                                    .small()
+                                                    .weak(),
+                                            );
+                                        });
+                                    }
+                                    _ => {
+                                        ui.label(value);
+                                    }
+                                }
                             }
-                            _ => {
-                                ui.label(value);
-                            }
+                            ui.end_row();
                         }
-                    }
-                    ui.end_row();
-                }
+                    });
             });
     }
 

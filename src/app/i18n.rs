@@ -225,7 +225,7 @@ static ZH: &[(&str, &str)] = &[
     ("Comparison as CSV…", "比较结果导出为 CSV…"),
     ("Scenario", "情景"),
     ("Remove", "移除"),
-    ("vs A:", "与 A 相比："),
+    ("vs A: {}", "与A相比：{}"),
     ("same as A", "与 A 相同"),
     ("Difference from A:", "与 A 的差值："),
     (

@@ -315,7 +315,12 @@ impl BorderflowApp {
         let widest = (ui.available_width() - MIN_PLOTS_WIDTH).max(MIN_LEVERS_WIDTH);
         self.levers_width = egui::Panel::left(("levers", self.layout_generation))
             .resizable(true)
-            .default_size(LEVERS_WIDTH.min(widest))
+            // A small window gives the levers less, so the cards and plots keep room.
+            .default_size(
+                LEVERS_WIDTH
+                    .min(0.3 * ui.available_width())
+                    .clamp(MIN_LEVERS_WIDTH, widest),
+            )
             .size_range(MIN_LEVERS_WIDTH..=widest)
             .show(ui, |ui| {
                 commands.extend(self.levers.ui(

@@ -227,7 +227,7 @@ impl BorderflowApp {
     /// The plots of `outputs`; the workbench adds ensemble bands and compared scenarios.
     pub(super) fn show_plots(&mut self, ui: &mut egui::Ui, outputs: &[String], workbench: bool) {
         let compared = if workbench {
-            self.compare.lines()
+            self.compare.lines(&self.lang)
         } else {
             Vec::new()
         };

@@ -4,6 +4,7 @@
 //! are shown. The app, the CLI and the analyses take every output name from here.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::calendar::parse_date;
 use super::catalogue::ron_error;
@@ -144,15 +145,35 @@ pub enum Format {
     /// A date ("not by …" when not reached).
     Date,
     /// A count: the figure times `times` is written as people write counts ("471.9 M", "4.72亿");
-    /// `noun` says what is counted ("{} visitors"); `decimals` for `run`'s line.
+    /// `noun` says what is counted ("{} visitors"); `decimals` for `run`'s line. `times_in`
+    /// overrides `times` in a language whose natural unit differs: RMB bn in English, 亿元 in
+    /// Chinese (`times_in: {"zh": 1e9}` with the noun "日均{}元").
     Count {
         times: f64,
         decimals: usize,
         #[serde(deserialize_with = "super::unique::map")]
         noun: Text,
+        #[serde(
+            default,
+            deserialize_with = "super::unique::map",
+            skip_serializing_if = "BTreeMap::is_empty"
+        )]
+        times_in: BTreeMap<String, f64>,
     },
     /// Days ("2203 days").
     Days,
+}
+
+impl Format {
+    /// What a count is multiplied by to be written in `lang` (1 for dates and days).
+    pub fn times(&self, lang: &str) -> f64 {
+        match self {
+            Format::Count {
+                times, times_in, ..
+            } => times_in.get(lang).copied().unwrap_or(*times),
+            _ => 1.0,
+        }
+    }
 }
 
 /// Plots (output names) and cards (headline ids) shown.
@@ -468,8 +489,12 @@ impl Description {
                     ),
                 ));
             }
-            if let Format::Count { times, .. } = &h.format
-                && !(times.is_finite() && *times > 0.0)
+            if let Format::Count {
+                times, times_in, ..
+            } = &h.format
+                && !std::iter::once(times)
+                    .chain(times_in.values())
+                    .all(|t| t.is_finite() && *t > 0.0)
             {
                 return Err(at(
                     &needles(&id, &["times"]),
