@@ -126,6 +126,32 @@ fn bad_syntax_and_wrong_kinds_are_located() {
         "Count(times: 1.0, times_in: {\"zh\": 1e-4}, decimals: 0, noun: {\"en\": \"{} person-days\"",
     )
     .is_ok());
+    // An output's unit in another language scales its values by a power of ten only.
+    let from = "(name: \"Susceptible\", title: {\"en\": \"Susceptible\", \"zh\": \"易感者\"}, unit: \"people\")";
+    let with = |times: &str| {
+        sir_with(
+            from,
+            &from.replace(
+                "unit: \"people\")",
+                &format!(
+                    "unit: \"people\", unit_in: {{\"zh\": (unit: \"万人\", times: {times})}})"
+                ),
+            ),
+        )
+    };
+    let e = located(with("3.0"));
+    assert!(
+        e.contains("expected times in \"zh\" to be a power of ten"),
+        "{e}"
+    );
+    assert!(
+        e.contains("sir.model.ron:6:"),
+        "located on the output's line: {e}"
+    );
+    let d = with("1e-4").unwrap();
+    let o = d.output("Susceptible").unwrap();
+    assert_eq!(o.unit_in("zh"), Some(("万人", 1e-4)));
+    assert_eq!(o.unit_in("en"), None);
 }
 
 #[test]

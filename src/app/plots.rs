@@ -1002,6 +1002,7 @@ mod tests {
             unit: String::new(),
             scale: Scale::Linear,
             mean_days: None,
+            unit_in: Default::default(),
         };
         let mut d = Description {
             outputs: vec![output("a"), output("b")],

@@ -63,6 +63,31 @@ pub struct Output {
     /// Draw this output's trailing mean over so many days beside its daily values.
     #[serde(default)]
     pub mean_days: Option<f64>,
+    /// The unit a language writes instead, with what the values are multiplied by there:
+    /// `{"zh": (unit: "亿元/日", times: 10.0)}` for RMB bn a day.
+    #[serde(
+        default,
+        deserialize_with = "super::unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub unit_in: BTreeMap<String, UnitIn>,
+}
+
+/// An output's unit in one language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitIn {
+    pub unit: String,
+    /// A power of ten, so that round axis steps stay round.
+    pub times: f64,
+}
+
+impl Output {
+    /// The unit `lang` writes the output in, and what its values are multiplied by for it
+    /// (None: the output's own unit, as the app translates it, and 1).
+    pub fn unit_in(&self, lang: &str) -> Option<(&str, f64)> {
+        self.unit_in.get(lang).map(|u| (u.unit.as_str(), u.times))
+    }
 }
 
 /// How an output's axis is drawn.
@@ -365,6 +390,18 @@ impl Description {
             if let Scale::PercentOf(from, to) = &o.scale {
                 date(from, &[&name, "PercentOf"])?;
                 date(to, &[&name, "PercentOf", &quoted(to)])?;
+            }
+            for (lang, u) in &o.unit_in {
+                let power = u.times.log10();
+                if !(u.times > 0.0 && (power - power.round()).abs() < 1e-9) {
+                    return Err(at(
+                        &[&name, "unit_in", &quoted(lang), "times"],
+                        format!(
+                            "output {:?}: expected times in {lang:?} to be a power of ten, got {}",
+                            o.name, u.times
+                        ),
+                    ));
+                }
             }
             if o.mean_days.is_some_and(|m| !(m.is_finite() && m > 0.0)) {
                 return Err(at(
