@@ -994,3 +994,26 @@ fn zoom_and_pan_stay_within_the_data_and_reset_view_restores_the_whole_range() {
     assert!(auto.x && auto.y);
     assert!((reset.width() - start.width()).abs() < 1e-6 * horizon);
 }
+
+#[test]
+fn drawing_a_scenario_never_changes_it_in_either_language() {
+    // A widget that rounds a value its own way would change the scenario on the first frame,
+    // mark it unsaved and make the status line explain a change nobody made.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    for lang in ["en", "zh"] {
+        h.state_mut().apply(Command::SetLanguage(lang.into()));
+        for file in [
+            "scenarios/baseline-2022-10.ron",
+            "scenarios/integration-package-2023.ron",
+            "scenarios/actual-2020-2023.ron",
+        ] {
+            h.state_mut().apply(Command::Open(Some(fixture(file))));
+            h.run_steps(4);
+            let app = h.state();
+            assert!(!app.doc.dirty(), "{file} in {lang} stays as saved");
+            assert!(app.why.is_none(), "{file} in {lang}: {:?}", app.why);
+            assert_eq!(app.doc.scenario, load_scenario(&fixture(file)).unwrap());
+        }
+    }
+}

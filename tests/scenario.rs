@@ -233,6 +233,11 @@ fn every_bad_catalogue_gives_a_located_error() {
             "which lever \"northbound_quota\" drives already",
         ),
         ("bad-id", 30, "expected snake_case"),
+        (
+            "unit-factor-not-power-of-ten",
+            54,
+            "expected times in \"zh\" to be a power of ten, got 0.0002",
+        ),
     ];
     for (name, line, words) in cases {
         let path = fixture("catalogues").join(format!("{name}.levers.ron"));

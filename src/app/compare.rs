@@ -9,7 +9,7 @@ use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
 
 use super::command::Command;
 use super::i18n::{fill, tr};
-use super::plots::{PlotData, output_name, with_dates};
+use super::plots::{PlotData, ShownUnit, output_name, with_dates_in};
 use crate::analysis::Headlines;
 use crate::analysis::export::{LETTERS, comparison_columns, write_table};
 use crate::analysis::format;
@@ -301,25 +301,28 @@ impl ComparePanel {
         let Some(a) = working.results.series_or_sum(name) else {
             return;
         };
-        let unit = description.output(name).map_or("", |o| o.unit.as_str());
+        let unit = ShownUnit::of(description.output(name), lang);
         let times = &working.results.times;
         let plot = Plot::new("difference plot").height(200.0);
-        with_dates(plot, calendar, lang, unit, super::plots::Transform::Linear).show(ui, |plot| {
-            for (i, r) in self.runs.iter().enumerate() {
-                let Some(b) = r.results.series_or_sum(name) else {
-                    continue;
-                };
-                let points: Vec<PlotPoint> = times
-                    .iter()
-                    .zip(b.iter().zip(&a))
-                    .map(|(&t, (b, a))| PlotPoint::new(t, b - a))
-                    .collect();
-                plot.line(
-                    Line::new(fill("{} - A", &[LETTERS[i + 1]]), PlotPoints::Owned(points))
-                        .color(COLOURS[i + 1])
-                        .width(1.5),
-                );
-            }
-        });
+        with_dates_in(plot, calendar, lang, unit, super::plots::Transform::Linear).show(
+            ui,
+            |plot| {
+                for (i, r) in self.runs.iter().enumerate() {
+                    let Some(b) = r.results.series_or_sum(name) else {
+                        continue;
+                    };
+                    let points: Vec<PlotPoint> = times
+                        .iter()
+                        .zip(b.iter().zip(&a))
+                        .map(|(&t, (b, a))| PlotPoint::new(t, b - a))
+                        .collect();
+                    plot.line(
+                        Line::new(fill("{} - A", &[LETTERS[i + 1]]), PlotPoints::Owned(points))
+                            .color(COLOURS[i + 1])
+                            .width(1.5),
+                    );
+                }
+            },
+        );
     }
 }

@@ -56,11 +56,33 @@ pub fn unit<'a>(lang: &str, unit: &'a str) -> &'a str {
         "people" => tr(lang, "people"),
         "projects" => tr(lang, "projects"),
         "share of fields" => tr(lang, "share of fields"),
-        "RMB_bn/day" => tr(lang, "RMB_bn/day"),
-        "RMB bn/day" => tr(lang, "RMB bn/day"),
+        // The catalogue's identifier-style unit reads as people write it.
+        "RMB_bn/day" | "RMB bn/day" => tr(lang, "RMB bn/day"),
         "index, 2019 = 100" => tr(lang, "index, 2019 = 100"),
         other => other,
     }
+}
+
+/// A lever's unit in `lang` and what its values are multiplied by to be shown in it: the
+/// catalogue's own unit for that language (RMB bn → 亿元, ×10), else the unit translated.
+pub fn lever_unit(lang: &str, lever: &crate::scenario::Lever) -> (String, f64) {
+    match lever.unit_in.get(lang) {
+        Some(u) => (u.unit.clone(), u.times),
+        None => (unit(lang, &lever.unit).to_string(), 1.0),
+    }
+}
+
+/// Enough decimals to show every multiple of `step` exactly (0.25 needs two).
+pub fn step_decimals(step: f64) -> usize {
+    (0..=4)
+        .find(|d| (step * 10f64.powi(*d)).fract().abs() < 1e-9)
+        .unwrap_or(4) as usize
+}
+
+/// Decimals to show a value with `decimals` decimals once multiplied by `times` (a power of
+/// ten): 52.5 with one decimal is 525 亿元 with none.
+pub fn decimals_times(decimals: usize, times: f64) -> usize {
+    (decimals as i32 - times.log10().round() as i32).max(0) as usize
 }
 
 /// English → Simplified Chinese.
@@ -151,7 +173,6 @@ static ZH: &[(&str, &str)] = &[
     ("points", "个口岸"),
     ("rooms", "间"),
     ("share of fields", "领域占比"),
-    ("RMB_bn/day", "十亿元/日"),
     // Cards.
     ("central run: {}", "中心情景：{}"),
     (
@@ -368,6 +389,23 @@ static ZH: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lever_in_rmb_bn_reads_in_yi_yuan_in_chinese() {
+        let setup = crate::scenario::ModelSetup::embedded().unwrap();
+        let lever = setup.catalogue.lever("connect_quota_north").unwrap();
+        // The status quo's 52 RMB bn a day (row 14) is 520 亿元 (1 亿 = 0.1 bn), by hand.
+        let (shown, times) = lever_unit("zh", lever);
+        assert_eq!(shown, "亿元/日");
+        let decimals = decimals_times(step_decimals(1.0), times);
+        assert_eq!(format!("{:.*}", decimals, 52.0 * times), "520");
+        assert_eq!(lever_unit("en", lever), ("RMB bn/day".to_string(), 1.0));
+        // A step of 0.25 needs two decimals; shown ten times larger, one.
+        assert_eq!(step_decimals(0.25), 2);
+        assert_eq!(decimals_times(2, 10.0), 1);
+        assert_eq!(decimals_times(0, 10.0), 0);
+        assert_eq!(decimals_times(0, 1e-4), 4);
+    }
 
     #[test]
     fn dates_and_counts_follow_the_language() {

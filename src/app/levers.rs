@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::command::{Command, Gesture};
-use super::i18n::{date, fill, tr, unit};
+use super::i18n::{date, decimals_times, fill, lever_unit, step_decimals, tr};
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::effects::{EffectsTable, lever_effects_without_stress};
@@ -244,13 +244,18 @@ fn lever_row(
                 let mut v = numeric.unwrap_or(*max);
                 // Enough decimals to show every step exactly (0.25 needs two), so display rounding never
                 // moves a value off its step or out of range.
-                let decimals = (0..=4)
-                    .find(|d| (step * 10f64.powi(*d)).fract().abs() < 1e-9)
-                    .unwrap_or(4) as usize;
+                let decimals = step_decimals(*step);
+                // Shown in the language's own unit (亿元 for RMB bn), kept in the catalogue's.
+                let (shown, times) = lever_unit(lang, lever);
+                let shown_decimals = decimals_times(decimals, times);
                 let slider = egui::Slider::new(&mut v, *min..=*max)
                     .step_by(*step)
+                    // Rounds the lever's own value to its step's decimals: without it egui
+                    // rounds to its own guess and moves values such as 0.05 on the first frame.
                     .fixed_decimals(decimals)
-                    .suffix(format!(" {}", unit(lang, &lever.unit)));
+                    .custom_formatter(move |x, _| format!("{:.*}", shown_decimals, x * times))
+                    .custom_parser(move |text| text.trim().parse::<f64>().ok().map(|x| x / times))
+                    .suffix(format!(" {shown}"));
                 let r = ui
                     .add_enabled(numeric.is_some(), slider)
                     .labelled_by(label_id)

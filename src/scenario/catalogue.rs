@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::{Calendar, parse_date};
-use super::{LeverValue, Text, locate, located};
+use super::{LeverValue, Text, UnitsIn, bad_unit_in, locate, located};
 use crate::engine::ast::VarKind;
 use crate::engine::{EngineError, Program};
 
@@ -40,6 +40,13 @@ pub struct Lever {
     /// Unit shown beside the value (empty for categorical levers).
     #[serde(default)]
     pub unit: String,
+    /// The unit another language writes instead, with the factor values take there.
+    #[serde(
+        default,
+        deserialize_with = "super::unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub unit_in: UnitsIn,
     pub kind: LeverKind,
     /// What happened, from the origin to the end of the record.
     pub history: Vec<HistoryEntry>,
@@ -120,6 +127,14 @@ pub struct HistoryEntry {
 }
 
 impl Lever {
+    /// The unit `lang` writes this lever's values in, and the factor they take there (the
+    /// lever's own unit and 1 unless `unit_in` names that language).
+    pub fn unit_in(&self, lang: &str) -> (&str, f64) {
+        self.unit_in
+            .get(lang)
+            .map_or((self.unit.as_str(), 1.0), |u| (u.unit.as_str(), u.times))
+    }
+
     /// The model constants this lever drives.
     pub fn constants(&self) -> Vec<&str> {
         match &self.kind {
@@ -266,6 +281,12 @@ impl Catalogue {
                 return Err(here(
                     &[],
                     format!("lever id {:?}: expected snake_case (a-z, 0-9, _)", lever.id),
+                ));
+            }
+            if let Some((lang, msg)) = bad_unit_in(&lever.unit_in) {
+                return Err(here(
+                    &["unit_in", &format!("\"{lang}\""), "times"],
+                    format!("lever {:?}: {msg}", lever.id),
                 ));
             }
             if !ids.insert(lever.id.as_str()) {

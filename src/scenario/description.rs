@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::calendar::parse_date;
 use super::catalogue::ron_error;
-use super::{Text, locate, located};
+use super::{Text, UnitsIn, bad_unit_in, locate, located};
 use crate::engine::{EngineError, Program, canonical_name};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -70,16 +70,7 @@ pub struct Output {
         deserialize_with = "super::unique::map",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
-    pub unit_in: BTreeMap<String, UnitIn>,
-}
-
-/// An output's unit in one language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UnitIn {
-    pub unit: String,
-    /// A power of ten, so that round axis steps stay round.
-    pub times: f64,
+    pub unit_in: UnitsIn,
 }
 
 impl Output {
@@ -391,17 +382,11 @@ impl Description {
                 date(from, &[&name, "PercentOf"])?;
                 date(to, &[&name, "PercentOf", &quoted(to)])?;
             }
-            for (lang, u) in &o.unit_in {
-                let power = u.times.log10();
-                if !(u.times > 0.0 && (power - power.round()).abs() < 1e-9) {
-                    return Err(at(
-                        &[&name, "unit_in", &quoted(lang), "times"],
-                        format!(
-                            "output {:?}: expected times in {lang:?} to be a power of ten, got {}",
-                            o.name, u.times
-                        ),
-                    ));
-                }
+            if let Some((lang, msg)) = bad_unit_in(&o.unit_in) {
+                return Err(at(
+                    &[&name, "unit_in", &quoted(lang), "times"],
+                    format!("output {:?}: {msg}", o.name),
+                ));
             }
             if o.mean_days.is_some_and(|m| !(m.is_finite() && m > 0.0)) {
                 return Err(at(

@@ -311,6 +311,7 @@ mod tests {
             help: Default::default(),
             circle: Circle::Commuting,
             unit: String::new(),
+            unit_in: Default::default(),
             kind: LeverKind::Numeric {
                 constant: "quota".into(),
                 min: 0.0,

@@ -45,6 +45,35 @@ pub fn ron_options() -> ron::Options {
 /// Text in several languages, keyed by language code (`en`, `zh`).
 pub type Text = BTreeMap<String, String>;
 
+/// A unit as one language writes it, and what values are multiplied by to be written in it:
+/// RMB bn is 亿元 in Chinese, `(unit: "亿元/日", times: 10.0)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitIn {
+    pub unit: String,
+    /// A power of ten, so that round values and steps stay round.
+    pub times: f64,
+}
+
+/// Units by language (`unit_in: {"zh": (…)}` in catalogues and descriptions).
+pub type UnitsIn = BTreeMap<String, UnitIn>;
+
+/// The first language whose factor in `units` is not a power of ten, with the message.
+pub fn bad_unit_in(units: &UnitsIn) -> Option<(&str, String)> {
+    units.iter().find_map(|(lang, u)| {
+        let power = u.times.log10();
+        (!(u.times > 0.0 && (power - power.round()).abs() < 1e-9)).then(|| {
+            (
+                lang.as_str(),
+                format!(
+                    "expected times in {lang:?} to be a power of ten, got {}",
+                    u.times
+                ),
+            )
+        })
+    })
+}
+
 /// The text in `lang`, else in the other language, else empty.
 pub fn text_in<'a>(text: &'a Text, lang: &str) -> &'a str {
     text.get(lang)

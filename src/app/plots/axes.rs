@@ -6,6 +6,45 @@ use egui_plot::{GridInput, GridMark, HoverPosition, Plot, PlotBounds, PlotPoint}
 use super::Transform;
 use crate::app::i18n::{count, date, month, unit as i18n_unit};
 use crate::scenario::Calendar;
+use crate::scenario::description::Output;
+
+/// A unit as a plot writes it in one language, and what the values are multiplied by for it
+/// (10 for RMB bn shown as 亿元 in Chinese; a power of ten, so round steps stay round).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownUnit {
+    pub text: String,
+    pub times: f64,
+}
+
+impl ShownUnit {
+    /// The output's unit in `lang`: the description's own for that language, else the
+    /// output's unit as the app translates it.
+    pub fn of(output: Option<&Output>, lang: &str) -> ShownUnit {
+        match output.and_then(|o| o.unit_in(lang)) {
+            Some((text, times)) => ShownUnit {
+                text: text.to_string(),
+                times,
+            },
+            None => ShownUnit::plain(lang, output.map_or("", |o| o.unit.as_str())),
+        }
+    }
+
+    /// A unit translated as the app translates units, values as they are.
+    pub fn plain(lang: &str, unit: &str) -> ShownUnit {
+        ShownUnit {
+            text: i18n_unit(lang, unit).to_string(),
+            times: 1.0,
+        }
+    }
+
+    /// The factor for values drawn by `scale` (a percentage has no unit to scale).
+    fn factor(&self, scale: Transform) -> f64 {
+        match scale {
+            Transform::Percent(_) => 1.0,
+            _ => self.times,
+        }
+    }
+}
 
 /// Calendar dates on a plot's x axis and in its hover label (`unit` for the value).
 pub fn with_dates<'a>(
@@ -15,9 +54,20 @@ pub fn with_dates<'a>(
     unit: &str,
     scale: Transform,
 ) -> Plot<'a> {
+    with_dates_in(plot, calendar, lang, ShownUnit::plain(lang, unit), scale)
+}
+
+/// Like `with_dates`, with values written in `unit` (its text and factor).
+pub fn with_dates_in<'a>(
+    plot: Plot<'a>,
+    calendar: &Calendar,
+    lang: &str,
+    unit: ShownUnit,
+    scale: Transform,
+) -> Plot<'a> {
     let (cal, cal2) = (calendar.clone(), calendar.clone());
     let (axis_lang, hover_lang, y_lang) = (lang.to_string(), lang.to_string(), lang.to_string());
-    let unit = unit.to_string();
+    let times = unit.factor(scale);
     plot.x_grid_spacer(date_grid(calendar.clone()))
         .x_axis_formatter(move |mark: GridMark, _range| {
             let iso = cal.date_of(mark.value);
@@ -41,8 +91,8 @@ pub fn with_dates<'a>(
             Some(format!(
                 "{series}\n{}\n{} {}",
                 date(&hover_lang, &cal2.date_of(p.x)),
-                count(&hover_lang, scale.inverse(p.y)),
-                i18n_unit(&hover_lang, &unit)
+                count(&hover_lang, scale.inverse(p.y) * times),
+                unit.text
             ))
         })
         .y_grid_spacer(value_grid)
@@ -50,10 +100,10 @@ pub fn with_dates<'a>(
             // A log axis is drawn in powers of ten: label the value, not its logarithm.
             // Powers of ten as whole numbers: "10,000", "1万".
             Transform::Log => {
-                let v = 10f64.powf(mark.value);
+                let v = 10f64.powf(mark.value) * times;
                 axis_number(&y_lang, v, v)
             }
-            _ => axis_number(&y_lang, mark.value, mark.step_size),
+            _ => axis_number(&y_lang, mark.value * times, mark.step_size * times),
         })
 }
 

@@ -6,7 +6,7 @@ mod choices;
 mod legend;
 mod transform;
 
-pub use axes::{axis_number, plot_id, with_dates};
+pub use axes::{ShownUnit, axis_number, plot_id, with_dates, with_dates_in};
 pub use choices::{Axis, PlotChoices, output_name, title};
 pub use legend::legend_label;
 pub use transform::Transform;
@@ -16,7 +16,7 @@ use egui_plot::{FilledArea, Line, Plot, PlotPoint, Points, VLine};
 
 use std::collections::BTreeMap;
 
-use super::i18n::{date, fill, tr, unit as i18n_unit};
+use super::i18n::{date, fill, tr};
 use crate::analysis::ensemble::Summary;
 use crate::analysis::headlines::trailing_mean;
 use crate::analysis::why::Strip;
@@ -236,7 +236,7 @@ impl PlotsPanel {
                     let slot = row * 2 + c;
                     let name = name.as_str();
                     let output = description.output(name);
-                    let unit = output.map_or("", |o| o.unit.as_str());
+                    let unit = ShownUnit::of(output, lang);
                     let scale = Transform::chosen(
                         self.choices.axes.get(name).copied(),
                         output,
@@ -245,15 +245,15 @@ impl PlotsPanel {
                         calendar,
                     );
                     let scale_note = match scale {
-                        Transform::Log => fill(tr(lang, "{}, log scale"), &[i18n_unit(lang, unit)]),
+                        Transform::Log => fill(tr(lang, "{}, log scale"), &[&unit.text]),
                         Transform::Percent(_) => match percent_period(output, description) {
                             Some((from, to)) => fill(
                                 tr(lang, "% of its mean {} – {}"),
                                 &[&date(lang, from), &date(lang, to)],
                             ),
-                            None => i18n_unit(lang, unit).to_string(),
+                            None => unit.text.clone(),
                         },
-                        Transform::Linear => i18n_unit(lang, unit).to_string(),
+                        Transform::Linear => unit.text.clone(),
                     };
                     ui.horizontal(|ui| {
                         if choosable {
@@ -275,7 +275,7 @@ impl PlotsPanel {
                     if reset {
                         plot = plot.reset();
                     }
-                    let shown = with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
+                    let shown = with_dates_in(plot, calendar, lang, unit, scale).show(ui, |plot| {
                         // Zoom and pan stay within the data: a view that left it is brought
                         // back (only once the user has moved it; auto bounds fit the data).
                         if !plot.auto_bounds().any() {
