@@ -1,6 +1,90 @@
-//! The plots' legend keys: swatches drawn as shapes, band colours, and entries that never break.
+//! The plots' legend: an entry for each kind of line a shown plot draws, each entry a swatch and
+//! its label kept together on one line.
 
 use egui::{Color32, Ui};
+
+use crate::app::i18n::{fill, tr};
+
+/// The colours the plots and their legend share.
+pub(super) const SCENARIO: Color32 = Color32::from_rgb(0, 114, 178);
+pub(super) const BASELINE: Color32 = Color32::from_gray(150);
+pub(super) const HISTORY: Color32 = Color32::from_rgb(213, 94, 0);
+pub(super) const MEDIAN: Color32 = Color32::from_rgb(0, 70, 120);
+pub(super) const BRANCH: Color32 = Color32::from_gray(120);
+
+/// What the shown plots draw, and so what the legend lists.
+pub(super) struct Entries<'a> {
+    /// Days of the trailing mean when a shown plot draws one.
+    pub averaged: Option<f64>,
+    /// The reference line's label (the status quo, or a slide's previous slide).
+    pub reference: String,
+    /// "recorded, to …" when a shown plot draws recorded points.
+    pub recorded: Option<String>,
+    /// Compared scenarios: label and colour.
+    pub compared: Vec<(&'a str, Color32)>,
+    /// A shown plot draws the ensemble's median.
+    pub median: bool,
+    /// Ensemble members when a shown plot draws bands.
+    pub bands: Option<usize>,
+}
+
+/// The legend, wrapping between entries and never inside one; true when "Reset view" was
+/// clicked.
+pub(super) fn ui(ui: &mut Ui, lang: &str, entries: &Entries<'_>) -> bool {
+    let mut reset = false;
+    ui.horizontal_wrapped(|ui| {
+        reset = ui
+            .small_button(tr(lang, "Reset view"))
+            .on_hover_text(tr(
+                lang,
+                "Show every plot's whole range again (double-clicking a plot does the same)",
+            ))
+            .clicked();
+        // Short enough for one legend line: the averaged plot shows which line is the mean.
+        let scenario = match entries.averaged {
+            Some(days) => fill(
+                tr(lang, "scenario ({}-day mean, daily faint)"),
+                &[&format!("{days}")],
+            ),
+            None => tr(lang, "scenario").to_string(),
+        };
+        entry(ui, SCENARIO, Swatch::Line, &scenario);
+        entry(ui, BASELINE, Swatch::Line, &entries.reference);
+        if let Some(recorded) = &entries.recorded {
+            entry(ui, HISTORY, Swatch::Dot, recorded);
+        }
+        entry(ui, BRANCH, Swatch::Dashed, tr(lang, "branch date"));
+        for (label, colour) in &entries.compared {
+            entry(ui, *colour, Swatch::Line, label);
+        }
+        if entries.median {
+            entry(ui, MEDIAN, Swatch::Line, tr(lang, "ensemble median"));
+        }
+        if let Some(members) = entries.bands {
+            entry(ui, band_color(OUTER_ALPHA), Swatch::Band, "p5–p95");
+            entry(ui, band_color(INNER_ALPHA), Swatch::Band, "p25–p75");
+            legend_label(
+                ui,
+                egui::RichText::new(fill(
+                    tr(lang, "of {} ensemble members"),
+                    &[&members.to_string()],
+                ))
+                .small()
+                .weak(),
+            );
+        }
+    });
+    reset
+}
+
+/// One legend entry: its swatch and label on one line, moved whole when it does not fit.
+fn entry(ui: &mut Ui, color: Color32, kind: Swatch, label: &str) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        swatch(ui, color, kind);
+        legend_label(ui, egui::RichText::new(label).small());
+    });
+}
 
 /// Band fill opacities: the outer band light, the inner one darker.
 pub(super) const OUTER_ALPHA: f32 = 0.16;

@@ -23,7 +23,7 @@ use crate::analysis::why::Strip;
 use crate::engine::Results;
 use crate::scenario::{Calendar, Description};
 use axes::{data_bounds, kept_within};
-use legend::{INNER_ALPHA, OUTER_ALPHA, Swatch, band_color, swatch};
+use legend::{INNER_ALPHA, OUTER_ALPHA, band_color};
 use transform::percent_period;
 
 /// Series prepared for drawing, computed once per run and borrowed by every frame: each
@@ -145,6 +145,12 @@ impl PlotsPanel {
             choosable,
         } = view;
         let group = egui::Id::unique("linked plots");
+        // The plots added from the model view come last on the workbench; they can be removed.
+        let first_added = if choosable {
+            outputs.len().saturating_sub(self.choices.added.len())
+        } else {
+            outputs.len()
+        };
         let rows = outputs.len().div_ceil(2).max(1);
         // The limit strip goes under its plot when that plot is shown.
         let strip = strip
@@ -159,74 +165,34 @@ impl PlotsPanel {
         let heading = ui.spacing().interact_size.y + small + 3.0 * spacing;
         let height =
             ((ui.available_height() - legend - strip_height) / rows as f32 - heading).max(80.0);
-        let scenario_color = Color32::from_rgb(0, 114, 178);
-        let baseline_color = Color32::from_gray(150);
-        let history_color = Color32::from_rgb(213, 94, 0);
         let mut reset = std::mem::take(&mut self.reset_next);
-        ui.horizontal_wrapped(|ui| {
-            reset |= ui
-                .small_button(tr(lang, "Reset view"))
-                .on_hover_text(tr(
-                    lang,
-                    "Show every plot's whole range again (double-clicking a plot does the same)",
-                ))
-                .clicked();
-            swatch(ui, scenario_color, Swatch::Line);
-            let averaged = outputs
+        // The legend lists what the shown plots draw, and nothing they do not.
+        let record_end = date(lang, &calendar.record_end);
+        let drawn = |m: Option<&BTreeMap<String, Vec<PlotPoint>>>| {
+            m.is_some_and(|m| {
+                outputs
+                    .iter()
+                    .any(|o| m.get(o).is_some_and(|p| !p.is_empty()))
+            })
+        };
+        let entries = legend::Entries {
+            averaged: outputs
                 .iter()
                 .filter_map(|o| description.output(o))
-                .find_map(|o| o.mean_days);
-            // Short enough for one legend line: the averaged plot shows which line is the mean.
-            let legend = match averaged {
-                Some(days) => fill(
-                    tr(lang, "scenario ({}-day mean, daily faint)"),
-                    &[&format!("{days}")],
-                ),
-                None => tr(lang, "scenario").to_string(),
-            };
-            legend_label(ui, egui::RichText::new(legend).small());
-            let record_end = date(lang, &calendar.record_end);
-            swatch(ui, baseline_color, Swatch::Line);
-            let reference = baseline_label.map_or_else(
+                .find_map(|o| o.mean_days),
+            reference: baseline_label.map_or_else(
                 || fill(tr(lang, "status quo of {}"), &[&record_end]),
                 str::to_string,
-            );
-            legend_label(ui, egui::RichText::new(reference).small());
-            if !recorded.is_empty() {
-                swatch(ui, history_color, Swatch::Dot);
-                legend_label(
-                    ui,
-                    egui::RichText::new(fill(tr(lang, "recorded, to {}"), &[&record_end])).small(),
-                );
-            }
-            swatch(ui, Color32::from_gray(120), Swatch::Dashed);
-            legend_label(ui, egui::RichText::new(tr(lang, "branch date")).small());
-            for (label, _, colour) in compared {
-                ui.separator();
-                swatch(ui, *colour, Swatch::Line);
-                legend_label(ui, egui::RichText::new(label).small());
-            }
-            if median.is_some() {
-                ui.separator();
-                swatch(ui, Color32::from_rgb(0, 70, 120), Swatch::Line);
-                legend_label(ui, egui::RichText::new(tr(lang, "ensemble median")).small());
-            }
-            if let Some(s) = bands {
-                swatch(ui, band_color(OUTER_ALPHA), Swatch::Band);
-                legend_label(ui, egui::RichText::new("p5–p95").small());
-                swatch(ui, band_color(INNER_ALPHA), Swatch::Band);
-                legend_label(ui, egui::RichText::new("p25–p75").small());
-                legend_label(
-                    ui,
-                    egui::RichText::new(fill(
-                        tr(lang, "of {} ensemble members"),
-                        &[&s.members.to_string()],
-                    ))
-                    .small()
-                    .weak(),
-                );
-            }
-        });
+            ),
+            recorded: drawn(Some(recorded))
+                .then(|| fill(tr(lang, "recorded, to {}"), &[&record_end])),
+            compared: compared.iter().map(|(l, _, c)| (l.as_str(), *c)).collect(),
+            median: drawn(median),
+            bands: bands
+                .filter(|s| outputs.iter().any(|o| drawn_band(s, o)))
+                .map(|s| s.members),
+        };
+        reset |= legend::ui(ui, lang, &entries);
         for row in 0..rows {
             ui.columns(2, |cols| {
                 for (c, ui) in cols.iter_mut().enumerate() {
@@ -256,7 +222,9 @@ impl PlotsPanel {
                         Transform::Linear => i18n_unit(lang, unit).to_string(),
                     };
                     ui.horizontal(|ui| {
-                        if choosable {
+                        if slot >= first_added {
+                            self.added_heading(ui, name, description, lang);
+                        } else if choosable {
                             self.choose_output(ui, slot, name, outputs, description, lang);
                         } else {
                             ui.label(
@@ -303,7 +271,7 @@ impl PlotsPanel {
                         }
                         if let Some(s) = bands {
                             let band = |b: usize| s.band(name, b).unwrap_or(&[]);
-                            if band(0).len() == s.times.len() {
+                            if drawn_band(s, name) {
                                 let b = |k: usize| scale.values(band(k));
                                 plot.add(
                                     FilledArea::new("p5–p95", &s.times, &b(0), &b(4))
@@ -318,7 +286,7 @@ impl PlotsPanel {
                         if let Some(points) = median.and_then(|m| m.get(name)) {
                             plot.line(
                                 Line::new(tr(lang, "ensemble median"), scale.points(points))
-                                    .color(Color32::from_rgb(0, 70, 120))
+                                    .color(legend::MEDIAN)
                                     .style(egui_plot::LineStyle::dashed_dense())
                                     .width(1.2),
                             );
@@ -327,7 +295,7 @@ impl PlotsPanel {
                             plot.points(
                                 Points::new(tr(lang, "recorded"), scale.points(points))
                                     .radius(1.2)
-                                    .color(history_color),
+                                    .color(legend::HISTORY),
                             );
                         }
                         plot.line(
@@ -335,7 +303,7 @@ impl PlotsPanel {
                                 baseline_label.unwrap_or(tr(lang, "status quo")),
                                 scale.points(baseline.daily(name)),
                             )
-                            .color(baseline_color)
+                            .color(legend::BASELINE)
                             .width(1.0),
                         );
                         for (label, data, colour) in compared {
@@ -352,7 +320,7 @@ impl PlotsPanel {
                                     tr(lang, "scenario, daily"),
                                     scale.points(current.daily(name)),
                                 )
-                                .color(scenario_color.gamma_multiply(0.4))
+                                .color(legend::SCENARIO.gamma_multiply(0.4))
                                 .width(1.0),
                             );
                             plot.line(
@@ -360,19 +328,19 @@ impl PlotsPanel {
                                     fill(tr(lang, "scenario, {}-day mean"), &[&format!("{days}")]),
                                     scale.points(current.line(name)),
                                 )
-                                .color(scenario_color)
+                                .color(legend::SCENARIO)
                                 .width(2.0),
                             );
                         } else {
                             plot.line(
                                 Line::new(tr(lang, "scenario"), scale.points(current.daily(name)))
-                                    .color(scenario_color)
+                                    .color(legend::SCENARIO)
                                     .width(2.0),
                             );
                         }
                         plot.vline(
                             VLine::new(tr(lang, "branch date"), branch)
-                                .color(Color32::from_gray(120))
+                                .color(legend::BRANCH)
                                 .style(egui_plot::LineStyle::dashed_loose()),
                         );
                     });
@@ -392,4 +360,9 @@ impl PlotsPanel {
             });
         }
     }
+}
+
+/// Whether a plot of `output` draws the ensemble's bands (complete series only).
+fn drawn_band(s: &Summary, output: &str) -> bool {
+    s.band(output, 0).is_some_and(|b| b.len() == s.times.len())
 }
