@@ -191,6 +191,8 @@ impl BorderflowApp {
                     // A slide shows its chosen plots as they are: no menus, no strip.
                     strip: None,
                     choosable: false,
+                    ensemble_pending: self.uncertainty.enabled
+                        && self.uncertainty.complete().is_none(),
                 },
             )
         });
@@ -253,6 +255,9 @@ impl BorderflowApp {
                 compared: &compared,
                 strip: self.strip.as_ref().filter(|_| workbench),
                 choosable: workbench,
+                ensemble_pending: workbench
+                    && self.uncertainty.enabled
+                    && self.uncertainty.complete().is_none(),
             },
         );
     }
