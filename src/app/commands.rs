@@ -66,7 +66,7 @@ impl BorderflowApp {
         if self.workbench_plots().contains(&name) {
             return;
         }
-        self.added_plots.push(name);
+        self.plots.choices.added.push(name);
         self.baseline_plot = self.plot_data(&self.session.baseline);
         self.current_plot = self.plot_data(&self.session.current);
     }

@@ -107,6 +107,8 @@ static ZH: &[(&str, &str)] = &[
     ("Keyboard shortcuts", "键盘快捷键"),
     ("Guide", "使用指南"),
     ("Reset view", "重置视图"),
+    ("Remove", "移除"),
+    ("Remove this plot from the workbench", "从工作台移除此图"),
     (
         "Show every plot's whole range again (double-clicking a plot does the same)",
         "重新显示每张图的全部范围（双击图表效果相同）",

@@ -112,8 +112,6 @@ pub struct BorderflowApp {
     pub doc: Document,
     current_plot: PlotData,
     baseline_plot: PlotData,
-    /// Model variables plotted on the workbench from the model view, after the description's.
-    pub added_plots: Vec<String>,
     ran_generation: Option<u64>,
     levers: levers::LeversPanel,
     plots: plots::PlotsPanel,
@@ -196,7 +194,6 @@ impl BorderflowApp {
         let (setup, path) = session::setup_for(path).map_err(|e| e.to_string())?;
         let session = Session::new(setup).map_err(|e| e.to_string())?;
         let default = session::default_scenario(&session.setup).map_err(|e| e.to_string())?;
-        let baseline_plot = PlotData::from(&session.baseline, &session.setup.description);
         let docs = crate::analysis::doc::variable_docs(
             &session.setup.compiled,
             Some(&session.setup.catalogue),
@@ -220,14 +217,19 @@ impl BorderflowApp {
         let plot_choices = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<plots::PlotChoices>(s, &plots_key(&session)))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .kept_for(|name| session.baseline.series_or_sum(name).is_some());
+        let baseline_plot = PlotData::with(
+            &session.baseline,
+            &session.setup.description,
+            &plot_choices.added,
+        );
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
         }
         let mut app = BorderflowApp {
             current_plot: baseline_plot.clone(),
             baseline_plot,
-            added_plots: Vec::new(),
             session,
             doc: Document::new(default, None),
             ran_generation: None,

@@ -94,21 +94,19 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         for (l, limit) in limits.limits.iter().enumerate() {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 10.0), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 2.0, colour(l));
-            super::plots::legend_label(
-                ui,
-                egui::RichText::new(text_in(&limit.title, lang)).small(),
-            );
+            let swatch = |ui: &mut Ui| {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 10.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, colour(l));
+            };
+            let title = egui::RichText::new(text_in(&limit.title, lang)).small();
+            super::plots::legend_entry(ui, Some((12.0, &swatch)), title, true);
         }
-        super::plots::legend_label(
-            ui,
-            egui::RichText::new(fill(
-                tr(lang, "blank: under {}%"),
-                &[&format!("{}", limits.floor * 100.0)],
-            ))
-            .small()
-            .weak(),
+        let blank = fill(
+            tr(lang, "blank: under {}%"),
+            &[&format!("{}", limits.floor * 100.0)],
         );
+        let blank = egui::RichText::new(blank).small().weak();
+        super::plots::legend_entry(ui, None, blank, true);
     });
 }

@@ -21,18 +21,18 @@ impl BorderflowApp {
 
     /// A run's series for the plots: the description's outputs and the added variables.
     pub(super) fn plot_data(&self, results: &crate::engine::Results) -> PlotData {
-        PlotData::with(results, &self.session.setup.description, &self.added_plots)
+        PlotData::with(
+            results,
+            &self.session.setup.description,
+            &self.plots.choices.added,
+        )
     }
 
     /// The workbench's plots: the description's, then those added from the model view.
     pub fn workbench_plots(&self) -> Vec<String> {
-        let mut plots = self
-            .plots
+        self.plots
             .choices
-            .workbench(&self.session.setup.description)
-            .to_vec();
-        plots.extend(self.added_plots.iter().cloned());
-        plots
+            .workbench_and_added(&self.session.setup.description)
     }
 
     /// Sets the status line's "why didn't it move?" for the lever change just run.
@@ -191,6 +191,8 @@ impl BorderflowApp {
                     // A slide shows its chosen plots as they are: no menus, no strip.
                     strip: None,
                     choosable: false,
+                    ensemble_pending: self.uncertainty.enabled
+                        && self.uncertainty.complete().is_none(),
                 },
             )
         });
@@ -253,6 +255,9 @@ impl BorderflowApp {
                 compared: &compared,
                 strip: self.strip.as_ref().filter(|_| workbench),
                 choosable: workbench,
+                ensemble_pending: workbench
+                    && self.uncertainty.enabled
+                    && self.uncertainty.complete().is_none(),
             },
         );
     }

@@ -17,6 +17,10 @@ pub struct PlotChoices {
     pub plots: Vec<String>,
     /// An output's axis, when the user chose one (else the description's scale).
     pub axes: BTreeMap<String, Axis>,
+    /// Model variables added from the model view, drawn after the workbench's plots.
+    /// (Choices saved before this field existed have none.)
+    #[serde(default)]
+    pub added: Vec<String>,
 }
 
 /// An axis the user can choose for a plot.
@@ -41,7 +45,22 @@ impl PlotChoices {
             &description.workbench.plots
         }
     }
+
+    /// The workbench plots followed by the added ones.
+    pub fn workbench_and_added(&self, description: &Description) -> Vec<String> {
+        let mut plots = self.workbench(description).to_vec();
+        plots.extend(self.added.iter().cloned());
+        plots
+    }
+
+    /// These choices without the added plots the model no longer has (`has`: the model can
+    /// give the variable's series).
+    pub fn kept_for(mut self, has: impl Fn(&str) -> bool) -> PlotChoices {
+        self.added.retain(|name| has(name));
+        self
+    }
 }
+
 impl PlotsPanel {
     /// The output a workbench plot shows, as a menu of the description's outputs.
     pub(super) fn choose_output(
@@ -70,6 +89,33 @@ impl PlotsPanel {
             plots[slot] = chosen;
             self.choices.plots = plots;
         }
+    }
+
+    /// An added plot's title and a button that removes it from the workbench.
+    pub(super) fn added_heading(
+        &mut self,
+        ui: &mut Ui,
+        name: &str,
+        description: &Description,
+        lang: &str,
+    ) {
+        let remove = ui
+            .small_button(format!("× {}", tr(lang, "Remove")))
+            .on_hover_text(tr(lang, "Remove this plot from the workbench"));
+        if remove.clicked() {
+            self.choices.added.retain(|a| a != name);
+        }
+        // The title takes what the axis menu leaves, cut short rather than wrapped.
+        let room = (ui.available_width() - 80.0).max(40.0);
+        ui.scope(|ui| {
+            ui.set_max_width(room);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(output_name(lang, description, name)).strong(),
+                )
+                .truncate(),
+            );
+        });
     }
 
     /// Linear, log, or % of the reference period, for one output's plot.

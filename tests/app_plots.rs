@@ -1,0 +1,150 @@
+//! The workbench's plots, driven headlessly with egui_kittest: plots added from the model view
+//! (removed from their heading, remembered across sessions) and a legend that lists only what
+//! the shown plots draw.
+
+use std::path::{Path, PathBuf};
+
+use borderflow::app::BorderflowApp;
+use borderflow::app::command::Command;
+use borderflow::app::plots::PlotChoices;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const REMOVE: &str = "× Remove";
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The app on `file` (None: the SZ–HK default), with `storage` as eframe's stored state.
+fn harness(
+    data_dir: &Path,
+    file: Option<PathBuf>,
+    storage: Option<Memory>,
+) -> Harness<'static, BorderflowApp> {
+    let dir = data_dir.to_path_buf();
+    // The harness lives for the test; its creation context borrows the storage for as long.
+    let storage: Option<&'static Memory> = storage.map(|s| &*Box::leak(Box::new(s)));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| {
+            cc.storage = storage.map(|s| s as &dyn eframe::Storage);
+            BorderflowApp::new_in(Some(cc), file.as_deref(), dir).expect("the app starts")
+        });
+    h.state_mut().set_uncertainty(false);
+    h.run_steps(3);
+    h
+}
+
+fn saved(h: &mut Harness<'_, BorderflowApp>) -> Memory {
+    let mut storage = Memory::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    storage
+}
+
+#[test]
+fn a_plot_added_from_the_model_view_is_removed_from_its_heading_and_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let sir = fixture("assets/models/sir.xmile");
+    let mut h = harness(dir.path(), Some(sir.clone()), None);
+    let description: Vec<String> = h.state().workbench_plots();
+    // The description's own plots cannot be removed.
+    assert!(h.query_by_label(REMOVE).is_none());
+    for name in ["Recovered", "Vaccinated", "No such variable"] {
+        h.state_mut()
+            .apply(Command::PlotOnWorkbench(name.to_string()));
+        h.run_steps(2);
+    }
+    assert_eq!(h.query_all_by_label(REMOVE).count(), 3);
+    assert!(h.query_by_label("Recovered").is_some());
+
+    // A new session on the same model: the added plots come back, except the one the model
+    // does not have.
+    let mut h = harness(dir.path(), Some(sir.clone()), Some(saved(&mut h)));
+    let mut expected = description.clone();
+    expected.extend(["Recovered".to_string(), "Vaccinated".to_string()]);
+    assert_eq!(h.state().workbench_plots(), expected);
+    assert_eq!(h.query_all_by_label(REMOVE).count(), 2);
+
+    // Its heading's button removes "Recovered" (the first added plot), and only it.
+    h.get_all_by_label(REMOVE).next().expect("a button").click();
+    h.run_steps(3);
+    let mut expected = description.clone();
+    expected.push("Vaccinated".to_string());
+    assert_eq!(h.state().workbench_plots(), expected);
+    assert!(h.query_by_label("Recovered").is_none());
+    assert_eq!(h.query_all_by_label(REMOVE).count(), 1);
+
+    // The removal is remembered too.
+    let h = harness(dir.path(), Some(sir), Some(saved(&mut h)));
+    assert_eq!(h.state().workbench_plots(), expected);
+}
+
+#[test]
+fn the_legend_names_the_record_only_when_a_shown_plot_draws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), None, None);
+    // The SZ–HK record ends on 10 October 2022 (the description's calendar).
+    let entry = "recorded, to 10 Oct 2022";
+    let recorded = h.state().session.recorded.clone();
+    assert!(
+        h.state()
+            .workbench_plots()
+            .iter()
+            .any(|p| recorded.get(p).is_some_and(|r| !r.is_empty())),
+        "the default workbench plots a record"
+    );
+    assert!(h.query_by_label(entry).is_some());
+
+    // The same number of plots, none of them with a record.
+    let description = h.state().session.setup.description.clone();
+    let unrecorded: Vec<String> = description
+        .outputs
+        .iter()
+        .map(|o| o.name.clone())
+        .filter(|n| recorded.get(n).is_none_or(|r| r.is_empty()))
+        .take(description.workbench.plots.len())
+        .collect();
+    assert_eq!(unrecorded.len(), description.workbench.plots.len());
+    let mut storage = saved(&mut h);
+    let key = storage.plots_key();
+    let mut choices: PlotChoices = eframe::get_value(&storage, &key).expect("saved choices");
+    choices.plots = unrecorded.clone();
+    eframe::set_value(&mut storage, &key, &choices);
+    let h = harness(dir.path(), None, Some(storage));
+    assert_eq!(h.state().workbench_plots(), unrecorded);
+    assert!(
+        h.query_by_label(entry).is_none(),
+        "no shown plot has a record"
+    );
+    // The entries for what is drawn remain.
+    assert!(h.query_by_label("branch date").is_some());
+}
+
+/// eframe storage in memory.
+#[derive(Clone, Default)]
+struct Memory(std::collections::BTreeMap<String, String>);
+
+impl Memory {
+    /// The key the app keeps its plot choices under (one per model).
+    fn plots_key(&self) -> String {
+        self.0
+            .keys()
+            .find(|k| k.starts_with("plot choices"))
+            .cloned()
+            .expect("plot choices saved")
+    }
+}
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
