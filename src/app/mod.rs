@@ -201,8 +201,11 @@ impl BorderflowApp {
             &session.setup.compiled,
             Some(&session.setup.catalogue),
         );
-        let model_view =
-            model_view::ModelView::new(docs, session.setup.compiled.model.views.first());
+        let model_view = model_view::ModelView::new(
+            docs,
+            session.setup.compiled.model.views.first(),
+            model_view::names(&session.setup),
+        );
         let recent = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
