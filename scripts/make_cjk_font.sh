@@ -14,7 +14,9 @@
 #   - CJK symbols and punctuation U+3000-U+303F;
 #   - half-width and full-width forms U+FF00-U+FFEF;
 #   - Basic Latin and Latin-1 U+0020-U+00FF;
-#   - general punctuation U+2000-U+206F.
+#   - general punctuation U+2000-U+206F;
+#   - any hanzi beyond GB2312 that the shipped text uses (assets/**/*.ron,
+#     scenarios/**/*.ron, src/**/*.rs): Hong Kong place names such as 红磡.
 # Hinting is dropped (egui rasterises with ab_glyph and ignores it), as are
 # the vertical-layout tables (vhea, vmtx, VORG: egui lays text horizontally)
 # and all name records but IDs 0-6, 13, 14 (copyright, names, version,
@@ -83,7 +85,7 @@ EOF
 echo "source: $SRC_TTC, face $FONT_NUMBER ($FAMILY), fonts-noto-cjk $PKG_VERSION"
 
 # 4. The code points: GB2312 from Python's codec, plus the fixed ranges.
-"$PY" - "$UNICODES" <<'EOF'
+"$PY" - "$UNICODES" "$ROOT" <<'EOF'
 import sys
 gb = set()
 hanzi = 0
@@ -100,8 +102,19 @@ ranges = [(0x0020, 0x00FF), (0x2000, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF)
 cps = set(gb)
 for lo, hi in ranges:
     cps.update(range(lo, hi + 1))
+# Hanzi the shipped text uses beyond GB2312 (Hong Kong place names: 磡 in 红磡, Hung Hom).
+import pathlib
+root = pathlib.Path(sys.argv[2])
+beyond = set()
+for pattern in ("assets/**/*.ron", "scenarios/**/*.ron", "src/**/*.rs"):
+    for path in root.glob(pattern):
+        for ch in path.read_text(encoding="utf-8"):
+            if 0x4E00 <= ord(ch) <= 0x9FFF and ord(ch) not in cps:
+                beyond.add(ord(ch))
+cps |= beyond
+print("beyond GB2312: " + ("".join(chr(c) for c in sorted(beyond)) or "none"))
 with open(sys.argv[1], "w") as f:
-    f.write("# GB2312 (Python 'gb2312' codec) + U+0020-00FF, U+2000-206F, U+3000-303F, U+FF00-FFEF\n")
+    f.write("# GB2312 (Python 'gb2312' codec) + U+0020-00FF, U+2000-206F, U+3000-303F, U+FF00-FFEF + shipped hanzi beyond GB2312\n")
     for cp in sorted(cps):
         f.write(f"U+{cp:04X}\n")
 print(f"code points: {len(gb)} from GB2312 ({hanzi} hanzi), {len(cps)} in all")

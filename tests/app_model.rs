@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use borderflow::app::BorderflowApp;
+use borderflow::app::command::Command;
 use borderflow::scenario::LeverValue;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -13,11 +14,16 @@ fn fixture(rel: &str) -> PathBuf {
 }
 
 fn harness(data_dir: &Path, file: PathBuf) -> Harness<'static, BorderflowApp> {
+    harness_on(data_dir, Some(file))
+}
+
+/// The app on `file`, or on the shipped SZ–HK model.
+fn harness_on(data_dir: &Path, file: Option<PathBuf>) -> Harness<'static, BorderflowApp> {
     let dir = data_dir.to_path_buf();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| {
-            BorderflowApp::new_in(Some(cc), Some(&file), dir).expect("the app starts")
+            BorderflowApp::new_in(Some(cc), file.as_deref(), dir).expect("the app starts")
         });
     h.state_mut().set_uncertainty(false);
     h.run_steps(3);
@@ -74,5 +80,108 @@ fn a_scenario_naming_the_model_opens_on_it() {
     assert!(
         h.query_by_label_contains("Infections against the status quo")
             .is_some()
+    );
+}
+
+fn is_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[test]
+fn in_chinese_the_model_view_names_every_sector_stock_and_flow_of_the_szhk_model_in_chinese() {
+    use borderflow::engine::ast::VarKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_on(dir.path(), None);
+    let setup = h.state().session.setup.clone();
+    let description = &setup.description;
+    let sectors: Vec<String> = borderflow::scenario::prepare::sectors(&setup.compiled)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(sectors.len(), 17, "{sectors:?}");
+    let stocks_and_flows: Vec<String> = setup
+        .compiled
+        .source
+        .variables
+        .iter()
+        .filter(|v| matches!(v.kind, VarKind::Stock | VarKind::Flow))
+        .map(|v| v.name.clone())
+        .collect();
+    assert!(stocks_and_flows.len() >= 40, "{stocks_and_flows:?}");
+    // Every one is named in Chinese by the description, and the view uses that name.
+    for name in sectors.iter().chain(&stocks_and_flows) {
+        let zh = description
+            .name_in(name, "zh")
+            .unwrap_or_else(|| panic!("{name} has no Chinese name in szhk.model.ron"));
+        assert!(is_chinese(zh), "{name}: {zh}");
+        assert_eq!(h.state().model_view.name(name, "zh"), zh);
+        assert_eq!(h.state().model_view.name(name, "en"), *name);
+    }
+    // The overview's tiles and an opened sector's title, in Chinese.
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.state_mut().apply(Command::ToggleModelView);
+    h.run_steps(3);
+    let crossings = description.name_in("Crossings", "zh").unwrap().to_string();
+    // A tile reads the sector's name, then its count of variables on the next line.
+    let tile = |name: &str| format!("{}\n", description.name_in(name, "zh").unwrap());
+    assert!(
+        h.query_by_label_contains(&tile("Innovation and talent"))
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("Innovation and talent").is_none());
+    h.get_by_label_contains(&tile("Crossings")).click();
+    h.run_steps(3);
+    let opened = h.state().model_view.sector.map(|i| sectors[i].as_str());
+    assert_eq!(opened, Some("Crossings"));
+    assert!(h.query_by_label(&crossings).is_some(), "the sector's title");
+    // The list shows a stock by its Chinese name with the XMILE name beside it, and its
+    // documentation keeps the XMILE name.
+    let pent_up = description.name_in("Pent up", "zh").unwrap();
+    h.state_mut().model_view.search = pent_up.into();
+    h.run_steps(2);
+    // An arrayed stock: each element is the array's name with the element's.
+    h.get_by_label(&format!("{pent_up}[HK residents] · Pent up[HK residents]"))
+        .click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label(&format!("{pent_up}[HK residents]"))
+            .is_some(),
+        "the heading"
+    );
+    assert!(
+        h.query_by_label("Pent up[HK residents]").is_some(),
+        "the XMILE name under the heading"
+    );
+}
+
+#[test]
+fn a_model_without_chinese_names_shows_its_outputs_titles_else_its_own_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), fixture("assets/models/sir.xmile"));
+    assert!(h.state().session.setup.description.names.is_empty());
+    // An output's Chinese title; a constant no output or single-constant lever names stays as
+    // the model calls it.
+    let infected = h
+        .state()
+        .session
+        .setup
+        .description
+        .output("Infected")
+        .unwrap()
+        .title["zh"]
+        .clone();
+    assert_eq!(h.state().model_view.name("Infected", "zh"), infected);
+    assert_eq!(
+        h.state().model_view.name("Illness duration", "zh"),
+        "Illness duration"
+    );
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.state_mut().apply(Command::ToggleModelView);
+    h.run_steps(3);
+    assert!(h.state().model_view.sectors().is_empty());
+    assert!(
+        h.query_by_label_contains(&format!("{infected} · Infected"))
+            .is_some(),
+        "listed by its title"
     );
 }

@@ -265,3 +265,59 @@ fn the_model_view_opens_on_its_sectors_and_plot_it_adds_to_the_workbench() {
         "plotted on the workbench with the model window closed"
     );
 }
+
+#[test]
+fn closing_during_a_presentation_reopens_at_the_workbench_zoom() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), false);
+    let workbench_zoom = h.ctx.zoom_factor();
+    h.state_mut().apply(Command::Present(Some(fixture(
+        "scenarios/stories/workshop.ron",
+    ))));
+    h.run_steps(3);
+    let presenting_zoom = h.ctx.zoom_factor();
+    assert!(
+        presenting_zoom > workbench_zoom + 0.1,
+        "the slide is zoomed: {presenting_zoom} against {workbench_zoom}"
+    );
+    // Closed now: eframe saves egui's memory (with its zoom), then the app's own state.
+    let mut storage = Memory::default();
+    h.ctx.memory(|m| eframe::set_value(&mut storage, "egui", m));
+    eframe::App::save(h.state_mut(), &mut storage);
+    drop(h);
+    // The next launch: eframe restores egui's memory before the app starts.
+    let memory: egui::Memory = eframe::get_value(&storage, "egui").expect("egui's memory");
+    assert_eq!(
+        memory.options.zoom_factor, presenting_zoom,
+        "what eframe keeps"
+    );
+    let storage: &'static Memory = Box::leak(Box::new(storage));
+    let dir2 = dir.path().to_path_buf();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| {
+            cc.egui_ctx.memory_mut(|m| *m = memory);
+            cc.storage = Some(storage);
+            BorderflowApp::new_in(Some(cc), None, dir2).expect("the app starts")
+        });
+    h.run_steps(3);
+    assert!(h.state().presentation.is_none());
+    assert_eq!(h.ctx.zoom_factor(), workbench_zoom);
+}
+
+/// eframe storage in memory.
+#[derive(Default)]
+struct Memory(std::collections::BTreeMap<String, String>);
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}

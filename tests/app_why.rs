@@ -171,3 +171,108 @@ impl eframe::Storage for Memory {
     }
     fn flush(&mut self) {}
 }
+
+/// The app on the shipped SZ–HK model's status quo, in `lang`.
+fn szhk(data_dir: &Path, lang: &str) -> Harness<'static, BorderflowApp> {
+    let dir = data_dir.to_path_buf();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| {
+            BorderflowApp::new_in(Some(cc), None, dir).expect("the app starts")
+        });
+    h.state_mut().set_uncertainty(false);
+    h.state_mut().apply(Command::SetLanguage(lang.into()));
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn on_the_szhk_model_a_quarantine_change_that_moves_nothing_names_the_limits_that_hold() {
+    // In the status quo of 10 October 2022, Hong Kong's quarantine to 0+0 moves no headline
+    // figure (issue 17): what still holds back the travellers it acts on?
+    for lang in ["en", "zh"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = szhk(dir.path(), lang);
+        let before = h.state().session.headlines.clone().expect("figures");
+        h.state_mut().apply(Command::SetLever {
+            id: "hk_quarantine".into(),
+            value: LeverValue::Preset("0+0".into()),
+            gesture: Gesture::Single,
+        });
+        h.run_steps(3);
+        let app = h.state();
+        let setup = &app.session.setup;
+        let after = app.session.headlines.as_ref().expect("figures");
+        // No figure moved: a date by under a day, a number by under 0.5%.
+        for id in setup.description.metric_names() {
+            match (before.value(id), after.value(id)) {
+                (Some(a), Some(b)) => assert!(
+                    (a - b).abs() < 1.0 || (a - b).abs() <= 0.005 * a.abs(),
+                    "{id}: {a} -> {b}"
+                ),
+                (a, b) => assert_eq!(a.is_some(), b.is_some(), "{id}"),
+            }
+        }
+        // The traveller types the lever acts on: the rows whose outputs its effects name.
+        let limits = setup.description.limits.as_ref().expect("limits");
+        let lever = setup.catalogue.lever("hk_quarantine").expect("lever");
+        let rows: Vec<_> = limits
+            .rows
+            .iter()
+            .filter(|r| lever.effects.iter().any(|e| r.outputs.contains(&e.output)))
+            .collect();
+        assert!(!rows.is_empty());
+        // The change's date, and the largest limit output for each row on it in this run.
+        let day = app.doc.scenario.levers["hk_quarantine"][0].0.clone();
+        let t = app.session.calendar.time_of(&day).expect("a date");
+        let current = &app.session.current;
+        let at = current
+            .times
+            .iter()
+            .rposition(|&x| x <= t + 1e-9)
+            .expect("saved");
+        let parts: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                let (limit, share) = limits
+                    .limits
+                    .iter()
+                    .map(|l| {
+                        let name = format!("{}[{}]", l.name, row.element);
+                        let series = current.series_or_sum(&name).expect("a limit output");
+                        (l, series[at])
+                    })
+                    .fold(None, |best: Option<(_, f64)>, (l, s)| match best {
+                        Some((_, b)) if b >= s => best,
+                        _ => Some((l, s)),
+                    })
+                    .expect("limits");
+                assert!(share >= limits.floor, "{} held back", row.element);
+                let (who, what) = (&row.title[lang], &limit.title[lang]);
+                let percent = format!("{:.0}", share * 100.0);
+                match lang {
+                    "zh" => format!("{who}：{what}（{percent}%的需求受阻）"),
+                    _ => format!("{who}: {what} ({percent}% of demand turned away)"),
+                }
+            })
+            .collect();
+        let date = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("ISO date");
+        let expected = match lang {
+            "zh" => format!(
+                "主要指标没有变化。{}出行受阻原因：{}。",
+                date.format("%Y年%-m月%-d日"),
+                parts.join("；")
+            ),
+            _ => format!(
+                "No headline figure moved. What held travel back on {}: {}.",
+                date.format("%-d %b %Y"),
+                parts.join("; ")
+            ),
+        };
+        assert_eq!(app.why.as_deref(), Some(expected.as_str()), "{lang}");
+        assert!(
+            h.query_by_label(&expected).is_some(),
+            "the status line shows it ({lang})"
+        );
+    }
+}

@@ -497,3 +497,33 @@ fn the_second_models_figures_by_hand_where_hand_calculation_reaches() {
     let by_hand: f64 = infected.iter().map(|v| v * 0.5).sum();
     assert!((h.value("sick_days").unwrap() - by_hand).abs() < 1e-6 * by_hand);
 }
+
+#[test]
+fn the_model_views_names_must_be_sectors_or_variables() {
+    let names = "    names: {\"Infected\": {\"zh\": \"感染者\"}, \"Spread\": {\"zh\": \"传播\"}, \"Infectd\": {\"zh\": \"错\"}},\n    outputs: [";
+    let d = sir_with("    outputs: [", names).expect("names read");
+    let text = SIR_DESCRIPTION.replacen("    outputs: [", names, 1);
+    assert_eq!(d.name_in("infected", "zh"), Some("感染者"));
+    assert_eq!(d.name_in("Infected", "fr"), None);
+    // "Spread" as a sector of the diagram is fine; the misspelt variable is not.
+    let compiled = compile_str(SIR, "sir.xmile").unwrap();
+    let e = d
+        .check_names(&text, "sir.model.ron", &compiled.program, &["Spread"])
+        .expect_err("refused")
+        .to_string();
+    let line = text.lines().position(|l| l.contains("Infectd")).unwrap() + 1;
+    assert!(e.starts_with(&format!("sir.model.ron:{line}:")), "{e}");
+    assert!(
+        e.contains("\"Infectd\"") && e.contains("did you mean \"Infected\""),
+        "{e}"
+    );
+    assert!(
+        d.check_names(
+            &text,
+            "sir.model.ron",
+            &compiled.program,
+            &["Spread", "Infectd"]
+        )
+        .is_ok()
+    );
+}

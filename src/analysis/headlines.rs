@@ -309,6 +309,7 @@ mod tests {
             limits: None,
             reference_period: None,
             calibration: Vec::new(),
+            names: Default::default(),
             data: Vec::new(),
         }
     }

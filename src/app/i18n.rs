@@ -355,8 +355,8 @@ static ZH: &[(&str, &str)] = &[
     ),
     ("measuring…", "测算中…"),
     (
-        "drag to pan, scroll to zoom ({}%)",
-        "拖动平移，滚轮缩放（{}%）",
+        "drag or scroll to pan, Ctrl + scroll to zoom ({}%)",
+        "拖动或滚轮平移，Ctrl + 滚轮缩放（{}%）",
     ),
     // Help.
     ("Shortcuts", "快捷键"),

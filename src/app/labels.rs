@@ -1,18 +1,24 @@
-//! Where a diagram's labels go so that no two overlap: each label tries below its element, then
-//! right, left and above, first clear of every element and then clear of labels only; failing
-//! all, it moves down below the labels in its way.
+//! Where a diagram's labels go so that none overlaps another label or touches another element:
+//! each label tries below its element, then right, left and above; when all four are taken it
+//! moves outward step by step, nearest places first, until it finds a free one.
 
 use egui::{Pos2, Rect, Vec2, vec2};
 
 /// The gap between an element and its label, and between labels.
 const GAP: f32 = 2.0;
+/// How far a label keeps from every other element's box.
+pub const MARGIN: f32 = 3.0;
+/// How many steps a label may move outward looking for room.
+const REACH: i32 = 40;
 
-/// A rectangle for each `(element, label size)`, in order, no two of them intersecting.
+/// A rectangle for each `(element, label size)`, in order: no two of them intersect, and none
+/// comes within [`MARGIN`] of another item's element (or touches its own).
 pub fn place(items: &[(Rect, Vec2)]) -> Vec<Rect> {
     let elements: Vec<Rect> = items.iter().map(|(e, _)| *e).collect();
     let mut placed: Vec<Rect> = Vec::with_capacity(items.len());
+    let steps = outward();
     for (i, &(element, size)) in items.iter().enumerate() {
-        let candidates = [
+        let sides = [
             Rect::from_min_size(
                 Pos2::new(element.center().x - size.x / 2.0, element.max.y + GAP),
                 size,
@@ -36,21 +42,31 @@ pub fn place(items: &[(Rect, Vec2)]) -> Vec<Rect> {
                 size,
             ),
         ];
-        let free_of_labels = |r: &Rect| !placed.iter().any(|p| p.intersects(*r));
-        let free_of_elements = |r: &Rect| {
-            !elements
-                .iter()
-                .enumerate()
-                .any(|(j, e)| j != i && e.intersects(*r))
+        let free = |r: &Rect| {
+            !placed.iter().any(|p| p.expand(GAP / 2.0).intersects(*r))
+                && !elements.iter().enumerate().any(|(j, e)| {
+                    let keep = if j == i { GAP / 2.0 } else { MARGIN };
+                    e.expand(keep).intersects(*r)
+                })
         };
-        let chosen = candidates
+        // Outward from each side in steps of half a line, nearest first.
+        let step = (size.y / 2.0).max(4.0);
+        let chosen = sides
             .iter()
-            .find(|r| free_of_labels(r) && free_of_elements(r))
-            .or_else(|| candidates.iter().find(|r| free_of_labels(r)))
             .copied()
+            .find(|r| free(r))
+            .or_else(|| {
+                steps.iter().find_map(|&(dx, dy)| {
+                    sides
+                        .iter()
+                        .map(|r| r.translate(vec2(dx as f32, dy as f32) * step))
+                        .find(|r| free(r))
+                })
+            })
             .unwrap_or_else(|| {
-                // Below the labels in the way: each move passes one of them, so this ends.
-                let mut r = candidates[0];
+                // Nothing free within reach: below the labels in the way (each move passes one
+                // of them, so this ends).
+                let mut r = sides[0];
                 while let Some(bottom) = placed
                     .iter()
                     .filter(|p| p.intersects(r))
@@ -64,6 +80,16 @@ pub fn place(items: &[(Rect, Vec2)]) -> Vec<Rect> {
         placed.push(chosen);
     }
     placed
+}
+
+/// Grid steps within [`REACH`], nearest first (the origin left out).
+fn outward() -> Vec<(i32, i32)> {
+    let mut steps: Vec<(i32, i32)> = (-REACH..=REACH)
+        .flat_map(|dx| (-REACH..=REACH).map(move |dy| (dx, dy)))
+        .filter(|&d| d != (0, 0))
+        .collect();
+    steps.sort_by_key(|&(dx, dy)| dx * dx + dy * dy);
+    steps
 }
 
 #[cfg(test)]
@@ -101,6 +127,7 @@ mod tests {
         let placed = place(&items);
         assert_eq!(placed.len(), items.len());
         assert_eq!(overlapping(&placed), None);
+        assert_eq!(touching(&items, &placed), None);
         // Each label keeps its size.
         for (r, (_, size)) in placed.iter().zip(&items) {
             assert_eq!(r.size(), *size);
@@ -129,6 +156,28 @@ mod tests {
             })
             .collect();
         assert!(items.len() > 100, "{} elements", items.len());
-        assert_eq!(overlapping(&place(&items)), None);
+        let placed = place(&items);
+        assert_eq!(overlapping(&placed), None);
+        assert_eq!(touching(&items, &placed), None);
+    }
+
+    /// The first label within [`MARGIN`] of another item's element: (label, element).
+    fn touching(items: &[(Rect, Vec2)], placed: &[Rect]) -> Option<(usize, usize)> {
+        (0..placed.len())
+            .flat_map(|i| (0..items.len()).map(move |j| (i, j)))
+            .find(|&(i, j)| i != j && items[j].0.expand(MARGIN - 0.01).intersects(placed[i]))
+    }
+
+    #[test]
+    fn a_label_with_every_side_taken_moves_out_clear_of_the_elements() {
+        // A dot boxed in on all four sides by dots closer than its label is wide or high: each
+        // side's place touches a neighbour, so its label must move further out.
+        let mut items = vec![(dot(100.0, 100.0), vec2(60.0, 12.0))];
+        for (x, y) in [(100.0, 122.0), (145.0, 100.0), (55.0, 100.0), (100.0, 78.0)] {
+            items.push((dot(x, y), vec2(10.0, 10.0)));
+        }
+        let placed = place(&items);
+        assert_eq!(overlapping(&placed), None);
+        assert_eq!(touching(&items, &placed), None);
     }
 }

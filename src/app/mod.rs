@@ -49,6 +49,11 @@ const RECENT_KEY: &str = "recent files";
 const LANGUAGE_KEY: &str = "language";
 const LAYOUT_KEY: &str = "layout generation";
 const WELCOME_KEY: &str = "welcome seen";
+/// The workbench's zoom: eframe saves egui's own zoom too, which is the presentation's when the
+/// app closes during one, so the next launch sets this one over it.
+const ZOOM_KEY: &str = "workbench zoom";
+/// Whether the last session closed during a presentation (its full screen is saved too).
+const PRESENTING_KEY: &str = "closed while presenting";
 /// The lever panel's default width, and the narrowest it and the plots may be made.
 pub const LEVERS_WIDTH: f32 = 340.0;
 const MIN_LEVERS_WIDTH: f32 = 220.0;
@@ -164,6 +169,8 @@ pub struct BorderflowApp {
     examples: Vec<examples::ScenarioExample>,
     /// The first-launch welcome is showing (dismissed once, remembered).
     pub welcome: bool,
+    /// The workbench's zoom (not a presentation's), saved for the next launch.
+    workbench_zoom: f32,
     /// The window title last sent (sending it every frame costs a repaint).
     sent_title: Option<String>,
     /// Which limit holds each traveller type back in the current run (None: the model's
@@ -198,8 +205,11 @@ impl BorderflowApp {
             &session.setup.compiled,
             Some(&session.setup.catalogue),
         );
-        let model_view =
-            model_view::ModelView::new(docs, session.setup.compiled.model.views.first());
+        let model_view = model_view::ModelView::new(
+            docs,
+            session.setup.compiled.model.views.first(),
+            model_view::names(&session.setup),
+        );
         let recent = cc
             .and_then(|cc| cc.storage)
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
@@ -224,9 +234,22 @@ impl BorderflowApp {
             &session.setup.description,
             &plot_choices.added,
         );
+        let storage = cc.and_then(|cc| cc.storage);
+        let stored_zoom = storage
+            .and_then(|s| eframe::get_value::<f32>(s, ZOOM_KEY))
+            .filter(|z| z.is_finite() && *z > 0.0);
         if let Some(cc) = cc {
             install_fonts(&cc.egui_ctx);
+            // Over what egui remembered, which is a presentation's zoom if one was on.
+            if let Some(zoom) = stored_zoom {
+                cc.egui_ctx.set_zoom_factor(zoom);
+            }
+            if storage.and_then(|s| eframe::get_value::<bool>(s, PRESENTING_KEY)) == Some(true) {
+                cc.egui_ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+            }
         }
+        let workbench_zoom = cc.map_or(1.0, |cc| cc.egui_ctx.zoom_factor());
         let mut app = BorderflowApp {
             current_plot: baseline_plot.clone(),
             baseline_plot,
@@ -266,6 +289,7 @@ impl BorderflowApp {
             layout_generation,
             reset_areas: false,
             levers_width: LEVERS_WIDTH,
+            workbench_zoom,
             sent_title: None,
             examples: examples::scenarios(),
             welcome,
@@ -293,6 +317,9 @@ impl BorderflowApp {
         if let Some(zoom) = self.leaving_presentation.take() {
             ctx.set_zoom_factor(zoom);
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+        }
+        if self.presentation.is_none() {
+            self.workbench_zoom = ctx.zoom_factor();
         }
         if self.presentation.is_some() {
             self.presentation_frame(ui);
@@ -442,6 +469,8 @@ impl eframe::App for BorderflowApp {
         eframe::set_value(storage, LANGUAGE_KEY, &self.lang);
         eframe::set_value(storage, LAYOUT_KEY, &self.layout_generation);
         eframe::set_value(storage, &plots_key(&self.session), &self.plots.choices);
+        eframe::set_value(storage, ZOOM_KEY, &self.workbench_zoom);
+        eframe::set_value(storage, PRESENTING_KEY, &self.presentation.is_some());
         if !self.welcome {
             eframe::set_value(storage, WELCOME_KEY, &true);
         }

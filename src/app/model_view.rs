@@ -2,7 +2,9 @@
 //! flows as pipes with valves, links as arrows; drag to pan, scroll to zoom, values on hover) and
 //! beside it every variable with the same content as `borderflow doc`, a search, and a plot.
 //! A diagram with `<group>`s (one per sector) opens on an overview of its sectors; a sector
-//! opens into its own diagram, where labels are placed so that none overlap.
+//! opens into its own diagram, where labels are placed so that none overlap. In another
+//! language sectors and variables are named as the model description names them (else by an
+//! output's or lever's title); hover always shows the XMILE name and equation.
 
 use std::collections::HashMap;
 
@@ -14,7 +16,7 @@ use super::i18n::{count, date, fill, tr};
 use crate::analysis::doc::VariableDoc;
 use crate::engine::ast::View;
 use crate::engine::{Results, canonical_name};
-use crate::scenario::Calendar;
+use crate::scenario::{Calendar, LeverKind, ModelSetup, Text};
 
 pub struct ModelView {
     pub open: bool,
@@ -36,7 +38,14 @@ pub struct ModelView {
     index: HashMap<String, usize>,
     /// The diagram, resolved once from `<views>` (None: the model has no diagram).
     layout: Option<Layout>,
+    /// Names in other languages by canonical XMILE name (sectors and variables).
+    names: HashMap<String, Text>,
+    /// The last labels placed (relative to the diagram's origin on screen), for the sector,
+    /// zoom (its bits) and language they were placed at.
+    placed: Option<PlacedKey>,
 }
+
+type PlacedKey = ((Option<usize>, u32, String), Vec<Rect>);
 
 /// The diagram's elements and links with names resolved to indices, so drawing a frame only
 /// transforms coordinates.
@@ -72,6 +81,28 @@ enum ElementKind {
     Stock,
     Flow,
     Aux,
+}
+
+impl Element {
+    /// The box the element takes on screen with its centre at `c`: what hover hits and what
+    /// other elements' labels keep clear of.
+    fn hit_box(&self, c: Pos2, zoom: f32) -> Rect {
+        match self.kind {
+            ElementKind::Stock => Rect::from_center_size(c, self.size * zoom),
+            ElementKind::Flow => Rect::from_center_size(c, vec2(16.0, 16.0) * zoom),
+            ElementKind::Aux => Rect::from_center_size(c, vec2(14.0, 14.0) * zoom.max(0.5)),
+        }
+    }
+}
+
+/// The size of names on the diagram: readable whatever the zoom.
+fn label_font(zoom: f32) -> f32 {
+    (12.0 * zoom).clamp(11.0, 16.0)
+}
+
+/// The width at which a name wraps.
+fn label_wrap(zoom: f32) -> f32 {
+    (200.0 * zoom).max(170.0)
 }
 
 impl Layout {
@@ -154,7 +185,11 @@ impl Layout {
 }
 
 impl ModelView {
-    pub fn new(docs: Vec<VariableDoc>, view: Option<&View>) -> ModelView {
+    pub fn new(
+        docs: Vec<VariableDoc>,
+        view: Option<&View>,
+        names: HashMap<String, Text>,
+    ) -> ModelView {
         let index = docs
             .iter()
             .enumerate()
@@ -174,7 +209,32 @@ impl ModelView {
             docs,
             index,
             layout,
+            names,
+            placed: None,
         }
+    }
+
+    /// What a planner reads for the sector or variable `xmile` in `lang`: in English its XMILE
+    /// name; otherwise the name given for it, or, for an array's element, the array's, else
+    /// the XMILE name.
+    pub fn name(&self, xmile: &str, lang: &str) -> String {
+        let english = || xmile.replace('_', " ");
+        if lang == "en" {
+            return english();
+        }
+        let find = |n: &str| {
+            self.names
+                .get(&canonical_name(n))
+                .and_then(|t| t.get(lang))
+                .cloned()
+        };
+        find(xmile)
+            .or_else(|| {
+                // `Crossings[Lo Wu]`: the element's own name, else the array's with the element.
+                let (array, element) = xmile.split_once('[')?;
+                Some(format!("{}[{element}", find(array)?))
+            })
+            .unwrap_or_else(english)
     }
 
     /// Selects a variable by name (any spelling the engine accepts).
@@ -261,7 +321,7 @@ impl ModelView {
             for (i, g) in layout.groups.iter().enumerate() {
                 let text = format!(
                     "{}\n{}",
-                    g.name,
+                    self.name(&g.name, lang),
                     fill(tr(lang, "{} variables"), &[&g.members.len().to_string()])
                 );
                 let button = egui::Button::new(RichText::new(text).size(14.0)).wrap();
@@ -300,11 +360,21 @@ impl ModelView {
             .max_height(160.0)
             .show(ui, |ui| {
                 for (i, d) in self.docs.iter().enumerate() {
-                    if !needle.is_empty() && !d.name.to_lowercase().contains(&needle) {
+                    // Found by either name; listed by the planner's name, the XMILE one beside.
+                    let shown = self.name(&d.name, lang);
+                    let found = needle.is_empty()
+                        || d.name.to_lowercase().contains(&needle)
+                        || shown.to_lowercase().contains(&needle);
+                    if !found {
                         continue;
                     }
+                    let text = if shown == d.name {
+                        shown
+                    } else {
+                        format!("{shown} · {}", d.name)
+                    };
                     if ui
-                        .selectable_label(self.selected == Some(i), &d.name)
+                        .selectable_label(self.selected == Some(i), text)
                         .clicked()
                     {
                         self.selected = Some(i);
@@ -325,7 +395,11 @@ impl ModelView {
         egui::ScrollArea::vertical()
             .id_salt("variable doc")
             .show(ui, |ui| {
-                ui.heading(&d.name);
+                let shown = self.name(&d.name, lang);
+                ui.heading(&shown);
+                if shown != d.name {
+                    ui.label(RichText::new(&d.name).monospace().weak());
+                }
                 let row = |ui: &mut Ui, key: &str, value: &str| {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(key).strong());
@@ -429,12 +503,13 @@ impl ModelView {
         };
         let group = self.sector.and_then(|g| layout.groups.get(g));
         let mut back = false;
+        let title = group.map(|g| self.name(&g.name, lang));
         ui.horizontal(|ui| {
-            if group.is_some() {
+            if let Some(title) = title {
                 back = ui
                     .button(format!("← {}", tr(lang, "All sectors")))
                     .clicked();
-                ui.label(RichText::new(group.map_or("", |g| g.name.as_str())).strong());
+                ui.label(RichText::new(title).strong());
             }
             if ui.small_button(tr(lang, "Fit to view")).clicked() {
                 self.fit = true;
@@ -464,14 +539,13 @@ impl ModelView {
                     (lo, hi)
                 }
             };
-            let margin = vec2(160.0, 40.0);
+            let margin = FIT_MARGIN;
             let size = (hi - lo) + 2.0 * margin;
-            self.zoom = (rect.width() / size.x)
-                .min(rect.height() / size.y)
-                .clamp(0.1, 3.0);
-            // Centred in the view.
+            self.zoom = fit_zoom(rect.size(), size, group.is_some());
+            // Centred where it fits, from its top left where it does not (scroll for the rest).
             let used = size * self.zoom;
-            self.offset = -lo.to_vec2() + margin + (rect.size() - used) / 2.0 / self.zoom;
+            self.offset =
+                -lo.to_vec2() + margin + (rect.size() - used).max(Vec2::ZERO) / 2.0 / self.zoom;
         }
         response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Canvas, true, tr(lang, "stock-and-flow diagram"))
@@ -480,8 +554,9 @@ impl ModelView {
             self.offset += response.drag_delta() / self.zoom;
         }
         if response.hovered() {
-            let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
-            let factor = pinch * (scroll / 400.0).exp();
+            // The wheel scrolls a tall sector; Ctrl + wheel or a pinch zooms.
+            let (scroll, factor) = ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta()));
+            self.offset += scroll / self.zoom;
             if (factor - 1.0).abs() > 1e-4 {
                 // Zoom about the pointer.
                 if let Some(p) = response.hover_pos() {
@@ -522,7 +597,7 @@ impl ModelView {
             );
         }
         // Names stay readable whatever the zoom; their places are chosen so that none overlap.
-        let font = egui::FontId::proportional((12.0 * zoom).clamp(11.0, 16.0));
+        let font = egui::FontId::proportional(label_font(zoom));
         let mut labels: Vec<(Rect, std::sync::Arc<egui::Galley>)> = Vec::new();
         let pipe = Stroke::new((5.0 * zoom).max(1.5), Color32::from_rgb(90, 140, 200));
         let mut hovered: Option<usize> = None;
@@ -534,17 +609,16 @@ impl ModelView {
             .filter_map(|(e, v)| v.then_some(e))
         {
             let c = to_screen(e.at);
-            let hit = match e.kind {
+            let hit = e.hit_box(c, zoom);
+            match e.kind {
                 ElementKind::Stock => {
-                    let r = Rect::from_center_size(c, e.size * zoom);
                     painter.rect(
-                        r,
+                        hit,
                         2.0,
                         visuals.faint_bg_color,
                         Stroke::new(1.5, visuals.text_color()),
                         egui::StrokeKind::Middle,
                     );
-                    r
                 }
                 ElementKind::Flow => {
                     let pts: Vec<Pos2> = e.points.iter().map(|&p| to_screen(p)).collect();
@@ -565,7 +639,6 @@ impl ModelView {
                         ],
                         Stroke::new(1.5, visuals.text_color()),
                     ));
-                    Rect::from_center_size(c, vec2(2.0 * s, 2.0 * s))
                 }
                 ElementKind::Aux => {
                     painter.circle(
@@ -574,14 +647,13 @@ impl ModelView {
                         visuals.faint_bg_color,
                         Stroke::new(1.0, visuals.text_color()),
                     );
-                    Rect::from_center_size(c, vec2(14.0, 14.0) * zoom.max(0.5))
                 }
-            };
+            }
             let galley = painter.layout(
-                e.label.clone(),
+                self.name(&e.label, lang),
                 font.clone(),
                 visuals.text_color(),
-                (200.0 * zoom).max(170.0),
+                label_wrap(zoom),
             );
             labels.push((hit, galley));
             if self.selected.is_some() && self.selected == e.doc {
@@ -596,12 +668,28 @@ impl ModelView {
                 hovered = e.doc;
             }
         }
-        let items: Vec<(Rect, Vec2)> = labels.iter().map(|(r, g)| (*r, g.size())).collect();
-        for (at, (_, galley)) in super::labels::place(&items).into_iter().zip(labels) {
-            painter.galley(at.min, galley, visuals.text_color());
+        // Placing is the same under any pan: it is kept until the zoom, sector or language
+        // changes, relative to the diagram's origin on screen.
+        let origin = to_screen(Pos2::ZERO).to_vec2();
+        let key = (self.sector, zoom.to_bits(), lang.to_string());
+        let placed = match &self.placed {
+            Some((k, placed)) if *k == key && placed.len() == labels.len() => placed.clone(),
+            _ => {
+                let items: Vec<(Rect, Vec2)> = labels
+                    .iter()
+                    .map(|(r, g)| (r.translate(-origin), g.size()))
+                    .collect();
+                let placed = super::labels::place(&items);
+                self.placed = Some((key, placed.clone()));
+                placed
+            }
+        };
+        for (at, (_, galley)) in placed.into_iter().zip(labels) {
+            painter.galley(at.min + origin, galley, visuals.text_color());
         }
         if let Some(i) = hovered {
-            let name = &self.docs[i].name;
+            let doc = &self.docs[i];
+            let name = &doc.name;
             // Values on the branch date and at the horizon, read in place (no series copied).
             let column = current
                 .column_index(name)
@@ -618,9 +706,18 @@ impl ModelView {
                     ))
                 })
                 .collect();
-            response
-                .clone()
-                .on_hover_text(format!("{name}\n{}", text.join("\n")));
+            // The XMILE name and equation always, whatever the language.
+            let shown = self.name(name, lang);
+            let heading = if shown == *name {
+                String::new()
+            } else {
+                format!("{shown}\n")
+            };
+            response.clone().on_hover_text(format!(
+                "{heading}{name} = {}\n{}",
+                doc.equation,
+                text.join("\n")
+            ));
             if response.clicked() {
                 self.selected = Some(i);
             }
@@ -629,13 +726,61 @@ impl ModelView {
             rect.left_bottom() + vec2(6.0, -6.0),
             egui::Align2::LEFT_BOTTOM,
             fill(
-                tr(lang, "drag to pan, scroll to zoom ({}%)"),
+                tr(lang, "drag or scroll to pan, Ctrl + scroll to zoom ({}%)"),
                 &[&format!("{:.0}", zoom * 100.0)],
             ),
             egui::FontId::proportional(11.0),
             visuals.weak_text_color(),
         );
     }
+}
+
+/// Room around a fitted diagram for the names beside its elements.
+const FIT_MARGIN: Vec2 = vec2(160.0, 40.0);
+
+/// The smallest zoom a sector opens at: its names and shapes stay readable, and what does not fit
+/// is scrolled to.
+pub const MIN_SECTOR_ZOOM: f32 = 0.75;
+
+/// The zoom that shows a diagram of `size` in a view of `view`: a sector fills the view's width
+/// (from [`MIN_SECTOR_ZOOM`] to 1.5), the whole diagram fits entirely.
+pub fn fit_zoom(view: Vec2, size: Vec2, sector: bool) -> f32 {
+    if sector {
+        (view.x / size.x).clamp(MIN_SECTOR_ZOOM, 1.5)
+    } else {
+        (view.x / size.x).min(view.y / size.y).clamp(0.1, 3.0)
+    }
+}
+
+/// The model's names in other languages, by canonical XMILE name: a lever's label for the one
+/// constant it sets, then an output's title, then the description's `names`, each over the one
+/// before.
+pub fn names(setup: &ModelSetup) -> HashMap<String, Text> {
+    let mut names = HashMap::new();
+    for lever in &setup.catalogue.levers {
+        let mut constants: Vec<&str> = match &lever.kind {
+            LeverKind::Numeric { constant, .. } => vec![constant.as_str()],
+            LeverKind::Categorical { presets } => presets
+                .iter()
+                .flat_map(|p| p.values.keys().map(String::as_str))
+                .collect(),
+        };
+        constants.sort_by_key(|c| canonical_name(c));
+        constants.dedup_by_key(|c| canonical_name(c));
+        // A lever setting several constants (a quarantine's hotel and surveillance days)
+        // names none of them.
+        if let [constant] = constants.as_slice() {
+            names.insert(canonical_name(constant), lever.label.clone());
+        }
+    }
+    let description = &setup.description;
+    for o in &description.outputs {
+        names.insert(canonical_name(&o.name), o.title.clone());
+    }
+    for (name, text) in &description.names {
+        names.insert(canonical_name(name), text.clone());
+    }
+    names
 }
 
 /// A line from `a` to `b` ending in an arrowhead of `size` pixels, short of the target's centre.
@@ -659,4 +804,110 @@ fn arrow(painter: &egui::Painter, a: Pos2, b: Pos2, stroke: Stroke, size: f32) {
         stroke.color,
         Stroke::NONE,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name's size on the diagram, about as egui lays it out (Latin letters 0.6 of the font
+    /// size wide, CJK characters a whole one, lines 1.3 high), wrapped as the view wraps it.
+    fn label_size(text: &str, zoom: f32) -> Vec2 {
+        let font = label_font(zoom);
+        let width: f32 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 0.6 * font } else { font })
+            .sum();
+        let wrap = label_wrap(zoom);
+        vec2(width.min(wrap), (width / wrap).ceil().max(1.0) * font * 1.3)
+    }
+
+    #[test]
+    fn every_sector_opens_readable_and_no_name_touches_another_element() {
+        let setup = ModelSetup::embedded().expect("the shipped model");
+        let view = setup.compiled.model.views.first().expect("a diagram");
+        let layout = Layout::new(view, &HashMap::new());
+        let model_view = ModelView::new(Vec::new(), Some(view), names(&setup));
+        assert_eq!(layout.groups.len(), 17);
+        // The diagram's room in the model window on a 1280×800 and a 1024×640 screen.
+        for canvas in [vec2(700.0, 560.0), vec2(560.0, 470.0)] {
+            for g in &layout.groups {
+                let zoom = fit_zoom(canvas, g.area.size() + 2.0 * FIT_MARGIN, true);
+                // Crossings (480 × 1180) opened at 44% when the whole sector had to fit.
+                assert!(zoom >= MIN_SECTOR_ZOOM, "{} at {zoom}", g.name);
+                for lang in ["en", "zh"] {
+                    let items: Vec<(Rect, Vec2)> = g
+                        .members
+                        .iter()
+                        .map(|&m| {
+                            let e = &layout.elements[m];
+                            let c = (e.at.to_vec2() * zoom).to_pos2();
+                            (
+                                e.hit_box(c, zoom),
+                                label_size(&model_view.name(&e.label, lang), zoom),
+                            )
+                        })
+                        .collect();
+                    let placed = super::super::labels::place(&items);
+                    let name = |i: usize| &layout.elements[g.members[i]].label;
+                    for (i, label) in placed.iter().enumerate() {
+                        for (j, other) in placed.iter().enumerate().skip(i + 1) {
+                            assert!(
+                                !label.intersects(*other),
+                                "{} ({lang}): the names of {} and {} overlap",
+                                g.name,
+                                name(i),
+                                name(j)
+                            );
+                        }
+                        for (j, (element, _)) in items.iter().enumerate() {
+                            let margin = super::super::labels::MARGIN - 0.01;
+                            assert!(
+                                j == i || !element.expand(margin).intersects(*label),
+                                "{} ({lang}, zoom {zoom}): the name of {} touches {}",
+                                g.name,
+                                name(i),
+                                name(j)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_in_chinese_comes_from_the_description_then_an_output_or_lever_else_english() {
+        let setup = ModelSetup::embedded().expect("the shipped model");
+        let view = setup.compiled.model.views.first();
+        let model_view = ModelView::new(Vec::new(), view, names(&setup));
+        let d = &setup.description;
+        // The description's own name (over the output's title, which it shares a name with).
+        assert_eq!(
+            model_view.name("Goods vehicle crossings", "zh"),
+            d.name_in("Goods vehicle crossings", "zh").unwrap()
+        );
+        assert_ne!(
+            model_view.name("Goods vehicle crossings", "zh"),
+            d.output("Goods vehicle crossings").unwrap().title["zh"]
+        );
+        // An output's title where the description names nothing.
+        assert!(d.name_in("Trade index", "zh").is_none());
+        assert_eq!(model_view.name("Trade_index", "zh"), "贸易指数");
+        // A lever's label for the one constant it sets (not for a quarantine's two).
+        let lever = |id: &str| setup.catalogue.levers.iter().find(|l| l.id == id).unwrap();
+        let LeverKind::Numeric { constant, .. } = &lever("clearance_hours").kind else {
+            panic!("clearance_hours is numeric")
+        };
+        assert_eq!(
+            model_view.name(constant, "zh"),
+            lever("clearance_hours").label["zh"]
+        );
+        assert_eq!(
+            model_view.name("HK hotel quarantine days", "zh"),
+            "HK hotel quarantine days"
+        );
+        // In English, always the XMILE name.
+        assert_eq!(model_view.name("Pent_up", "en"), "Pent up");
+    }
 }

@@ -44,6 +44,11 @@ pub struct Description {
     /// What `borderflow calibrate` fits the model to (none: the model is not calibrated).
     #[serde(default)]
     pub calibration: Vec<super::targets::CalibrationTarget>,
+    /// The model view's names in other languages, by XMILE name: the diagram's sectors (its
+    /// `<group>`s) and variables, `{"Pent up": {"zh": "积压出行需求"}}`. A variable without
+    /// one shows its output's or lever's title, else its XMILE name.
+    #[serde(default, deserialize_with = "super::unique::map")]
+    pub names: std::collections::BTreeMap<String, Text>,
     /// The text of each recorded file, in `recorded` order (read with the description).
     #[serde(skip)]
     pub data: Vec<std::sync::Arc<str>>,
@@ -326,6 +331,45 @@ impl Description {
             rest.ends_with(']').then_some(())?;
             find(array.trim())
         })
+    }
+
+    /// The name a planner reads for a sector or variable in `lang`, from `names` (None: the
+    /// description gives none).
+    pub fn name_in(&self, name: &str, lang: &str) -> Option<&str> {
+        let key = canonical_name(name);
+        self.names
+            .iter()
+            .find(|(n, _)| canonical_name(n) == key)
+            .and_then(|(_, t)| t.get(lang))
+            .map(String::as_str)
+    }
+
+    /// Checks that each of `names` is a model variable or one of `sectors` (the diagram's group
+    /// names); `text` is the description as read, to locate a stray name.
+    pub fn check_names(
+        &self,
+        text: &str,
+        file: &str,
+        program: &Program,
+        sectors: &[&str],
+    ) -> Result<(), EngineError> {
+        for name in self.names.keys() {
+            let known = sectors.contains(&name.as_str())
+                || program.find(name).is_some()
+                || !program.find_all(name).is_empty();
+            if !known {
+                return Err(located(
+                    file,
+                    locate(text, &["names", &format!("\"{name}\"")]),
+                    format!(
+                        "names: {name:?} is neither a sector of the diagram ({}) nor a variable of the model{}",
+                        sectors.join(", "),
+                        suggestions(name, program)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn headline(&self, id: &str) -> Option<&Headline> {

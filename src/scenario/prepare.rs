@@ -117,6 +117,12 @@ impl ModelSetup {
                     .ok_or_else(|| EngineError::Run(format!("{name}: not embedded in the program")))
             },
         )?;
+        description.check_names(
+            EMBEDDED_DESCRIPTION,
+            "szhk.model.ron (embedded)",
+            &compiled.program,
+            &sectors(&compiled),
+        )?;
         Ok(ModelSetup {
             compiled,
             catalogue,
@@ -145,7 +151,16 @@ impl ModelSetup {
         };
         let description_file = description_path(path);
         let description = if description_file.exists() {
-            Description::load(&description_file, &compiled.program)?
+            let description = Description::load(&description_file, &compiled.program)?;
+            if !description.names.is_empty() {
+                description.check_names(
+                    &engine::read_text(&description_file)?,
+                    &description_file.display().to_string(),
+                    &compiled.program,
+                    &sectors(&compiled),
+                )?;
+            }
+            description
         } else {
             Description::default()
         };
@@ -450,4 +465,16 @@ impl Prepared {
         let dates = results.times.iter().map(|&t| cal.date_of(t)).collect();
         Ok(ScenarioRun { results, dates })
     }
+}
+
+/// The diagram's sector names (its `<group>`s), which the description may name.
+pub fn sectors(compiled: &engine::Compiled) -> Vec<&str> {
+    compiled
+        .model
+        .views
+        .iter()
+        .flat_map(|v| &v.elements)
+        .filter(|e| e.kind == "group")
+        .map(|e| e.name.as_str())
+        .collect()
 }
