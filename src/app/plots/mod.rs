@@ -261,6 +261,9 @@ impl PlotsPanel {
                             let mut plot = Plot::new(name)
                                 .id(plot_id(name))
                                 .height(height)
+                                // The wheel scrolls the plots when they do not all fit (Ctrl
+                                // + wheel and pinch still zoom; a drag pans).
+                                .allow_scroll(false)
                                 .link_axis(group, [true, false])
                                 .link_cursor(group, [true, false]);
                             if reset {
