@@ -269,6 +269,13 @@ impl PlotsPanel {
                             if reset {
                                 plot = plot.reset();
                             }
+                            // A constant (a model parameter plotted from the model view) gets
+                            // a range around it: a flat line alone leaves egui_plot no height.
+                            let runs = [current.daily(name), baseline.daily(name)];
+                            if let Some(v) = constant(&runs, scale) {
+                                let pad = (v.abs() * 0.5).max(1.0);
+                                plot = plot.include_y(v - pad).include_y(v + pad);
+                            }
                             let shown =
                                 with_dates(plot, calendar, lang, unit, scale).show(ui, |plot| {
                                     // Zoom and pan stay within the data: a view that left it is brought
@@ -411,7 +418,36 @@ impl PlotsPanel {
     }
 }
 
+/// The value every point of `runs` has as drawn, when they all have the same one.
+fn constant(runs: &[&[PlotPoint]], scale: Transform) -> Option<f64> {
+    let mut ys = runs.iter().flat_map(|r| r.iter()).map(|p| scale.value(p.y));
+    let first = ys.next()?;
+    ys.all(|y| y == first).then_some(first)
+}
+
 /// Whether a plot of `output` draws the ensemble's bands (complete series only).
 fn drawn_band(s: &Summary, output: &str) -> bool {
     s.band(output, 0).is_some_and(|b| b.len() == s.times.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_is_found_only_when_every_drawn_point_shares_it() {
+        let points = |ys: &[f64]| -> Vec<PlotPoint> {
+            ys.iter()
+                .enumerate()
+                .map(|(t, &y)| PlotPoint::new(t as f64, y))
+                .collect()
+        };
+        let (two, also_two, rising) = (points(&[2.0; 3]), points(&[2.0]), points(&[2.0, 3.0]));
+        assert_eq!(constant(&[&two, &also_two], Transform::Linear), Some(2.0));
+        assert_eq!(constant(&[&two, &rising], Transform::Linear), None);
+        // As drawn: log10(100) = 2.
+        let hundred = points(&[100.0; 2]);
+        assert_eq!(constant(&[&hundred], Transform::Log), Some(2.0));
+        assert_eq!(constant(&[&[][..]], Transform::Linear), None);
+    }
 }
