@@ -121,6 +121,110 @@ fn the_legend_names_the_record_only_when_a_shown_plot_draws_it() {
     assert!(h.query_by_label("branch date").is_some());
 }
 
+/// The app on the SZ–HK default at `size`, in `lang`, with or without the ensemble.
+fn sized(
+    data_dir: &Path,
+    size: egui::Vec2,
+    lang: &str,
+    ensemble: bool,
+) -> Harness<'static, BorderflowApp> {
+    let dir = data_dir.to_path_buf();
+    let mut h = Harness::builder().with_size(size).build_eframe(move |cc| {
+        BorderflowApp::new_in(Some(cc), None, dir).expect("the app starts")
+    });
+    h.state_mut().lang = lang.to_string();
+    h.state_mut().set_uncertainty(ensemble);
+    h.run_steps(3);
+    h
+}
+
+/// Each plot's axis menu (in the plot's heading row), in reading order.
+fn headings(h: &Harness<'_, BorderflowApp>, lang: &str) -> Vec<egui::Rect> {
+    let linear = if lang == "zh" { "线性" } else { "linear" };
+    h.query_all_by_value(linear).map(|n| n.rect()).collect()
+}
+
+/// The top of the status bar (its uncertainty checkbox).
+fn status_top(h: &Harness<'_, BorderflowApp>, lang: &str) -> f32 {
+    let bands = if lang == "zh" {
+        "不确定性区间"
+    } else {
+        "Uncertainty bands"
+    };
+    h.get_by_label(bands).rect().top()
+}
+
+/// A plot is never squashed below 120 points (the app's minimum readable height).
+const MIN_PLOT: f32 = 120.0;
+
+#[test]
+fn at_1280x800_all_six_plots_fit_and_at_1024x640_they_keep_their_height_and_scroll() {
+    for lang in ["en", "zh"] {
+        let dir = tempfile::tempdir().unwrap();
+        let h = sized(dir.path(), egui::vec2(1280.0, 800.0), lang, false);
+        let rows = headings(&h, lang);
+        assert_eq!(rows.len(), 6, "{lang}: six plots");
+        // Left column, rows 2 and 3: from one heading to the next is a heading and a plot.
+        let pitch = rows[4].top() - rows[2].top();
+        assert!(pitch >= MIN_PLOT + rows[4].height(), "{lang}: {pitch}");
+        let bottom = rows[4].top() + pitch;
+        let status = status_top(&h, lang);
+        assert!(
+            bottom <= status + 1.0,
+            "{lang}: the third row ends at {bottom}, above {status}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let h = sized(dir.path(), egui::vec2(1024.0, 640.0), lang, false);
+        let rows = headings(&h, lang);
+        assert_eq!(rows.len(), 6, "{lang}: six plots");
+        let pitch = rows[4].top() - rows[2].top();
+        assert!(
+            pitch >= MIN_PLOT + rows[4].height(),
+            "{lang}: squashed to {pitch}"
+        );
+        let status = status_top(&h, lang);
+        assert!(
+            rows[4].top() + pitch > status,
+            "{lang}: too small to show all: they scroll"
+        );
+        // Scrolling brings the third row into view.
+        h.query_all_by_value(if lang == "zh" { "线性" } else { "linear" })
+            .nth(4)
+            .expect("the fifth plot")
+            .scroll_to_me();
+        let mut h = h;
+        h.run_steps(3);
+        let fifth = headings(&h, lang)[4];
+        assert!(
+            fifth.top() >= 0.0 && fifth.bottom() <= status,
+            "{lang}: {fifth:?}"
+        );
+    }
+}
+
+#[test]
+fn nothing_moves_when_the_ensemble_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sized(dir.path(), egui::vec2(1024.0, 640.0), "en", true);
+    let before = headings(&h, "en");
+    assert!(h.state().uncertainty.complete().is_none(), "still running");
+    let started = std::time::Instant::now();
+    while h.state().uncertainty.complete().is_none() {
+        h.step();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "it finishes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(3);
+    // The median and the bands are in the legend now, in the room kept for them.
+    assert!(h.query_by_label("ensemble median").is_some());
+    assert!(h.query_by_label("p5–p95").is_some());
+    assert_eq!(headings(&h, "en"), before);
+}
+
 /// eframe storage in memory.
 #[derive(Clone, Default)]
 struct Memory(std::collections::BTreeMap<String, String>);

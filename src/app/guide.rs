@@ -34,8 +34,8 @@ pub const SECTIONS: &[Section] = &[
     Section {
         heading: ["Recovery plots", "恢复曲线图"],
         body: [
-            "Each plot shows one output over time: your scenario in colour, the status quo muted, the branch date as a vertical line. Visitor plots draw the 28-day mean, with the daily values faint. Drag to pan, scroll or pinch to zoom; the view stays within the data, and the reset button (or a double-click) shows all of it again.",
-            "每张图显示一个输出随时间的变化：您的情景为彩色，现状为浅色，分支日期为竖线。旅客图显示 28 日平均值，每日数值为淡色。拖动可平移，滚动或双指缩放；视图保持在数据范围内，重置按钮（或双击）可重新显示全部。",
+            "Each plot shows one output over time: your scenario in colour, the status quo muted, the branch date as a vertical line. Visitor plots draw the 28-day mean, with the daily values faint. Drag to pan; Ctrl + scroll or pinch to zoom (the wheel alone scrolls the plots when they do not all fit); the view stays within the data, and the reset button (or a double-click) shows all of it again.",
+            "每张图显示一个输出随时间的变化：您的情景为彩色，现状为浅色，分支日期为竖线。旅客图显示 28 日平均值，每日数值为淡色。拖动可平移，按住 Ctrl 滚动或双指缩放可缩放（图表放不下时，单用滚轮可上下翻动图表）；视图保持在数据范围内，重置按钮（或双击）可重新显示全部。",
         ],
     },
     Section {

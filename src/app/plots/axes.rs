@@ -95,7 +95,10 @@ pub fn with_dates_in<'a>(
                 unit.text
             ))
         })
-        .y_grid_spacer(value_grid)
+        .y_grid_spacer(move |input| {
+            let min_step = if scale == Transform::Log { 1.0 } else { 0.0 };
+            value_grid(input, min_step)
+        })
         .y_axis_formatter(move |mark: GridMark, _range| match scale {
             // A log axis is drawn in powers of ten: label the value, not its logarithm.
             // Powers of ten as whole numbers: "10,000", "1万".
@@ -110,9 +113,14 @@ pub fn with_dates_in<'a>(
 /// Pixels between y labels: egui_plot shows a label only above 20 and fades it in up to 30.
 const Y_LABEL_SPACING: f64 = 32.0;
 
+/// egui_plot hides a y label closer than this to the next (pixels).
+const Y_LABEL_HIDDEN: f64 = 20.0;
+
 /// Grid marks at a round step (1, 2, 2.5 or 5 times a power of ten), about one label per
-/// `Y_LABEL_SPACING` pixels and at least three labels whenever the plot is tall enough.
-fn value_grid(input: GridInput) -> Vec<GridMark> {
+/// `Y_LABEL_SPACING` pixels, and a smaller step when that leaves fewer than three labels and
+/// the plot is tall enough to show them. No step is below `min_step` (a log axis labels
+/// whole powers of ten only).
+fn value_grid(input: GridInput, min_step: f64) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     let span = high - low;
     if !span.is_finite() || span <= 0.0 {
@@ -120,7 +128,15 @@ fn value_grid(input: GridInput) -> Vec<GridMark> {
     }
     // egui_plot's base step is its minimum grid spacing (8 px) in plot units.
     let per_pixel = input.base_step_size / 8.0;
-    let step = round_step((Y_LABEL_SPACING * per_pixel).max(span / 6.0));
+    let mut step = round_step((Y_LABEL_SPACING * per_pixel).max(span / 6.0)).max(min_step);
+    let count = |step: f64| (high / step).floor() - (low / step).ceil() + 1.0;
+    while count(step) < 3.0 {
+        let smaller = step_below(step);
+        if smaller < min_step || smaller / per_pixel <= Y_LABEL_HIDDEN {
+            break;
+        }
+        step = smaller;
+    }
     let mut marks = Vec::new();
     let mut k = (low / step).ceil();
     while k * step <= high {
@@ -131,6 +147,16 @@ fn value_grid(input: GridInput) -> Vec<GridMark> {
         k += 1.0;
     }
     marks
+}
+
+/// The largest of 1, 2, 2.5 or 5 times a power of ten below `step`.
+fn step_below(step: f64) -> f64 {
+    let power = 10f64.powf(step.log10().floor());
+    [5.0, 2.5, 2.0, 1.0, 0.5]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s < step * (1.0 - 1e-9))
+        .unwrap_or(0.5 * power)
 }
 
 /// The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `at_least`.
@@ -319,14 +345,41 @@ mod tests {
     #[test]
     fn the_value_grid_gives_at_least_three_round_labels() {
         // 0 .. 130,000 over 150 pixels: 8 px of base step is 6,933 units.
-        let marks = value_grid(GridInput {
-            bounds: (0.0, 130_000.0),
-            base_step_size: 130_000.0 / 150.0 * 8.0,
-        });
+        let marks = value_grid(
+            GridInput {
+                bounds: (0.0, 130_000.0),
+                base_step_size: 130_000.0 / 150.0 * 8.0,
+            },
+            0.0,
+        );
         let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
         assert_eq!(values, [0.0, 50_000.0, 100_000.0], "{values:?}");
         // 32 px apart at 150 px for 130,000 is at least 27,733: the round step is 50,000.
         assert!(marks.iter().all(|m| m.step_size == 50_000.0));
+        // 0 .. 130 over 60 pixels: 32 px is 69, rounded to 100, leaving two labels; a step of
+        // 50 is 23 px apart, still shown: three labels.
+        let values = |bounds: (f64, f64), pixels: f64, min_step: f64| -> Vec<f64> {
+            let base_step_size = (bounds.1 - bounds.0) / pixels * 8.0;
+            value_grid(
+                GridInput {
+                    bounds,
+                    base_step_size,
+                },
+                min_step,
+            )
+            .iter()
+            .map(|m| m.value)
+            .collect()
+        };
+        assert_eq!(values((0.0, 130.0), 60.0, 0.0), [0.0, 50.0, 100.0]);
+        // At 30 pixels a step of 50 is 11.5 px apart, which egui_plot would hide: two labels.
+        assert_eq!(values((0.0, 130.0), 30.0, 0.0), [0.0, 100.0]);
+        // A log axis (powers 0 .. 1.6 over 100 px) keeps whole powers: 1 and 10, not 10^0.5.
+        assert_eq!(values((0.0, 1.6), 100.0, 1.0), [0.0, 1.0]);
+        assert_eq!(values((0.0, 1.6), 100.0, 0.0), [0.0, 0.5, 1.0, 1.5]);
+        assert_eq!(step_below(100.0), 50.0);
+        assert_eq!(step_below(50.0), 25.0);
+        assert_eq!(step_below(2.0), 1.0);
         assert_eq!(round_step(0.3), 0.5);
         assert_eq!(round_step(2.2), 2.5);
         assert_eq!(round_step(1000.0), 1000.0);

@@ -108,7 +108,8 @@ impl PlotsPanel {
         // The title takes what the axis menu leaves, cut short rather than wrapped.
         let room = (ui.available_width() - 80.0).max(40.0);
         ui.scope(|ui| {
-            ui.set_max_width(room);
+            // As wide as the other plots' title menus, so the axis menus line up.
+            ui.set_width(room);
             ui.add(
                 egui::Label::new(
                     egui::RichText::new(output_name(lang, description, name)).strong(),

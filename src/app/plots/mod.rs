@@ -3,11 +3,13 @@
 
 mod axes;
 mod choices;
+mod data;
 mod legend;
 mod transform;
 
 pub use axes::{ShownUnit, axis_number, plot_id, with_dates, with_dates_in};
 pub use choices::{Axis, PlotChoices, output_name, title};
+pub use data::PlotData;
 pub use legend::legend_entry;
 pub use transform::Transform;
 
@@ -18,73 +20,11 @@ use std::collections::BTreeMap;
 
 use super::i18n::{date, fill, tr};
 use crate::analysis::ensemble::Summary;
-use crate::analysis::headlines::trailing_mean;
 use crate::analysis::why::Strip;
-use crate::engine::Results;
 use crate::scenario::{Calendar, Description};
 use axes::{data_bounds, kept_within};
 use legend::{INNER_ALPHA, OUTER_ALPHA, band_color};
 use transform::percent_period;
-
-/// Series prepared for drawing, computed once per run and borrowed by every frame: each
-/// output the description shows (workbench and presentation), by name.
-#[derive(Clone, Default)]
-pub struct PlotData {
-    pub series: BTreeMap<String, Vec<PlotPoint>>,
-    /// Trailing means of the outputs whose description asks for one.
-    pub means: BTreeMap<String, Vec<PlotPoint>>,
-}
-
-impl PlotData {
-    pub fn from(results: &Results, description: &Description) -> PlotData {
-        PlotData::with(results, description, &[])
-    }
-
-    /// As `from`, with every output of the description (a slide may plot any) and the model
-    /// variables in `extra` (plotted from the model view).
-    pub fn with(results: &Results, description: &Description, extra: &[String]) -> PlotData {
-        let mut data = PlotData::default();
-        let shown = description
-            .workbench
-            .plots
-            .iter()
-            .chain(&description.presentation.plots)
-            .chain(description.outputs.iter().map(|o| &o.name))
-            .chain(extra);
-        for name in shown {
-            if data.series.contains_key(name) {
-                continue;
-            }
-            let values = results.series_or_sum(name).unwrap_or_default();
-            let points = |v: &[f64]| -> Vec<PlotPoint> {
-                results
-                    .times
-                    .iter()
-                    .zip(v)
-                    .map(|(&t, &v)| PlotPoint::new(t, v))
-                    .collect()
-            };
-            if let Some(days) = description.output(name).and_then(|o| o.mean_days) {
-                let mean = trailing_mean(&values, &results.times, days);
-                data.means.insert(name.clone(), points(&mean));
-            }
-            data.series.insert(name.clone(), points(&values));
-        }
-        data
-    }
-
-    /// The points an output's line shows: its trailing mean when it has one.
-    pub fn line(&self, name: &str) -> &[PlotPoint] {
-        self.means
-            .get(name)
-            .or_else(|| self.series.get(name))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    pub fn daily(&self, name: &str) -> &[PlotPoint] {
-        self.series.get(name).map_or(&[], Vec::as_slice)
-    }
-}
 
 #[derive(Default)]
 pub struct PlotsPanel {
@@ -259,10 +199,20 @@ impl PlotsPanel {
                             let mut plot = Plot::new(name)
                                 .id(plot_id(name))
                                 .height(height)
+                                // The wheel scrolls the plots when they do not all fit (Ctrl
+                                // + wheel and pinch still zoom; a drag pans).
+                                .allow_scroll(false)
                                 .link_axis(group, [true, false])
                                 .link_cursor(group, [true, false]);
                             if reset {
                                 plot = plot.reset();
+                            }
+                            // A constant (a model parameter plotted from the model view) gets
+                            // a range around it: a flat line alone leaves egui_plot no height.
+                            let runs = [current.daily(name), baseline.daily(name)];
+                            if let Some(v) = constant(&runs, scale) {
+                                let pad = (v.abs() * 0.5).max(1.0);
+                                plot = plot.include_y(v - pad).include_y(v + pad);
                             }
                             let shown =
                                 with_dates_in(plot, calendar, lang, unit, scale).show(ui, |plot| {
@@ -406,7 +356,36 @@ impl PlotsPanel {
     }
 }
 
+/// The value every point of `runs` has as drawn, when they all have the same one.
+fn constant(runs: &[&[PlotPoint]], scale: Transform) -> Option<f64> {
+    let mut ys = runs.iter().flat_map(|r| r.iter()).map(|p| scale.value(p.y));
+    let first = ys.next()?;
+    ys.all(|y| y == first).then_some(first)
+}
+
 /// Whether a plot of `output` draws the ensemble's bands (complete series only).
 fn drawn_band(s: &Summary, output: &str) -> bool {
     s.band(output, 0).is_some_and(|b| b.len() == s.times.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_is_found_only_when_every_drawn_point_shares_it() {
+        let points = |ys: &[f64]| -> Vec<PlotPoint> {
+            ys.iter()
+                .enumerate()
+                .map(|(t, &y)| PlotPoint::new(t as f64, y))
+                .collect()
+        };
+        let (two, also_two, rising) = (points(&[2.0; 3]), points(&[2.0]), points(&[2.0, 3.0]));
+        assert_eq!(constant(&[&two, &also_two], Transform::Linear), Some(2.0));
+        assert_eq!(constant(&[&two, &rising], Transform::Linear), None);
+        // As drawn: log10(100) = 2.
+        let hundred = points(&[100.0; 2]);
+        assert_eq!(constant(&[&hundred], Transform::Log), Some(2.0));
+        assert_eq!(constant(&[&[][..]], Transform::Linear), None);
+    }
 }
