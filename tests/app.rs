@@ -8,6 +8,10 @@ use borderflow::scenario::{LeverValue, load_scenario};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+#[path = "common/storage.rs"]
+mod storage;
+use storage::Memory;
+
 /// The app at 1280 × 800 with its data folder in `data_dir`, before its first frame.
 fn app_harness(data_dir: &Path) -> Harness<'static, BorderflowApp> {
     let dir = data_dir.to_path_buf();
@@ -592,29 +596,12 @@ fn the_model_view_finds_a_variable_and_shows_its_documentation() {
     assert!(h.state().model_view.plot);
 }
 
-/// Storage in memory, as eframe keeps it on disk.
-#[derive(Default)]
-struct MemoryStorage(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_string(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
-
 #[test]
 fn the_language_is_remembered_for_the_next_session() {
     use eframe::{App, Storage};
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    let mut storage = MemoryStorage::default();
+    let mut storage = Memory::default();
     assert_eq!(borderflow::app::remembered_language(Some(&storage)), "en");
     h.state_mut().apply(Command::SetLanguage("zh".into()));
     h.state_mut().save(&mut storage);

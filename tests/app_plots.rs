@@ -10,6 +10,10 @@ use borderflow::app::plots::PlotChoices;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+#[path = "common/storage.rs"]
+mod storage;
+use storage::Memory;
+
 const REMOVE: &str = "× Remove";
 
 fn fixture(rel: &str) -> PathBuf {
@@ -223,32 +227,4 @@ fn nothing_moves_when_the_ensemble_finishes() {
     assert!(h.query_by_label("ensemble median").is_some());
     assert!(h.query_by_label("p5–p95").is_some());
     assert_eq!(headings(&h, "en"), before);
-}
-
-/// eframe storage in memory.
-#[derive(Clone, Default)]
-struct Memory(std::collections::BTreeMap<String, String>);
-
-impl Memory {
-    /// The key the app keeps its plot choices under (one per model).
-    fn plots_key(&self) -> String {
-        self.0
-            .keys()
-            .find(|k| k.starts_with("plot choices"))
-            .cloned()
-            .expect("plot choices saved")
-    }
-}
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }

@@ -11,6 +11,10 @@ use borderflow::scenario::story::{Reference, load_story};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+#[path = "common/storage.rs"]
+mod storage;
+use storage::Memory;
+
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
@@ -303,21 +307,4 @@ fn closing_during_a_presentation_reopens_at_the_workbench_zoom() {
     h.run_steps(3);
     assert!(h.state().presentation.is_none());
     assert_eq!(h.ctx.zoom_factor(), workbench_zoom);
-}
-
-/// eframe storage in memory.
-#[derive(Default)]
-struct Memory(std::collections::BTreeMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }

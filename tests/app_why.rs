@@ -12,6 +12,10 @@ use borderflow::scenario::LeverValue;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+#[path = "common/storage.rs"]
+mod storage;
+use storage::Memory;
+
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
@@ -153,23 +157,6 @@ fn the_user_picks_what_a_plot_shows_from_the_models_outputs() {
         .map(|(_, v)| v.clone())
         .expect("saved");
     assert!(saved.contains("Susceptible"), "{saved}");
-}
-
-/// eframe storage in memory.
-#[derive(Default)]
-struct Memory(std::collections::BTreeMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 /// The app on the shipped SZ–HK model's status quo, in `lang`.

@@ -99,14 +99,20 @@ pub fn with_dates_in<'a>(
             let min_step = if scale == Transform::Log { 1.0 } else { 0.0 };
             value_grid(input, min_step)
         })
-        .y_axis_formatter(move |mark: GridMark, _range| match scale {
+        .y_axis_formatter(move |mark: GridMark, range| match scale {
             // A log axis is drawn in powers of ten: label the value, not its logarithm.
             // Powers of ten as whole numbers: "10,000", "1万".
             Transform::Log => {
                 let v = 10f64.powf(mark.value) * times;
                 axis_number(&y_lang, v, v)
             }
-            _ => axis_number(&y_lang, mark.value * times, mark.step_size * times),
+            // One unit along a linear axis ("0.50万 … 1.25万", not "5000 … 1.25万").
+            _ => axis_number_within(
+                &y_lang,
+                mark.value * times,
+                mark.step_size * times,
+                range.start().abs().max(range.end().abs()) * times,
+            ),
         })
 }
 
@@ -172,11 +178,20 @@ fn round_step(at_least: f64) -> f64 {
 /// A y-axis label: grouped digits ("120,000") in English, 万 and 亿 in Chinese ("12万"), with
 /// as many decimals as the step between labels needs.
 pub fn axis_number(lang: &str, x: f64, step: f64) -> String {
+    axis_number_within(lang, x, step, x.abs())
+}
+
+/// An axis label for `x` on an axis whose largest value in view is `top`: in Chinese the
+/// suffix (万, 亿) follows `top`, so every label on the axis counts in the same unit.
+pub fn axis_number_within(lang: &str, x: f64, step: f64, top: f64) -> String {
     let (value, step, suffix) = match lang {
-        "zh" if x.abs() >= 1e8 => (x / 1e8, step / 1e8, "亿"),
-        "zh" if x.abs() >= 1e4 => (x / 1e4, step / 1e4, "万"),
+        "zh" if top >= 1e8 => (x / 1e8, step / 1e8, "亿"),
+        "zh" if top >= 1e4 => (x / 1e4, step / 1e4, "万"),
         _ => (x, step, ""),
     };
+    if value.abs() < 1e-9 * step.abs() {
+        return "0".into();
+    }
     let decimals = (0..=4)
         .find(|d| {
             let scaled = step * 10f64.powi(*d);
@@ -339,6 +354,20 @@ mod tests {
         // A log axis labels each power of ten with itself as the step: whole numbers.
         assert_eq!(axis_number("zh", 10_000.0, 10_000.0), "1万");
         assert_eq!(axis_number("en", 100.0, 100.0), "100");
+        // Along one axis topped by 12,500, every label counts in 万.
+        assert_eq!(
+            axis_number_within("zh", 5_000.0, 2_500.0, 12_500.0),
+            "0.50万"
+        );
+        assert_eq!(
+            axis_number_within("zh", 12_500.0, 2_500.0, 12_500.0),
+            "1.25万"
+        );
+        assert_eq!(axis_number_within("zh", 0.0, 2_500.0, 12_500.0), "0");
+        assert_eq!(
+            axis_number_within("en", 5_000.0, 2_500.0, 12_500.0),
+            "5,000"
+        );
         assert_eq!(axis_number("en", 1e6, 1e6), "1,000,000");
     }
 
