@@ -43,6 +43,8 @@ pub struct ModelView {
     /// The last labels placed (relative to the diagram's origin on screen), for the sector,
     /// zoom (its bits) and language they were placed at.
     placed: Option<PlacedKey>,
+    /// Where the diagram was drawn in the last frame.
+    canvas: Rect,
 }
 
 type PlacedKey = ((Option<usize>, u32, String), Vec<Rect>);
@@ -105,6 +107,19 @@ fn label_wrap(zoom: f32) -> f32 {
     (200.0 * zoom).max(170.0)
 }
 
+/// The variable an element shows: its own, or for an array its first element's.
+fn doc_of(name: &str, index: &HashMap<String, usize>) -> Option<usize> {
+    let key = canonical_name(name);
+    index.get(&key).copied().or_else(|| {
+        let prefix = format!("{key}[");
+        index
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, &i)| i)
+            .min()
+    })
+}
+
 impl Layout {
     fn new(view: &View, index: &HashMap<String, usize>) -> Layout {
         let groups: Vec<(String, Rect)> = view
@@ -141,7 +156,7 @@ impl Layout {
                     .iter()
                     .map(|&(x, y)| Pos2::new(x as f32, y as f32))
                     .collect(),
-                doc: index.get(&canonical_name(&e.name)).copied(),
+                doc: doc_of(&e.name, index),
             })
             .collect();
         let position: HashMap<String, usize> = shown
@@ -211,7 +226,28 @@ impl ModelView {
             layout,
             names,
             placed: None,
+            canvas: Rect::NOTHING,
         }
+    }
+
+    /// Where the element showing `name` was drawn in the last frame (None: not drawn).
+    pub fn on_screen(&self, name: &str) -> Option<Pos2> {
+        let layout = self.layout.as_ref()?;
+        let key = canonical_name(name);
+        let e = layout
+            .elements
+            .iter()
+            .enumerate()
+            .find(|(i, e)| {
+                canonical_name(&e.label) == key
+                    && self
+                        .sector
+                        .and_then(|g| layout.groups.get(g))
+                        .is_none_or(|g| g.members.contains(i))
+            })?
+            .1;
+        let at = self.canvas.min + (e.at.to_vec2() + self.offset) * self.zoom;
+        self.canvas.contains(at).then_some(at)
     }
 
     /// What a planner reads for the sector or variable `xmile` in `lang`: in English its XMILE
@@ -569,6 +605,7 @@ impl ModelView {
             }
         }
         let (zoom, offset) = (self.zoom, self.offset);
+        self.canvas = rect;
         let to_screen = |p: Pos2| rect.min + (p.to_vec2() + offset) * zoom;
         let painter = ui.painter_at(rect);
         let visuals = ui.visuals();
