@@ -7,7 +7,7 @@ use borderflow::app::BorderflowApp;
 use borderflow::app::command::Command;
 use borderflow::scenario::LeverValue;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -184,4 +184,52 @@ fn a_model_without_chinese_names_shows_its_outputs_titles_else_its_own_names() {
             .is_some(),
         "listed by its title"
     );
+}
+
+#[test]
+fn hovering_a_diagram_element_shows_its_xmile_name_and_equation_in_chinese_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_on(dir.path(), None);
+    h.ctx.all_styles_mut(|s| s.interaction.tooltip_delay = 0.0);
+    h.state_mut().apply(Command::SetLanguage("zh".into()));
+    h.state_mut().apply(Command::ToggleModelView);
+    h.run_steps(3);
+    let description = h.state().session.setup.description.clone();
+    let tile = format!(
+        "{}\n",
+        description.name_in("Why it did not move", "zh").unwrap()
+    );
+    h.get_by_label_contains(&tile).click();
+    h.run_steps(3);
+    let quarantine = description.name_in("Limit quarantine", "zh").unwrap();
+    let at = h
+        .state()
+        .model_view
+        .on_screen("Limit quarantine")
+        .expect("drawn");
+    h.hover_at(at);
+    h.run_steps(10);
+    // An arrayed variable shows its first element: the name a planner reads, then the XMILE
+    // name and equation as `borderflow doc` gives them.
+    let docs = borderflow::analysis::doc::variable_docs(
+        &h.state().session.setup.compiled,
+        Some(&h.state().session.setup.catalogue),
+    );
+    let first = docs
+        .iter()
+        .find(|d| d.name.starts_with("Limit quarantine["))
+        .expect("an element");
+    let element = &first.name["Limit quarantine".len()..];
+    let expected = format!(
+        "{quarantine}{element}\n{} = {}\n",
+        first.name, first.equation
+    );
+    let tip = h
+        .query_all_by_label_contains("Limit quarantine")
+        .find_map(|n| {
+            n.accesskit_node()
+                .value()
+                .filter(|v| v.starts_with(&expected))
+        });
+    assert!(tip.is_some(), "a tooltip starting {expected:?}");
 }

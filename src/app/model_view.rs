@@ -43,6 +43,8 @@ pub struct ModelView {
     /// The last labels placed (relative to the diagram's origin on screen), for the sector,
     /// zoom (its bits) and language they were placed at.
     placed: Option<PlacedKey>,
+    /// Where the diagram was drawn in the last frame.
+    canvas: Rect,
 }
 
 type PlacedKey = ((Option<usize>, u32, String), Vec<Rect>);
@@ -105,6 +107,19 @@ fn label_wrap(zoom: f32) -> f32 {
     (200.0 * zoom).max(170.0)
 }
 
+/// The variable an element shows: its own, or for an array its first element's.
+fn doc_of(name: &str, index: &HashMap<String, usize>) -> Option<usize> {
+    let key = canonical_name(name);
+    index.get(&key).copied().or_else(|| {
+        let prefix = format!("{key}[");
+        index
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, &i)| i)
+            .min()
+    })
+}
+
 impl Layout {
     fn new(view: &View, index: &HashMap<String, usize>) -> Layout {
         let groups: Vec<(String, Rect)> = view
@@ -141,7 +156,7 @@ impl Layout {
                     .iter()
                     .map(|&(x, y)| Pos2::new(x as f32, y as f32))
                     .collect(),
-                doc: index.get(&canonical_name(&e.name)).copied(),
+                doc: doc_of(&e.name, index),
             })
             .collect();
         let position: HashMap<String, usize> = shown
@@ -211,7 +226,28 @@ impl ModelView {
             layout,
             names,
             placed: None,
+            canvas: Rect::NOTHING,
         }
+    }
+
+    /// Where the element showing `name` was drawn in the last frame (None: not drawn).
+    pub fn on_screen(&self, name: &str) -> Option<Pos2> {
+        let layout = self.layout.as_ref()?;
+        let key = canonical_name(name);
+        let e = layout
+            .elements
+            .iter()
+            .enumerate()
+            .find(|(i, e)| {
+                canonical_name(&e.label) == key
+                    && self
+                        .sector
+                        .and_then(|g| layout.groups.get(g))
+                        .is_none_or(|g| g.members.contains(i))
+            })?
+            .1;
+        let at = self.canvas.min + (e.at.to_vec2() + self.offset) * self.zoom;
+        self.canvas.contains(at).then_some(at)
     }
 
     /// What a planner reads for the sector or variable `xmile` in `lang`: in English its XMILE
@@ -569,6 +605,7 @@ impl ModelView {
             }
         }
         let (zoom, offset) = (self.zoom, self.offset);
+        self.canvas = rect;
         let to_screen = |p: Pos2| rect.min + (p.to_vec2() + offset) * zoom;
         let painter = ui.painter_at(rect);
         let visuals = ui.visuals();
@@ -722,9 +759,8 @@ impl ModelView {
                 self.selected = Some(i);
             }
         }
-        painter.text(
-            rect.left_bottom() + vec2(6.0, -6.0),
-            egui::Align2::LEFT_BOTTOM,
+        // On a patch of the background, so that a name scrolled under it stays apart.
+        let hint = painter.layout_no_wrap(
             fill(
                 tr(lang, "drag or scroll to pan, Ctrl + scroll to zoom ({}%)"),
                 &[&format!("{:.0}", zoom * 100.0)],
@@ -732,6 +768,13 @@ impl ModelView {
             egui::FontId::proportional(11.0),
             visuals.weak_text_color(),
         );
+        let at = rect.left_bottom() + vec2(6.0, -6.0 - hint.size().y);
+        painter.rect_filled(
+            Rect::from_min_size(at, hint.size()).expand(3.0),
+            2.0,
+            visuals.extreme_bg_color,
+        );
+        painter.galley(at, hint, visuals.weak_text_color());
     }
 }
 
@@ -903,10 +946,12 @@ mod tests {
             model_view.name(constant, "zh"),
             lever("clearance_hours").label["zh"]
         );
-        assert_eq!(
+        assert_ne!(
             model_view.name("HK hotel quarantine days", "zh"),
-            "HK hotel quarantine days"
+            lever("hk_quarantine").label["zh"]
         );
+        // Nothing names it: the XMILE name.
+        assert_eq!(model_view.name("Risk alarm time", "zh"), "Risk alarm time");
         // In English, always the XMILE name.
         assert_eq!(model_view.name("Pent_up", "en"), "Pent up");
     }

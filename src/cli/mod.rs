@@ -523,7 +523,13 @@ fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
     // A description beside a model is checked with it (a scenario's model loads its own).
     let description = scenario::description_path(path);
     if matches!(loaded, Loaded::Model(_)) && description.exists() {
-        scenario::Description::load(&description, &compiled.program)?;
+        let d = scenario::Description::load(&description, &compiled.program)?;
+        d.check_names(
+            &engine::read_text(&description)?,
+            &description.display().to_string(),
+            &compiled.program,
+            &scenario::prepare::sectors(compiled),
+        )?;
     }
     match &loaded {
         Loaded::Model(_) => println!(
