@@ -3,6 +3,8 @@
 #   scripts/screenshot.sh LANG WIDTHxHEIGHT OUT.png [borderflow arguments...]
 # e.g. scripts/screenshot.sh zh 1024x640 docs/screenshots/workbench-1024x640-zh.png \
 #        scenarios/integration-package-2023.ron
+# APP_RON_EXTRA adds lines to the app's stored settings, e.g. plot choices:
+#   APP_RON_EXTRA='"plot choices embedded": "(plots:[],axes:{\\"Crossings\\":Log})",'
 # Needs Xvfb (apt install xvfb) and a release build. The screen is larger than the window, so
 # that the pointer, which Xvfb puts at the screen's centre, is off the window (no tooltip).
 set -euo pipefail
@@ -14,6 +16,7 @@ data=$(mktemp -d)
 display=:$((90 + RANDOM % 100))
 cat > "$data/app.ron" <<RON
 {
+    ${APP_RON_EXTRA:-}
     "language": "\"$lang\"",
     "welcome seen": "true",
     "window": "(normal_geometry:(outer_position_pixels:Some((x:0.0,y:0.0)),scale_factor:1.0,inner_size_points:(x:$width.0,y:$height.0)),fullscreen:false,maximized:false)"
