@@ -139,12 +139,14 @@ fn in_chinese_the_model_view_names_every_sector_stock_and_flow_of_the_szhk_model
     let pent_up = description.name_in("Pent up", "zh").unwrap();
     h.state_mut().model_view.search = pent_up.into();
     h.run_steps(2);
-    // An arrayed stock: each element is the array's name with the element's.
-    h.get_by_label(&format!("{pent_up}[HK residents] · Pent up[HK residents]"))
+    // An arrayed stock: each element is the array's name with the element's, both as the
+    // description names them.
+    let residents = description.name_in("HK residents", "zh").unwrap();
+    h.get_by_label(&format!("{pent_up}[{residents}] · Pent up[HK residents]"))
         .click();
     h.run_steps(3);
     assert!(
-        h.query_by_label(&format!("{pent_up}[HK residents]"))
+        h.query_by_label(&format!("{pent_up}[{residents}]"))
             .is_some(),
         "the heading"
     );
@@ -219,9 +221,13 @@ fn hovering_a_diagram_element_shows_its_xmile_name_and_equation_in_chinese_too()
         .iter()
         .find(|d| d.name.starts_with("Limit quarantine["))
         .expect("an element");
-    let element = &first.name["Limit quarantine".len()..];
+    // The element too as the description names it: 受阻份额：检疫[香港居民].
+    let element = first.name["Limit quarantine".len()..]
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let element = description.name_in(&element, "zh").unwrap_or(&element);
     let expected = format!(
-        "{quarantine}{element}\n{} = {}\n",
+        "{quarantine}[{element}]\n{} = {}\n",
         first.name, first.equation
     );
     let tip = h

@@ -508,7 +508,7 @@ fn the_model_views_names_must_be_sectors_or_variables() {
     // "Spread" as a sector of the diagram is fine; the misspelt variable is not.
     let compiled = compile_str(SIR, "sir.xmile").unwrap();
     let e = d
-        .check_names(&text, "sir.model.ron", &compiled.program, &["Spread"])
+        .check_names(&text, "sir.model.ron", &compiled.program, &["Spread"], &[])
         .expect_err("refused")
         .to_string();
     let line = text.lines().position(|l| l.contains("Infectd")).unwrap() + 1;
@@ -522,7 +522,19 @@ fn the_model_views_names_must_be_sectors_or_variables() {
             &text,
             "sir.model.ron",
             &compiled.program,
-            &["Spread", "Infectd"]
+            &["Spread", "Infectd"],
+            &[]
+        )
+        .is_ok()
+    );
+    // An array element's name is fine too (the model view names `x[element]` with it).
+    assert!(
+        d.check_names(
+            &text,
+            "sir.model.ron",
+            &compiled.program,
+            &["Spread"],
+            &["infectd"]
         )
         .is_ok()
     );

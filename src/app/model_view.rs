@@ -266,9 +266,15 @@ impl ModelView {
         };
         find(xmile)
             .or_else(|| {
-                // `Crossings[Lo Wu]`: the element's own name, else the array's with the element.
-                let (array, element) = xmile.split_once('[')?;
-                Some(format!("{}[{element}", find(array)?))
+                // `Crossings[Lo Wu]`: the element's own name, else the array's with the
+                // element, each index named as the description names it (罗湖), else as is.
+                let (array, rest) = xmile.split_once('[')?;
+                let indices = rest.strip_suffix(']')?;
+                let named: Vec<String> = indices
+                    .split(',')
+                    .map(|e| find(e.trim()).unwrap_or_else(|| e.trim().to_string()))
+                    .collect();
+                Some(format!("{}[{}]", find(array)?, named.join(",")))
             })
             .unwrap_or_else(english)
     }

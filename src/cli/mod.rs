@@ -529,6 +529,7 @@ fn check(path: &Path, strict: bool) -> anyhow::Result<()> {
             &description.display().to_string(),
             &compiled.program,
             &scenario::prepare::sectors(compiled),
+            &scenario::prepare::elements(compiled),
         )?;
     }
     match &loaded {

@@ -344,17 +344,22 @@ impl Description {
             .map(String::as_str)
     }
 
-    /// Checks that each of `names` is a model variable or one of `sectors` (the diagram's group
-    /// names); `text` is the description as read, to locate a stray name.
+    /// Checks that each of `names` is a model variable, one of `sectors` (the diagram's group
+    /// names) or one of `elements` (the arrays' element names); `text` is the description as
+    /// read, to locate a stray name.
     pub fn check_names(
         &self,
         text: &str,
         file: &str,
         program: &Program,
         sectors: &[&str],
+        elements: &[&str],
     ) -> Result<(), EngineError> {
         for name in self.names.keys() {
             let known = sectors.contains(&name.as_str())
+                || elements
+                    .iter()
+                    .any(|e| canonical_name(e) == canonical_name(name))
                 || program.find(name).is_some()
                 || !program.find_all(name).is_empty();
             if !known {
@@ -362,7 +367,7 @@ impl Description {
                     file,
                     locate(text, &["names", &format!("\"{name}\"")]),
                     format!(
-                        "names: {name:?} is neither a sector of the diagram ({}) nor a variable of the model{}",
+                        "names: {name:?} is neither a sector of the diagram ({}), an array element nor a variable of the model{}",
                         sectors.join(", "),
                         suggestions(name, program)
                     ),

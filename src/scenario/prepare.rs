@@ -122,6 +122,7 @@ impl ModelSetup {
             "szhk.model.ron (embedded)",
             &compiled.program,
             &sectors(&compiled),
+            &elements(&compiled),
         )?;
         Ok(ModelSetup {
             compiled,
@@ -158,6 +159,7 @@ impl ModelSetup {
                     &description_file.display().to_string(),
                     &compiled.program,
                     &sectors(&compiled),
+                    &elements(&compiled),
                 )?;
             }
             description
@@ -468,6 +470,17 @@ impl Prepared {
 }
 
 /// The diagram's sector names (its `<group>`s), which the description may name.
+/// The element names of the model's arrays (as the description may name them).
+pub fn elements(compiled: &engine::Compiled) -> Vec<&str> {
+    compiled
+        .source
+        .dimensions
+        .iter()
+        .flat_map(|d| &d.elements)
+        .map(String::as_str)
+        .collect()
+}
+
 pub fn sectors(compiled: &engine::Compiled) -> Vec<&str> {
     compiled
         .model
