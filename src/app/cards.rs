@@ -137,19 +137,7 @@ fn card_text(ui: &mut Ui, title: &str, value: &str, range: Option<&str>, differe
     ui.label(RichText::new(title).small().weak());
     // A value too wide for its card gets a smaller font, never a line break (a Chinese
     // date would leave one character alone on the second line).
-    let width = ui.available_width();
-    let size = (13..=19)
-        .rev()
-        .map(|s| s as f32)
-        .find(|&s| {
-            let font = egui::FontId::proportional(s);
-            ui.painter()
-                .layout_no_wrap(value.to_string(), font, egui::Color32::WHITE)
-                .size()
-                .x
-                <= width
-        })
-        .unwrap_or(13.0);
+    let size = super::fit::font_size_to_fit(ui, value, ui.available_width(), 19, 13);
     ui.add(egui::Label::new(RichText::new(value).size(size).strong()).wrap());
     if let Some(r) = range {
         ui.add(

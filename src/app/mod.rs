@@ -15,6 +15,7 @@ pub mod document;
 pub mod examples;
 pub mod export;
 pub mod files;
+mod fit;
 pub mod guide;
 pub mod i18n;
 pub mod labels;

@@ -361,12 +361,15 @@ impl ModelView {
         let mut open = None;
         egui::Grid::new("sectors").spacing(gap).show(ui, |ui| {
             for (i, g) in layout.groups.iter().enumerate() {
+                let name = self.name(&g.name, lang);
+                // A long name gets a smaller font rather than a line of one character.
+                let padding = 2.0 * ui.spacing().button_padding.x + 8.0;
+                let size = super::fit::font_size_to_fit(ui, &name, tile.x - padding, 14, 11);
                 let text = format!(
-                    "{}\n{}",
-                    self.name(&g.name, lang),
+                    "{name}\n{}",
                     fill(tr(lang, "{} variables"), &[&g.members.len().to_string()])
                 );
-                let button = egui::Button::new(RichText::new(text).size(14.0)).wrap();
+                let button = egui::Button::new(RichText::new(text).size(size)).wrap();
                 if ui.add_sized(tile, button).clicked() {
                     open = Some(i);
                 }
