@@ -51,11 +51,19 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
         lang,
     } = view;
     let rows = limits.rows.len();
-    ui.label(
-        egui::RichText::new(tr(lang, "What holds travel back"))
-            .small()
-            .strong(),
-    );
+    // The note on blanks sits by the title, where it never wraps onto a line of its own.
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new(tr(lang, "What holds travel back"))
+                .small()
+                .strong(),
+        );
+        let blank = fill(
+            tr(lang, "blank: under {}%"),
+            &[&format!("{}", limits.floor * 100.0)],
+        );
+        ui.label(egui::RichText::new(format!("({blank})")).small().weak());
+    });
     // The strip spans exactly the plot's frame and maps time as the plot does, so that it
     // follows the plot's zoom and pan.
     let frame = *plot.frame();
@@ -102,11 +110,5 @@ pub fn ui(ui: &mut Ui, view: StripView<'_>) {
             let title = egui::RichText::new(text_in(&limit.title, lang)).small();
             super::plots::legend_entry(ui, Some((12.0, &swatch)), title, true);
         }
-        let blank = fill(
-            tr(lang, "blank: under {}%"),
-            &[&format!("{}", limits.floor * 100.0)],
-        );
-        let blank = egui::RichText::new(blank).small().weak();
-        super::plots::legend_entry(ui, None, blank, true);
     });
 }
