@@ -56,6 +56,11 @@ fn an_xmile_file_opens_on_its_own_levers_cards_and_plots_and_a_lever_moves() {
         h.query_by_label_contains("Mainland visitor").is_none(),
         "nothing of the SZ–HK model"
     );
+    // Its levers under the heading its catalogue gives, not the SZ–HK model's circles.
+    let groups = &h.state().session.setup.catalogue.groups;
+    assert_eq!(groups.len(), 1);
+    assert!(h.query_by_label(&groups[0].title["en"]).is_some());
+    assert!(h.query_by_label_contains("circle").is_none());
     let before = ever_infected(&h);
     h.get_by_role_and_label(egui::accesskit::Role::Slider, "Vaccination rate")
         .set_value_accesskit(0.02);

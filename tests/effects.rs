@@ -75,7 +75,9 @@ fn a_lever_without_its_stated_effects_is_refused_where_it_stands() {
     let err = Catalogue::parse(&without, "cat.ron", program).unwrap_err();
     let d = diagnostic(&err);
     assert!(d.message.contains("expected `most_open"), "{err}");
-    let first_id = 1 + shipped[..shipped.find("id: \"").unwrap()]
+    // The first lever's id (the groups' ids come before the levers).
+    let levers = shipped.find("levers:").unwrap();
+    let first_id = 1 + shipped[..levers + shipped[levers..].find("id: \"").unwrap()]
         .matches('\n')
         .count() as u32;
     assert_eq!(d.location.line, first_id, "{err}");

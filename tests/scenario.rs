@@ -234,6 +234,11 @@ fn every_bad_catalogue_gives_a_located_error() {
         ),
         ("bad-id", 30, "expected snake_case"),
         (
+            "unknown-group",
+            52,
+            "group \"comuting\" is not one of the catalogue's groups (commuting, finance, innovation)",
+        ),
+        (
             "unit-factor-not-power-of-ten",
             54,
             "expected times in \"zh\" to be a power of ten, got 0.0002",

@@ -78,7 +78,7 @@ pub fn markdown(input: &SummaryInput<'_>) -> String {
     if s.levers.is_empty() {
         let _ = writeln!(out, "No lever changed: this is the status quo.\n");
     } else {
-        let _ = writeln!(out, "| lever | circle | timeline |");
+        let _ = writeln!(out, "| lever | group | timeline |");
         let _ = writeln!(out, "|---|---|---|");
         for lever in &input.catalogue.levers {
             let Some(entries) = s.levers.get(&lever.id) else {
@@ -90,9 +90,14 @@ pub fn markdown(input: &SummaryInput<'_>) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "| {} | {:?} | {} |",
+                "| {} | {} | {} |",
                 text_in(&lever.label, lang),
-                lever.circle,
+                input
+                    .catalogue
+                    .groups
+                    .iter()
+                    .find(|g| g.id == lever.group)
+                    .map_or(lever.group.as_str(), |g| text_in(&g.title, lang)),
                 timeline.join("; ")
             );
         }

@@ -1,4 +1,5 @@
-//! The lever panel: levers grouped by the report's three circles, each with its label, unit, help,
+//! The lever panel: levers under the catalogue's groups (the report's three circles for SZ–HK),
+//! each with its label, unit, help,
 //! a slider or preset selector, the date it applies from, a "changed" marker and a reset.
 
 use egui::{RichText, Ui};
@@ -9,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::analysis::effects::{EffectsTable, lever_effects_without_stress};
 use crate::scenario::edit::{date_text, status_quo_value};
-use crate::scenario::{Circle, Direction, Lever, LeverKind, LeverValue, Scenario, text_in};
+use crate::scenario::{Direction, Lever, LeverKind, LeverValue, Scenario, text_in};
 use chrono::NaiveDate;
 
 /// The levers panel, with the status quo's lever-effect table (`borderflow effects`, without
@@ -97,6 +98,7 @@ impl LeversPanel {
         lang: &str,
     ) -> Vec<Command> {
         let levers = &setup.catalogue.levers;
+        let catalogue_groups = &setup.catalogue.groups;
         let measured = self.effects_for(setup);
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
@@ -123,24 +125,23 @@ impl LeversPanel {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                for (circle, title) in [
-                    (Circle::Commuting, tr(lang, "Commuting circle")),
-                    (Circle::Finance, tr(lang, "Finance circle")),
-                    (Circle::Innovation, tr(lang, "Innovation circle")),
-                ] {
-                    // Another model may use only some circles: no empty headers.
-                    if !levers.iter().any(|l| l.circle == circle) {
+                for group in catalogue_groups {
+                    // A group no lever names gets no empty header.
+                    if !levers.iter().any(|l| l.group == group.id) {
                         continue;
                     }
-                    egui::CollapsingHeader::new(RichText::new(title).strong())
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            for lever in levers.iter().filter(|l| l.circle == circle) {
-                                let help = lever_help(lever, lang, measured);
-                                lever_row(ui, lever, &help, scenario, branch, lang, &mut commands);
-                                ui.separator();
-                            }
-                        });
+                    egui::CollapsingHeader::new(
+                        RichText::new(text_in(&group.title, lang)).strong(),
+                    )
+                    .id_salt(&group.id)
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for lever in levers.iter().filter(|l| l.group == group.id) {
+                            let help = lever_help(lever, lang, measured);
+                            lever_row(ui, lever, &help, scenario, branch, lang, &mut commands);
+                            ui.separator();
+                        }
+                    });
                 }
             });
         commands

@@ -1,5 +1,5 @@
 //! The lever catalogue (`<model>.levers.ron`, beside the model): the model's calendar and one
-//! entry per lever — labels, circle, range or presets, what it drives, and its recorded history.
+//! entry per lever — labels, group, range or presets, what it drives, and its recorded history.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,12 +10,14 @@ use super::{LeverValue, Text, UnitsIn, bad_unit_in, locate, located};
 use crate::engine::ast::VarKind;
 use crate::engine::{EngineError, Program};
 
-/// The policy report's three circles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Circle {
-    Commuting,
-    Finance,
-    Innovation,
+/// A heading the lever panel groups levers under, in the catalogue's order (the SZ–HK model's
+/// are the report's three circles: commuting, finance, innovation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverGroup {
+    pub id: String,
+    #[serde(deserialize_with = "super::unique::map")]
+    pub title: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,8 @@ pub struct Catalogue {
     pub origin: String,
     pub horizon_end: String,
     pub record_end: String,
+    /// The lever panel's headings; every lever names one.
+    pub groups: Vec<LeverGroup>,
     pub levers: Vec<Lever>,
 }
 
@@ -36,7 +40,8 @@ pub struct Lever {
     pub label: Text,
     #[serde(default, deserialize_with = "super::unique::map")]
     pub help: Text,
-    pub circle: Circle,
+    /// The id of the catalogue group it is listed under.
+    pub group: String,
     /// Unit shown beside the value (empty for categorical levers).
     #[serde(default)]
     pub unit: String,
@@ -263,6 +268,19 @@ impl Catalogue {
                 "expected origin < record_end <= horizon_end".into(),
             ));
         }
+        let mut group_ids = BTreeSet::new();
+        for g in &self.groups {
+            if !group_ids.insert(g.id.as_str()) {
+                return Err(at(
+                    &[
+                        "groups",
+                        &format!("id: \"{}\"", g.id),
+                        &format!("id: \"{}\"", g.id),
+                    ],
+                    format!("group id {:?} is used twice", g.id),
+                ));
+            }
+        }
         let mut ids = BTreeSet::new();
         let mut driven: BTreeMap<String, &str> = BTreeMap::new();
         for lever in &self.levers {
@@ -287,6 +305,18 @@ impl Catalogue {
                 return Err(here(
                     &["unit_in", &format!("\"{lang}\""), "times"],
                     format!("lever {:?}: {msg}", lever.id),
+                ));
+            }
+            if !self.groups.iter().any(|g| g.id == lever.group) {
+                let ids: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
+                return Err(here(
+                    &["group"],
+                    format!(
+                        "lever {:?}: group {:?} is not one of the catalogue's groups ({})",
+                        lever.id,
+                        lever.group,
+                        ids.join(", ")
+                    ),
                 ));
             }
             if !ids.insert(lever.id.as_str()) {

@@ -288,7 +288,7 @@ pub fn reset_all(scenario: &mut Scenario) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::catalogue::{Circle, HistoryEntry, LeverKind};
+    use crate::scenario::catalogue::{HistoryEntry, LeverKind};
 
     fn day(text: &str) -> NaiveDate {
         parse_date(text).expect("a test date")
@@ -309,7 +309,7 @@ mod tests {
             id: "quota".into(),
             label: Default::default(),
             help: Default::default(),
-            circle: Circle::Commuting,
+            group: "commuting".into(),
             unit: String::new(),
             unit_in: Default::default(),
             kind: LeverKind::Numeric {
@@ -336,6 +336,10 @@ mod tests {
             origin: "2019-01-01".into(),
             horizon_end: "2030-12-31".into(),
             record_end: "2022-10-10".into(),
+            groups: vec![crate::scenario::LeverGroup {
+                id: "commuting".into(),
+                title: Default::default(),
+            }],
             levers: vec![lever()],
         }
     }

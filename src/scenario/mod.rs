@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use calendar::Calendar;
-pub use catalogue::{Catalogue, Circle, Direction, Effect, Lever, LeverKind};
+pub use catalogue::{Catalogue, Direction, Effect, Lever, LeverGroup, LeverKind};
 pub use description::{Description, description_path};
 pub use file::{
     Distribution, Ensemble, ModelRef, Sampling, Scenario, load_scenario, save_scenario,
