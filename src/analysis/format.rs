@@ -231,23 +231,10 @@ pub fn versus_baseline(
     if h.format == Format::Date {
         return difference_text(lang, baseline, current);
     }
-    let d = current.unwrap_or(f64::NAN) - baseline.unwrap_or(f64::NAN);
-    // Below half the last decimal `run` shows, the figures read the same.
-    let decimals = match &h.format {
-        Format::Count { decimals, .. } => *decimals as i32,
-        _ => 0,
-    };
-    if d.is_nan() || d.abs() < 0.5 * 10f64.powi(-decimals) {
-        return say(lang, "same as baseline").into();
+    match signed_change(lang, h, current, baseline) {
+        Some(c) => fill(say(lang, "{} vs baseline"), &[&c]),
+        None => say(lang, "same as baseline").into(),
     }
-    fill(
-        say(lang, "{} vs baseline"),
-        &[&format!(
-            "{}{}",
-            if d < 0.0 { "-" } else { "+" },
-            magnitude(lang, h, d, true)
-        )],
-    )
 }
 
 /// A figure's change from a reference's, with no word for the reference ("3 months earlier",
@@ -256,19 +243,30 @@ pub fn change(lang: &str, h: &Headline, current: Option<f64>, reference: Option<
     if h.format == Format::Date {
         return difference_text(lang, reference, current);
     }
+    signed_change(lang, h, current, reference).unwrap_or_else(|| say(lang, "same").into())
+}
+
+/// A number's change from a reference's with its sign and noun ("+24.6 M visitors"); None when
+/// it is below half the last decimal `run` shows, where the figures read the same.
+fn signed_change(
+    lang: &str,
+    h: &Headline,
+    current: Option<f64>,
+    reference: Option<f64>,
+) -> Option<String> {
     let d = current.unwrap_or(f64::NAN) - reference.unwrap_or(f64::NAN);
     let decimals = match &h.format {
         Format::Count { decimals, .. } => *decimals as i32,
         _ => 0,
     };
     if d.is_nan() || d.abs() < 0.5 * 10f64.powi(-decimals) {
-        return say(lang, "same").into();
+        return None;
     }
-    format!(
+    Some(format!(
         "{}{}",
         if d < 0.0 { "-" } else { "+" },
         magnitude(lang, h, d, true)
-    )
+    ))
 }
 
 /// A figure of B against A's, as the comparison table says it.
