@@ -150,8 +150,9 @@ fn bad_syntax_and_wrong_kinds_are_located() {
     );
     let d = with("1e-4").unwrap();
     let o = d.output("Susceptible").unwrap();
-    assert_eq!(o.unit_in("zh"), Some(("万人", 1e-4)));
-    assert_eq!(o.unit_in("en"), None);
+    let unit_in = |lang: &str| o.unit_in.get(lang).map(|u| (u.unit.as_str(), u.times));
+    assert_eq!(unit_in("zh"), Some(("万人", 1e-4)));
+    assert_eq!(unit_in("en"), None);
 }
 
 #[test]

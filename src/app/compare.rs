@@ -9,7 +9,7 @@ use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
 
 use super::command::Command;
 use super::i18n::{fill, tr};
-use super::plots::{PlotData, ShownUnit, output_name, with_dates_in};
+use super::plots::{PlotData, output_name, output_unit, with_dates_in};
 use crate::analysis::Headlines;
 use crate::analysis::export::{LETTERS, comparison_columns, write_table};
 use crate::analysis::format;
@@ -301,7 +301,7 @@ impl ComparePanel {
         let Some(a) = working.results.series_or_sum(name) else {
             return;
         };
-        let unit = ShownUnit::of(description.output(name), lang);
+        let unit = output_unit(description.output(name), lang);
         let times = &working.results.times;
         let plot = Plot::new("difference plot").height(200.0);
         with_dates_in(plot, calendar, lang, unit, super::plots::Transform::Linear).show(

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::scenario::UnitsIn;
+
 pub use crate::analysis::format::{count, date, fill, month};
 
 /// The languages the app speaks, with their names in themselves.
@@ -63,13 +65,53 @@ pub fn unit<'a>(lang: &str, unit: &'a str) -> &'a str {
     }
 }
 
-/// A lever's unit in `lang` and what its values are multiplied by to be shown in it: the
-/// catalogue's own unit for that language (RMB bn → 亿元, ×10), else the unit translated.
-pub fn lever_unit(lang: &str, lever: &crate::scenario::Lever) -> (String, f64) {
-    match lever.unit_in.get(lang) {
-        Some(u) => (u.unit.clone(), u.times),
-        None => (unit(lang, &lever.unit).to_string(), 1.0),
+/// A unit as the app writes it in one language, and what values are multiplied by for it (10
+/// for RMB bn shown as 亿元 in Chinese; a power of ten, so round values and steps stay round).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownUnit {
+    pub text: String,
+    pub times: f64,
+}
+
+impl ShownUnit {
+    /// `unit` in `lang`: the model's own unit for that language (`unit_in` of an output or a
+    /// lever), else `unit` as the app translates it.
+    pub fn new(lang: &str, unit: &str, unit_in: &UnitsIn) -> ShownUnit {
+        match unit_in.get(lang) {
+            Some(u) => ShownUnit {
+                text: u.unit.clone(),
+                times: u.times,
+            },
+            None => ShownUnit::plain(lang, unit),
+        }
     }
+
+    /// A unit translated as the app translates units, values as they are.
+    pub fn plain(lang: &str, unit: &str) -> ShownUnit {
+        ShownUnit {
+            text: self::unit(lang, unit).to_string(),
+            times: 1.0,
+        }
+    }
+
+    /// A value kept with `decimals` decimals, written in this unit (52 → "520" for 亿元).
+    pub fn format(&self, x: f64, decimals: usize) -> String {
+        format!(
+            "{:.*}",
+            decimals_times(decimals, self.times),
+            x * self.times
+        )
+    }
+
+    /// A value typed in this unit, as kept ("520" → 52).
+    pub fn parse(&self, text: &str) -> Option<f64> {
+        text.trim().parse::<f64>().ok().map(|x| x / self.times)
+    }
+}
+
+/// A lever's unit in `lang`.
+pub fn lever_unit(lang: &str, lever: &crate::scenario::Lever) -> ShownUnit {
+    ShownUnit::new(lang, &lever.unit, &lever.unit_in)
 }
 
 /// Enough decimals to show every multiple of `step` exactly (0.25 needs two).
@@ -81,7 +123,7 @@ pub fn step_decimals(step: f64) -> usize {
 
 /// Decimals to show a value with `decimals` decimals once multiplied by `times` (a power of
 /// ten): 52.5 with one decimal is 525 亿元 with none.
-pub fn decimals_times(decimals: usize, times: f64) -> usize {
+fn decimals_times(decimals: usize, times: f64) -> usize {
     (decimals as i32 - times.log10().round() as i32).max(0) as usize
 }
 
@@ -394,11 +436,17 @@ mod tests {
         let setup = crate::scenario::ModelSetup::embedded().unwrap();
         let lever = setup.catalogue.lever("connect_quota_north").unwrap();
         // The status quo's 52 RMB bn a day (row 14) is 520 亿元 (1 亿 = 0.1 bn), by hand.
-        let (shown, times) = lever_unit("zh", lever);
-        assert_eq!(shown, "亿元/日");
-        let decimals = decimals_times(step_decimals(1.0), times);
-        assert_eq!(format!("{:.*}", decimals, 52.0 * times), "520");
-        assert_eq!(lever_unit("en", lever), ("RMB bn/day".to_string(), 1.0));
+        let shown = lever_unit("zh", lever);
+        assert_eq!(shown.text, "亿元/日");
+        assert_eq!(shown.format(52.0, step_decimals(1.0)), "520");
+        assert_eq!(shown.parse(" 525 "), Some(52.5));
+        assert_eq!(
+            lever_unit("en", lever),
+            ShownUnit {
+                text: "RMB bn/day".into(),
+                times: 1.0
+            }
+        );
         // A step of 0.25 needs two decimals; shown ten times larger, one.
         assert_eq!(step_decimals(0.25), 2);
         assert_eq!(decimals_times(2, 10.0), 1);

@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use super::command::{Command, Gesture};
-use super::i18n::{date, decimals_times, fill, lever_unit, step_decimals, tr};
+use super::i18n::{date, fill, lever_unit, step_decimals, tr};
 use std::sync::{Arc, OnceLock};
 
 use crate::analysis::effects::{EffectsTable, lever_effects_without_stress};
@@ -247,16 +247,15 @@ fn lever_row(
                 // moves a value off its step or out of range.
                 let decimals = step_decimals(*step);
                 // Shown in the language's own unit (亿元 for RMB bn), kept in the catalogue's.
-                let (shown, times) = lever_unit(lang, lever);
-                let shown_decimals = decimals_times(decimals, times);
+                let shown = lever_unit(lang, lever);
                 let slider = egui::Slider::new(&mut v, *min..=*max)
                     .step_by(*step)
                     // Rounds the lever's own value to its step's decimals: without it egui
                     // rounds to its own guess and moves values such as 0.05 on the first frame.
                     .fixed_decimals(decimals)
-                    .custom_formatter(move |x, _| format!("{:.*}", shown_decimals, x * times))
-                    .custom_parser(move |text| text.trim().parse::<f64>().ok().map(|x| x / times))
-                    .suffix(format!(" {shown}"));
+                    .custom_formatter(|x, _| shown.format(x, decimals))
+                    .custom_parser(|text| shown.parse(text))
+                    .suffix(format!(" {}", shown.text));
                 let r = ui
                     .add_enabled(numeric.is_some(), slider)
                     .labelled_by(label_id)

@@ -5,7 +5,7 @@
 use egui::{Color32, Pos2, Rect, RichText, Sense, Stroke, Ui, vec2};
 
 use super::command::{Command, Gesture, TimelineEdit};
-use super::i18n::{date, decimals_times, fill, lever_unit, step_decimals, tr};
+use super::i18n::{date, fill, lever_unit, step_decimals, tr};
 use crate::scenario::edit::{date_text, value_on};
 use crate::scenario::{Calendar, Catalogue, Lever, LeverKind, LeverValue, Scenario, text_in};
 use chrono::{Datelike, NaiveDate};
@@ -347,19 +347,17 @@ impl TimelineWindow {
                         _ => None,
                     };
                     let mut x = current.unwrap_or(*max);
-                    let (shown, times) = lever_unit(lang, lever);
-                    let shown_decimals = decimals_times(step_decimals(*step), times);
+                    let shown = lever_unit(lang, lever);
+                    let decimals = step_decimals(*step);
                     let r = ui.add_enabled(
                         current.is_some(),
                         egui::DragValue::new(&mut x)
                             .range(*min..=*max)
                             .speed(*step)
-                            .fixed_decimals(step_decimals(*step))
-                            .custom_formatter(move |x, _| {
-                                format!("{:.*}", shown_decimals, x * times)
-                            })
-                            .custom_parser(move |t| t.trim().parse::<f64>().ok().map(|x| x / times))
-                            .suffix(format!(" {shown}")),
+                            .fixed_decimals(decimals)
+                            .custom_formatter(|x, _| shown.format(x, decimals))
+                            .custom_parser(|t| shown.parse(t))
+                            .suffix(format!(" {}", shown.text)),
                     );
                     if r.changed() {
                         out.push(Command::EditTimeline {

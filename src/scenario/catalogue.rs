@@ -132,14 +132,6 @@ pub struct HistoryEntry {
 }
 
 impl Lever {
-    /// The unit `lang` writes this lever's values in, and the factor they take there (the
-    /// lever's own unit and 1 unless `unit_in` names that language).
-    pub fn unit_in(&self, lang: &str) -> (&str, f64) {
-        self.unit_in
-            .get(lang)
-            .map_or((self.unit.as_str(), 1.0), |u| (u.unit.as_str(), u.times))
-    }
-
     /// The model constants this lever drives.
     pub fn constants(&self) -> Vec<&str> {
         match &self.kind {

@@ -48,7 +48,7 @@ pub struct Description {
     /// `<group>`s) and variables, `{"Pent up": {"zh": "积压出行需求"}}`. A variable without
     /// one shows its output's or lever's title, else its XMILE name.
     #[serde(default, deserialize_with = "super::unique::map")]
-    pub names: std::collections::BTreeMap<String, Text>,
+    pub names: BTreeMap<String, Text>,
     /// The text of each recorded file, in `recorded` order (read with the description).
     #[serde(skip)]
     pub data: Vec<std::sync::Arc<str>>,
@@ -76,14 +76,6 @@ pub struct Output {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub unit_in: UnitsIn,
-}
-
-impl Output {
-    /// The unit `lang` writes the output in, and what its values are multiplied by for it
-    /// (None: the output's own unit, as the app translates it, and 1).
-    pub fn unit_in(&self, lang: &str) -> Option<(&str, f64)> {
-        self.unit_in.get(lang).map(|u| (u.unit.as_str(), u.times))
-    }
 }
 
 /// How an output's axis is drawn.

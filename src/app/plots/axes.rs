@@ -4,45 +4,23 @@
 use egui_plot::{GridInput, GridMark, HoverPosition, Plot, PlotBounds, PlotPoint};
 
 use super::Transform;
-use crate::app::i18n::{count, date, month, unit as i18n_unit};
+use crate::app::i18n::{ShownUnit, count, date, month};
 use crate::scenario::Calendar;
 use crate::scenario::description::Output;
 
-/// A unit as a plot writes it in one language, and what the values are multiplied by for it
-/// (10 for RMB bn shown as 亿元 in Chinese; a power of ten, so round steps stay round).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ShownUnit {
-    pub text: String,
-    pub times: f64,
+/// The output's unit in `lang` (its description's own for that language, else translated).
+pub fn output_unit(output: Option<&Output>, lang: &str) -> ShownUnit {
+    match output {
+        Some(o) => ShownUnit::new(lang, &o.unit, &o.unit_in),
+        None => ShownUnit::plain(lang, ""),
+    }
 }
 
-impl ShownUnit {
-    /// The output's unit in `lang`: the description's own for that language, else the
-    /// output's unit as the app translates it.
-    pub fn of(output: Option<&Output>, lang: &str) -> ShownUnit {
-        match output.and_then(|o| o.unit_in(lang)) {
-            Some((text, times)) => ShownUnit {
-                text: text.to_string(),
-                times,
-            },
-            None => ShownUnit::plain(lang, output.map_or("", |o| o.unit.as_str())),
-        }
-    }
-
-    /// A unit translated as the app translates units, values as they are.
-    pub fn plain(lang: &str, unit: &str) -> ShownUnit {
-        ShownUnit {
-            text: i18n_unit(lang, unit).to_string(),
-            times: 1.0,
-        }
-    }
-
-    /// The factor for values drawn by `scale` (a percentage has no unit to scale).
-    fn factor(&self, scale: Transform) -> f64 {
-        match scale {
-            Transform::Percent(_) => 1.0,
-            _ => self.times,
-        }
+/// What values drawn by `scale` are multiplied by in `unit` (a percentage has no unit).
+fn factor(unit: &ShownUnit, scale: Transform) -> f64 {
+    match scale {
+        Transform::Percent(_) => 1.0,
+        _ => unit.times,
     }
 }
 
@@ -67,7 +45,7 @@ pub fn with_dates_in<'a>(
 ) -> Plot<'a> {
     let (cal, cal2) = (calendar.clone(), calendar.clone());
     let (axis_lang, hover_lang, y_lang) = (lang.to_string(), lang.to_string(), lang.to_string());
-    let times = unit.factor(scale);
+    let times = factor(&unit, scale);
     plot.x_grid_spacer(date_grid(calendar.clone()))
         .x_axis_formatter(move |mark: GridMark, _range| {
             let iso = cal.date_of(mark.value);

@@ -7,7 +7,7 @@ mod data;
 mod legend;
 mod transform;
 
-pub use axes::{ShownUnit, axis_number, plot_id, with_dates, with_dates_in};
+pub use axes::{axis_number, output_unit, plot_id, with_dates, with_dates_in};
 pub use choices::{Axis, PlotChoices, output_name, title};
 pub use data::PlotData;
 pub use legend::legend_entry;
@@ -158,7 +158,7 @@ impl PlotsPanel {
                             let slot = row * 2 + c;
                             let name = name.as_str();
                             let output = description.output(name);
-                            let unit = ShownUnit::of(output, lang);
+                            let unit = output_unit(output, lang);
                             let scale = Transform::chosen(
                                 self.choices.axes.get(name).copied(),
                                 output,
